@@ -1,0 +1,230 @@
+/**
+ * Request, task and result types of wanx-background-generation-v2, in camelCase.
+ * The wire (snake_case) shapes live in `wire.ts`; `wire.ts` maps between the two.
+ * Field docs follow the service documentation (see ../shared/seed).
+ */
+
+/** The model this client speaks to. */
+export const BACKGROUND_GENERATION_MODEL = 'wanx-background-generation-v2' as const;
+
+/** Scene presets documented by the service (general, home, beauty). Other strings are sent as-is, with a warning. */
+export type SceneType = 'GENERAL' | 'ROOM' | 'COSMETIC' | (string & {});
+
+/** `v2` is faster, `v3` is better and slower (recommended). */
+export type ModelVersion = 'v2' | 'v3';
+
+/** Edge-guide elements: RGBA PNGs made with the HED soft-edge recipe; layered bottom to top. */
+export interface ReferenceEdge {
+  /** Elements drawn in front of the subject (may occlude it). */
+  foregroundEdge?: string[];
+  /** One prompt per foreground element ('' = none); same length as `foregroundEdge` when given. */
+  foregroundEdgePrompt?: string[];
+  /** Elements drawn behind the subject. */
+  backgroundEdge?: string[];
+  /** One prompt per background element ('' = none); same length as `backgroundEdge` when given. */
+  backgroundEdgePrompt?: string[];
+}
+
+/** Generation parameters (`parameters` on the wire). */
+export interface GenerationParameters {
+  /** Number of images, 1–4 (service default 1). */
+  n?: number;
+  /** Integer 0–999 (default 300); only used with a reference image. */
+  noiseLevel?: number;
+  /** Text weight 0–1 (default 0.5); only used with both a reference image and a reference prompt. */
+  refPromptWeight?: number;
+  /** Scene preset, e.g. `GENERAL`. */
+  sceneType?: SceneType;
+  /** `v2` or `v3`. */
+  modelVersion?: ModelVersion;
+}
+
+/**
+ * A background-generation request. URLs may be `http(s)://` or `oss://` (from `files.upload`).
+ * `generate()` also accepts local file paths or Buffers where a URL is expected and uploads them.
+ */
+export interface BackgroundGenerationRequest {
+  /** Model name; defaults to `wanx-background-generation-v2`. */
+  model?: string;
+  /** Subject on a transparent background: RGBA PNG, long side ≤ 2048 px. Required. */
+  baseImageUrl: string;
+  /** Reference (guide) image. At least one of `refImageUrl` / `refPrompt` is required. */
+  refImageUrl?: string;
+  /** Reference prompt (Chinese or English; words past 70 are ignored by the service). */
+  refPrompt?: string;
+  /** Negative prompt (`neg_ref_prompt`); usually best left out. */
+  negRefPrompt?: string;
+  /** Edge-guide elements. */
+  referenceEdge?: ReferenceEdge;
+  /** Title drawn on the image, 1–8 characters. */
+  title?: string;
+  /** Sub-title, 1–10 characters; only with a title. */
+  subTitle?: string;
+  /** Generation parameters. */
+  parameters?: GenerationParameters;
+}
+
+/** Task statuses. `PENDING`, `RUNNING`, `SUSPENDED` are not final. */
+export type TaskStatus = 'PENDING' | 'RUNNING' | 'SUSPENDED' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
+
+/** Statuses after which a task never changes. */
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'];
+
+/** Reply to a submit. */
+export interface SubmitResult {
+  taskId: string;
+  taskStatus: TaskStatus;
+  requestId: string;
+}
+
+/** A linear gradient in the Fabric.js-like shape the service uses. */
+export interface TextMaskGradient {
+  type: string;
+  gradientUnits?: string;
+  coords: { x1: number; y1: number; x2: number; y2: number };
+  colorStops: { offset: number; color: string }[];
+}
+
+/** A text layer of `text_results.params[].layers`. */
+export interface TextLayer {
+  type: 'text';
+  /** `Title` or `SubTitle`. */
+  subType?: string;
+  content: string;
+  idx: number;
+  fontFamily?: string;
+  fontSize?: number;
+  fontWeight?: string;
+  fontColor?: string;
+  direction?: string;
+  alignment?: string;
+  lineHeight?: number;
+  opacity?: number;
+  fontItalic?: boolean;
+  fontLineThrough?: boolean;
+  fontUnderLine?: boolean;
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+  /** e.g. `"2px 2px #80808080"`; the service sends `0` or `None` for no shadow. */
+  textShadow?: string | number | null;
+  /** e.g. `"1px #fffffff0"`. */
+  textStroke?: string | number | null;
+}
+
+/** A mask (background plate) layer of `text_results.params[].layers`. */
+export interface TextMaskLayer {
+  type: 'text_mask';
+  idx: number;
+  color?: string;
+  opacity?: number;
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+  radius?: number;
+  gradient?: TextMaskGradient | null;
+  boxShadow?: string | number | null;
+}
+
+/** Any layer; unknown layer types are kept with their raw fields. */
+export type TextResultLayer = TextLayer | TextMaskLayer;
+
+/** Text parameters of one output image. */
+export interface TextResultParams {
+  sampleIdx: number;
+  layers: TextResultLayer[];
+}
+
+/** `output.text_results`: present only when a title was requested. */
+export interface TextResults {
+  /** The generated images without text. */
+  urls: { url: string }[];
+  params: TextResultParams[];
+}
+
+/** `output.task_metrics`. */
+export interface TaskMetrics {
+  TOTAL: number;
+  SUCCEEDED: number;
+  FAILED: number;
+}
+
+/** A task as returned by `GET /tasks/{id}`. */
+export interface Task {
+  taskId: string;
+  taskStatus: TaskStatus;
+  requestId: string;
+  /** Service-local times as sent ("YYYY-MM-DD hh:mm:ss.SSS"), when present. */
+  submitTime?: string;
+  scheduledTime?: string;
+  endTime?: string;
+  /** Result images (with the title drawn when one was requested). */
+  results?: { url: string }[];
+  textResults?: TextResults;
+  taskMetrics?: TaskMetrics;
+  usage?: { imageCount?: number };
+  /** For FAILED tasks. */
+  code?: string;
+  message?: string;
+  /** The raw JSON body, for journals and debugging. */
+  raw: unknown;
+}
+
+/** One entry of `GET /tasks` (list). */
+export interface TaskListItem {
+  taskId: string;
+  status: TaskStatus;
+  modelName?: string;
+  requestId?: string;
+  /** Milliseconds since the epoch. */
+  gmtCreate?: number;
+  startTime?: number;
+  endTime?: number;
+  /** Every other field as sent. */
+  raw: Record<string, unknown>;
+}
+
+/** Reply of `GET /tasks` (list). */
+export interface TaskList {
+  total: number;
+  totalPage: number;
+  pageNo: number;
+  pageSize: number;
+  data: TaskListItem[];
+  requestId: string;
+}
+
+/** Filter of `tasks.list`. Times are Date or `YYYYMMDDhhmmss`. */
+export interface TaskListFilter {
+  pageNo?: number;
+  pageSize?: number;
+  startTime?: Date | string;
+  endTime?: Date | string;
+  modelName?: string;
+  status?: TaskStatus;
+}
+
+/** Minimal logger; `console` fits. The client never passes the API key to it. */
+export interface Logger {
+  debug(message: string, ...rest: unknown[]): void;
+  info(message: string, ...rest: unknown[]): void;
+  warn(message: string, ...rest: unknown[]): void;
+  error(message: string, ...rest: unknown[]): void;
+}
+
+/** One problem or warning found by request validation. */
+export interface ValidationIssue {
+  /** Field path in wire terms, e.g. `input.reference_edge.foreground_edge_prompt`. */
+  path: string;
+  /** Stable code, e.g. `required`, `out_of_range`, `length_mismatch`. */
+  code: string;
+  message: string;
+}
+
+/** Result of `validateBackgroundGenerationRequest`. */
+export interface ValidationReport {
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+}

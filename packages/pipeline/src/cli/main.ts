@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * `backdrop` — the command-line entry point. Each command lives in `commands/<name>.ts`
+ * and exports a yargs CommandModule; errors are turned into one line and an exit code by
+ * `report-error.ts` (never a stack trace for a user mistake).
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { batchCommand } from './commands/batch.js';
+import { cancelCommand } from './commands/cancel.js';
+import { edgeCommand } from './commands/edge.js';
+import { emulatorCommand } from './commands/emulator.js';
+import { generateCommand } from './commands/generate.js';
+import { statusCommand } from './commands/status.js';
+import { reportErrorAndExit } from './report-error.js';
+import { backdropVersion } from './version.js';
+
+async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('backdrop')
+    .usage('$0 <command> [options]\n\nProduct-image backgrounds with wanx-background-generation-v2 (DashScope).')
+    .command(generateCommand)
+    .command(batchCommand)
+    .command(edgeCommand)
+    .command(statusCommand)
+    .command(cancelCommand)
+    .command(emulatorCommand)
+    .demandCommand(1, 'Name a command; see `backdrop --help`.')
+    .strict()
+    .version(backdropVersion)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) reportErrorAndExit(error);
+      // A usage mistake: show the message and the relevant help, exit 2.
+      process.stderr.write(`backdrop: ${message}\nRun with --help for usage.\n`);
+      process.exit(2);
+    })
+    .parseAsync();
+}
+
+main(hideBin(process.argv)).catch(reportErrorAndExit);
