@@ -1,0 +1,178 @@
+/**
+ * The options every service-talking command shares (`generate`, `status`, `cancel`, `batch`):
+ * `--api-key`, `--base-url`, `--workspace`, `--emulator`, and the step that turns them (plus the
+ * DASHSCOPE_* environment variables) into a connection: keys, base URL, workspace, and — with
+ * `--emulator` — an in-process emulator that is closed by `close()`.
+ *
+ * The API key is never printed: not here, not in errors.
+ */
+import type { Argv, Options } from 'yargs';
+import { CliUsageError } from './cli-errors.js';
+
+/** The public DashScope endpoint (China region). */
+export const DEFAULT_DASHSCOPE_BASE_URL = 'https://dashscope.aliyuncs.com/api/v1';
+
+/** The key an in-process emulator accepts when no `--api-key` is given. */
+export const EMULATOR_DEFAULT_API_KEY = 'emulator';
+
+/** Parsed service options, as yargs hands them to a command. */
+export interface ServiceArgs {
+  /** One string, or an array when `--api-key` is repeated. */
+  apiKey?: string | string[];
+  baseUrl?: string;
+  workspace?: string;
+  emulator?: boolean;
+}
+
+/** The subset of a running `@backdrop/emulator` server the CLI needs. */
+export interface InProcessEmulator {
+  /** `http://127.0.0.1:<port>/api/v1` */
+  baseUrl: string;
+  origin: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Emulator settings a command may pass through (see `startEmulator` in `@backdrop/emulator`). */
+export type InProcessEmulatorOptions = Record<string, unknown>;
+
+/** Where and as whom to talk to the service. */
+export interface ServiceConnection {
+  /** At least one key. Single-key commands get exactly one. */
+  apiKeys: string[];
+  /** Base URL ending in `/api/v1` (no trailing slash). */
+  baseUrl: string;
+  workspace?: string;
+  /** Present when `--emulator` started one in this process. */
+  emulator?: InProcessEmulator;
+  /** Stops the in-process emulator, if any. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** How many keys the command can use: `batch` spreads work over several, the others use one. */
+export interface ServiceOptionsConfig {
+  multipleKeys?: boolean;
+}
+
+/** The yargs option definitions (kebab-case names; yargs also exposes them camelCased). */
+export function serviceOptionDefinitions(config: ServiceOptionsConfig = {}): Record<string, Options> {
+  return {
+    'api-key': {
+      type: 'string',
+      describe: config.multipleKeys
+        ? 'DashScope API key; repeat for several accounts (default: $DASHSCOPE_API_KEYS=k1,k2 or $DASHSCOPE_API_KEY)'
+        : 'DashScope API key (default: $DASHSCOPE_API_KEY)',
+      group: 'Service:',
+    },
+    'base-url': {
+      type: 'string',
+      describe: `API base URL (default: $DASHSCOPE_HTTP_BASE_URL or ${DEFAULT_DASHSCOPE_BASE_URL})`,
+      group: 'Service:',
+    },
+    workspace: {
+      type: 'string',
+      describe: 'DashScope workspace id, sent as X-DashScope-WorkSpace (default: $DASHSCOPE_WORKSPACE)',
+      group: 'Service:',
+    },
+    emulator: {
+      type: 'boolean',
+      describe: `Run against an in-process emulator on 127.0.0.1 (key "${EMULATOR_DEFAULT_API_KEY}" unless --api-key is given)`,
+      conflicts: 'base-url',
+      group: 'Service:',
+    },
+  };
+}
+
+/** Adds the service options to a command's yargs builder. */
+export function withServiceOptions<T>(yargs: Argv<T>, config: ServiceOptionsConfig = {}): Argv<T & ServiceArgs> {
+  return yargs.options(serviceOptionDefinitions(config)) as unknown as Argv<T & ServiceArgs>;
+}
+
+/** Splits `k1,k2` / repeated flags into clean, distinct keys. */
+function keyList(value: string | string[] | undefined): string[] {
+  const raw = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const keys = raw.flatMap((v) => String(v).split(',')).map((k) => k.trim()).filter((k) => k.length > 0);
+  return [...new Set(keys)];
+}
+
+/** Resolves keys from flags, then the environment; throws a user error when there are none. */
+export function resolveApiKeys(
+  args: ServiceArgs,
+  config: ServiceOptionsConfig = {},
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const fromFlags = keyList(args.apiKey);
+  if (fromFlags.length > 1 && !config.multipleKeys) {
+    throw new CliUsageError('TOO_MANY_API_KEYS', 'This command uses one API key; pass --api-key once.');
+  }
+  if (fromFlags.length > 0) return fromFlags;
+  const single = keyList(env.DASHSCOPE_API_KEY);
+  const several = keyList(env.DASHSCOPE_API_KEYS);
+  const keys = config.multipleKeys ? (several.length > 0 ? several : single) : [...single, ...several].slice(0, 1);
+  if (keys.length === 0) {
+    throw new CliUsageError(
+      'MISSING_API_KEY',
+      'No DashScope API key: set DASHSCOPE_API_KEY (or pass --api-key), or use --emulator to try backdrop offline.',
+    );
+  }
+  return keys;
+}
+
+/** Validates and normalises a base URL (no trailing slash). */
+function normaliseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliUsageError('INVALID_BASE_URL', `Base URL "${value}" is not a URL; expected e.g. ${DEFAULT_DASHSCOPE_BASE_URL}.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliUsageError('INVALID_BASE_URL', `Base URL "${value}" must start with http:// or https://.`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/**
+ * Turns parsed service options into a connection. With `--emulator`, starts `@backdrop/emulator`
+ * in this process on 127.0.0.1 (a random free port) and points the connection at it.
+ */
+export async function connectService(
+  args: ServiceArgs,
+  config: ServiceOptionsConfig & { emulatorOptions?: InProcessEmulatorOptions } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServiceConnection> {
+  const workspace = (args.workspace ?? env.DASHSCOPE_WORKSPACE)?.trim() || undefined;
+  if (args.emulator) {
+    if (args.baseUrl) throw new CliUsageError('CONFLICTING_OPTIONS', 'Use either --emulator or --base-url, not both.');
+    const fromFlags = keyList(args.apiKey);
+    if (fromFlags.length > 1 && !config.multipleKeys) {
+      throw new CliUsageError('TOO_MANY_API_KEYS', 'This command uses one API key; pass --api-key once.');
+    }
+    const apiKeys = fromFlags.length > 0 ? fromFlags : [EMULATOR_DEFAULT_API_KEY];
+    const emulator = await startInProcessEmulator({ ...config.emulatorOptions, apiKeys });
+    let closed: Promise<void> | undefined;
+    return {
+      apiKeys,
+      baseUrl: emulator.baseUrl.replace(/\/+$/, ''),
+      workspace,
+      emulator,
+      close: () => (closed ??= emulator.close()),
+    };
+  }
+  const apiKeys = resolveApiKeys(args, config, env);
+  const baseUrl = normaliseBaseUrl(args.baseUrl ?? (env.DASHSCOPE_HTTP_BASE_URL?.trim() || DEFAULT_DASHSCOPE_BASE_URL));
+  return { apiKeys, baseUrl, workspace, close: async () => {} };
+}
+
+/** Loads the emulator only when asked for (it pulls in image and font code the real service does not need). */
+async function startInProcessEmulator(options: InProcessEmulatorOptions): Promise<InProcessEmulator> {
+  const mod = (await import('@backdrop/emulator')) as unknown as {
+    startEmulator?: (opts: InProcessEmulatorOptions) => Promise<InProcessEmulator>;
+  };
+  if (typeof mod.startEmulator !== 'function') {
+    throw Object.assign(new Error('@backdrop/emulator does not export startEmulator; run `pnpm build`.'), {
+      code: 'EMULATOR_UNAVAILABLE',
+    });
+  }
+  return mod.startEmulator({ host: '127.0.0.1', port: 0, ...options });
+}
