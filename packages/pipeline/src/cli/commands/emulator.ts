@@ -1,10 +1,79 @@
-import type { CommandModule } from 'yargs';
+/**
+ * `backdrop emulator` — runs the local DashScope stand-in (`@backdrop/emulator`) until SIGINT/SIGTERM.
+ * The first stdout line is `listening on <base URL>`, so scripts can read the address.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { parseIntegerIn, parseMsOrRange, parseNumberIn, stringList } from '../option-parsers.js';
+import { waitForShutdownSignal } from '../shutdown-signals.js';
 
-/** `backdrop emulator` — placeholder until its issue lands. */
-export const emulatorCommand: CommandModule = {
+interface EmulatorArgs {
+  port: number;
+  host: string;
+  concurrencyPolicy: 'queue' | 'reject';
+  taskMs?: string;
+  timeScale?: number;
+  seed?: number;
+  apiKey?: string | string[];
+  failRate?: number;
+  errorRate?: number;
+}
+
+/** The part of a started emulator this command uses. */
+interface RunningEmulator {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
   command: 'emulator',
-  describe: '(not built yet)',
-  handler: () => {
-    throw Object.assign(new Error('backdrop emulator is not built yet'), { code: 'NOT_BUILT', exitCode: 2 });
+  describe: 'Run a local DashScope-compatible emulator (wanx-background-generation-v2) until Ctrl-C',
+  builder: (yargs: Argv) =>
+    yargs
+      .options({
+        port: { type: 'number', default: 8787, describe: 'Port to listen on (0 = any free port)' },
+        host: { type: 'string', default: '127.0.0.1', describe: 'Address to bind (only this machine by default)' },
+        'concurrency-policy': {
+          choices: ['queue', 'reject'] as const,
+          default: 'queue' as const,
+          describe: 'A second task while one runs: queue it (PENDING) or refuse it (429 Throttling.AllocationQuota)',
+        },
+        'task-ms': { type: 'string', describe: 'How long a task runs, in ms: N or MIN-MAX (default: the emulator\'s)' },
+        'time-scale': { type: 'number', describe: 'Multiply every emulated duration by this factor' },
+        seed: { type: 'number', describe: 'Seed for generated images, task ids and fault draws' },
+        'api-key': { type: 'string', describe: 'Accepted API key; repeat for several (default: "emulator")' },
+        'fail-rate': { type: 'number', describe: 'Fraction 0–1 of tasks that end FAILED' },
+        'error-rate': { type: 'number', describe: 'Fraction 0–1 of requests answered with a transient HTTP error' },
+      })
+      .example('$0 emulator --port 8787 --task-ms 1000-3000', 'Then: DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:8787/api/v1 DASHSCOPE_API_KEY=emulator backdrop generate …') as unknown as Argv<EmulatorArgs>,
+  handler: async (args) => {
+    const port = parseIntegerIn('port', args.port, 0, 65535);
+    const options: Record<string, unknown> = {
+      port,
+      host: args.host,
+      concurrencyPolicy: args.concurrencyPolicy,
+    };
+    if (args.taskMs !== undefined) options.taskMs = parseMsOrRange('task-ms', args.taskMs);
+    if (args.timeScale !== undefined) options.timeScale = parseNumberIn('time-scale', args.timeScale, 0, 1000);
+    if (args.seed !== undefined) options.seed = parseIntegerIn('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
+    const keys = stringList(args.apiKey).filter((k) => k.trim() !== '');
+    options.apiKeys = keys.length > 0 ? keys : ['emulator'];
+    const faults: Record<string, number> = {};
+    if (args.failRate !== undefined) faults.taskFailureRate = parseNumberIn('fail-rate', args.failRate, 0, 1);
+    if (args.errorRate !== undefined) faults.httpErrorRate = parseNumberIn('error-rate', args.errorRate, 0, 1);
+    if (Object.keys(faults).length > 0) options.faults = faults;
+
+    const { startEmulator } = (await import('@backdrop/emulator')) as unknown as {
+      startEmulator: (o: Record<string, unknown>) => Promise<RunningEmulator>;
+    };
+    const stopped = waitForShutdownSignal();
+    const emulator = await startEmulator(options);
+    process.stdout.write(`listening on ${emulator.baseUrl}\n`);
+    process.stderr.write(
+      `backdrop emulator: ${keys.length > 0 ? `${keys.length} API key(s) accepted` : 'API key "emulator"'}, ` +
+        `concurrency policy ${args.concurrencyPolicy}. Ctrl-C to stop.\n`,
+    );
+    const signal = await stopped;
+    await emulator.close();
+    process.stderr.write(`backdrop emulator: stopped (${signal}).\n`);
   },
 };
