@@ -1,1 +1,33 @@
-export {};
+/**
+ * @backdrop/edge — HED soft-edge "edge elements" for wanx-background-generation-v2, computed locally:
+ * a TensorFlow.js port of controlnet-aux 0.0.7 `softedge_hed` that matches the Python reference pixel
+ * for pixel (within float32 convolution rounding).
+ *
+ * ```ts
+ * const hed = await loadHed({ weights: 'ControlNetHED.pth' });
+ * const png = await hed.edgeElement('cutout.png');          // RGBA PNG Buffer
+ * hed.dispose();
+ * ```
+ * For batches use {@link createHedPool} (one worker thread per core).
+ */
+export { EdgeError } from './errors.js';
+export { type BackendInfo, type BackendName } from './backend.js';
+export {
+  loadHed,
+  type Hed,
+  type LoadHedOptions,
+  type EdgeElementOptions,
+  type WeightsInfo,
+} from './hed.js';
+export { createHedPool, type HedPool, type HedPoolOptions } from './pool/hed-pool.js';
+export { type EdgeMode, type DetectOptions, detectionSize } from './hed/detector.js';
+export { type EdgeElementResult, type EdgeElementTimings } from './edge-element.js';
+export { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';
+export { encodeRgbaPng } from './image/encode-png.js';
+export { type ImageU8 } from './image/image-buffer.js';
+export {
+  resolveWeights,
+  HED_WEIGHTS_FILE,
+  type ResolveWeightsOptions,
+  type ResolvedWeights,
+} from './checkpoint/resolve-weights.js';

@@ -1,10 +1,222 @@
-import type { CommandModule } from 'yargs';
+/**
+ * `backdrop edge <input…> --out <dir>` — makes HED soft-edge edge elements locally (the seed's recipe:
+ * controlnet-aux softedge_hed on the RGB, resized back, original alpha kept) and writes
+ * `<dir>/<input name>.png` for each input, atomically. One input runs in-process; several run on a
+ * worker pool (`--concurrency`, default: one worker per core).
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { createHedPool, loadHed, type BackendInfo, type BackendName, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
+import { writeFileAtomic } from '../atomic-file.js';
+import { CliError, CliUsageError } from '../cli-errors.js';
+import { parseIntegerIn, stringList } from '../option-parsers.js';
 
-/** `backdrop edge` — placeholder until its issue lands. */
-export const edgeCommand: CommandModule = {
-  command: 'edge',
-  describe: '(not built yet)',
-  handler: () => {
-    throw Object.assign(new Error('backdrop edge is not built yet'), { code: 'NOT_BUILT', exitCode: 2 });
+interface EdgeArgs {
+  input: string[];
+  out: string;
+  weights?: string;
+  mode: EdgeMode;
+  detectResolution: number;
+  imageResolution: number;
+  backend?: BackendName;
+  concurrency?: number;
+}
+
+/** What both a single Hed and a pool offer this command. */
+interface EdgeRunner {
+  backend: BackendInfo;
+  weights: WeightsInfo;
+  edgeElement(input: string, options: { mode: EdgeMode; detectResolution: number; imageResolution: number; onWarning: (m: string) => void }): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** A line of progress on stderr: rewritten in place on a TTY, one line per file elsewhere. */
+class EdgeProgress {
+  private readonly tty = Boolean(process.stderr.isTTY);
+  private done = 0;
+  private failed = 0;
+  private readonly started = Date.now();
+  constructor(private readonly total: number) {}
+
+  private clearLine(): void {
+    if (this.tty) process.stderr.write('\r\x1b[K');
+  }
+
+  private drawLive(current: string): void {
+    if (!this.tty || this.total < 2) return;
+    const secs = (Date.now() - this.started) / 1000;
+    const rate = secs > 0 ? (this.done / secs) * 60 : 0;
+    process.stderr.write(`\redge ${this.done + this.failed}/${this.total} (${this.failed} failed, ${rate.toFixed(1)}/min) ${current}\x1b[K`);
+  }
+
+  note(message: string): void {
+    this.clearLine();
+    process.stderr.write(`${message}\n`);
+  }
+
+  finished(input: string, output: string, ms: number): void {
+    this.done++;
+    if (!this.tty) process.stderr.write(`[${this.done + this.failed}/${this.total}] ${input} → ${output} (${(ms / 1000).toFixed(1)} s)\n`);
+    this.drawLive(path.basename(input));
+  }
+
+  fail(input: string, err: unknown): void {
+    this.failed++;
+    const e = err as { code?: unknown; message?: unknown };
+    const code = typeof e?.code === 'string' ? `[${e.code}] ` : '';
+    this.note(`backdrop: ${code}${input}: ${typeof e?.message === 'string' ? e.message : String(err)}`);
+    this.drawLive('');
+  }
+
+  end(): void {
+    this.clearLine();
+  }
+}
+
+function describeWeightsLine(w: WeightsInfo): string {
+  const where = w.path ?? 'bytes given by the caller';
+  const size = `${(w.bytes / 1e6).toFixed(1)} MB`;
+  const from = { explicit: '--weights', env: 'BACKDROP_HED_WEIGHTS', cache: 'cache', download: 'downloaded' }[w.source] ?? w.source;
+  const kind = w.nonStandard
+    ? `, channels ${w.channels.join('/')}: a small non-standard checkpoint (e.g. the tiny demo), NOT the real ControlNetHED weights`
+    : '';
+  return `using weights ${where} (${from}, ${size}${kind})`;
+}
+
+function describeBackendLine(b: BackendInfo, workers: number): string {
+  const extra = b.name === 'wasm' ? ` (${b.simd ? 'SIMD' : 'no SIMD'}, ${b.threads ?? 1} thread${b.threads === 1 ? '' : 's'} per image)` : '';
+  const pool = workers > 1 ? `, ${workers} workers` : '';
+  return `HED backend: ${b.name}${extra}${pool}`;
+}
+
+/** Output path for each input; two inputs with the same name would overwrite each other. */
+function outputPaths(inputs: string[], outDir: string): string[] {
+  const seen = new Map<string, string>();
+  return inputs.map((input) => {
+    const name = `${path.parse(input).name}.png`;
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new CliUsageError('EDGE_OUTPUT_CONFLICT', `${other} and ${input} would both be written to ${path.join(outDir, name)}; rename one of them.`);
+    }
+    seen.set(name, input);
+    return path.join(outDir, name);
+  });
+}
+
+async function checkInputs(inputs: string[]): Promise<void> {
+  for (const input of inputs) {
+    const s = await stat(input).catch(() => undefined);
+    if (!s) throw new CliUsageError('IMAGE_NOT_FOUND', `Input file not found: ${input}. Check the path.`);
+    if (!s.isFile()) throw new CliUsageError('IMAGE_NOT_FOUND', `Input is not a file: ${input}. Give image files (PNG with alpha, JPEG, WebP).`);
+  }
+}
+
+async function openRunner(args: EdgeArgs, workers: number, onProgress: (text: string) => void): Promise<EdgeRunner> {
+  const common = {
+    weights: args.weights,
+    backend: args.backend,
+    onProgress: (p: { receivedBytes: number; totalBytes?: number }) =>
+      onProgress(
+        `downloading ControlNetHED.pth ${(p.receivedBytes / 1e6).toFixed(1)}${p.totalBytes ? ` / ${(p.totalBytes / 1e6).toFixed(1)}` : ''} MB`,
+      ),
+  };
+  if (workers > 1) {
+    const pool = await createHedPool({ ...common, size: workers });
+    return pool;
+  }
+  const hed = await loadHed(common);
+  return {
+    backend: hed.backend,
+    weights: hed.weights,
+    edgeElement: (input, options) => hed.edgeElement(input, options),
+    close: async () => hed.dispose(),
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export const edgeCommand: CommandModule<object, EdgeArgs> = {
+  command: 'edge <input..>',
+  describe: 'Make HED soft-edge edge elements (RGBA PNGs) from cut-outs, locally',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('input', { type: 'string', array: true, describe: 'Cut-out images (PNG with alpha; JPEG/WebP are treated as opaque)' })
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'Folder for <input name>.png' },
+        weights: { type: 'string', describe: 'ControlNetHED checkpoint (.pth/.safetensors); default: BACKDROP_HED_WEIGHTS, the cache, then Hugging Face' },
+        mode: {
+          choices: ['softedge', 'softedge-safe', 'scribble', 'scribble-safe'] as const,
+          default: 'softedge' as const,
+          describe: 'Edge style (softedge = controlnet-aux softedge_hed)',
+        },
+        'detect-resolution': { type: 'number', default: 512, describe: 'Short side the network sees (multiple of 64 after rounding)' },
+        'image-resolution': { type: 'number', default: 512, describe: 'Short side of the map before it is resized back to the input size' },
+        backend: { choices: ['node', 'wasm', 'cpu'] as const, describe: 'TensorFlow.js backend (default: BACKDROP_TF_BACKEND, else node → wasm → cpu)' },
+        concurrency: { type: 'number', describe: 'Worker threads for several inputs (default: one per core)' },
+      })
+      .example('$0 edge cutouts/*.png --out edges/', 'One edge element per cut-out in edges/') as unknown as Argv<EdgeArgs>,
+  handler: async (args) => {
+    const inputs = stringList(args.input);
+    if (inputs.length === 0) throw new CliUsageError('INVALID_OPTION', 'Name at least one input image.');
+    const detectResolution = parseIntegerIn('detect-resolution', args.detectResolution, 64, 4096);
+    const imageResolution = parseIntegerIn('image-resolution', args.imageResolution, 64, 4096);
+    const concurrency = args.concurrency === undefined ? os.availableParallelism() : parseIntegerIn('concurrency', args.concurrency, 1, 256);
+    await checkInputs(inputs);
+    const outDir = path.resolve(args.out);
+    const outputs = outputPaths(inputs, outDir);
+    await mkdir(outDir, { recursive: true });
+
+    const workers = Math.min(concurrency, inputs.length);
+    const progress = new EdgeProgress(inputs.length);
+    let lastDownloadNote = 0;
+    const runner = await openRunner(args, workers, (text) => {
+      if (Date.now() - lastDownloadNote < 1000) return;
+      lastDownloadNote = Date.now();
+      progress.note(text);
+    });
+    progress.note(describeWeightsLine(runner.weights));
+    progress.note(describeBackendLine(runner.backend, workers));
+
+    const failures: unknown[] = [];
+    try {
+      // The pool queues jobs itself; a single in-process network runs one image at a time.
+      await forEachLimited(inputs, workers, async (input, i) => {
+          const started = Date.now();
+          try {
+            const png = await runner.edgeElement(input, {
+              mode: args.mode,
+              detectResolution,
+              imageResolution,
+              onWarning: (m) => progress.note(`warning: ${m}`),
+            });
+            await writeFileAtomic(outputs[i], png);
+            process.stdout.write(`${outputs[i]}\n`);
+            progress.finished(input, outputs[i], Date.now() - started);
+          } catch (err) {
+            failures.push(err);
+            progress.fail(input, err);
+          }
+      });
+    } finally {
+      progress.end();
+      await runner.close();
+    }
+    if (failures.length === 0) return;
+    if (inputs.length === 1) throw failures[0];
+    const allUser = failures.every((f) => (f as { userError?: unknown }).userError === true);
+    const message = `${failures.length} of ${inputs.length} inputs failed (see the lines above); the others were written.`;
+    throw allUser ? new CliUsageError('EDGE_INPUTS_FAILED', message) : new CliError('EDGE_INPUTS_FAILED', message);
   },
 };

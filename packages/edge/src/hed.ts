@@ -1,0 +1,120 @@
+/**
+ * `loadHed`: resolve the weights, parse the checkpoint, pick the backend and build the network once;
+ * then make any number of edge elements with it.
+ */
+import path from 'node:path';
+import { initBackend, type BackendInfo, type BackendName } from './backend.js';
+import { parseCheckpoint } from './checkpoint/load-checkpoint.js';
+import { resolveWeights, type ResolvedWeights, type ResolveWeightsOptions } from './checkpoint/resolve-weights.js';
+import {
+  edgeElementFromDecoded,
+  emptyTimings,
+  type EdgeElementResult,
+  type EdgeElementTimings,
+} from './edge-element.js';
+import { detectEdgeMap, type DetectOptions } from './hed/detector.js';
+import { HedNetwork } from './hed/network.js';
+import { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';
+import type { ImageU8 } from './image/image-buffer.js';
+
+/** Options of {@link loadHed}. */
+export interface LoadHedOptions extends Omit<ResolveWeightsOptions, 'weights'> {
+  /** Checkpoint path or bytes; when absent: `BACKDROP_HED_WEIGHTS`, the cache, then a Hugging Face download. */
+  weights?: string | Uint8Array;
+  /** Force a TensorFlow.js backend (else `BACKDROP_TF_BACKEND`, else node → wasm → cpu). */
+  backend?: BackendName;
+}
+
+/** Options of one edge element. */
+export interface EdgeElementOptions extends DetectOptions {
+  /** Called with each warning (e.g. the input has no alpha channel). */
+  onWarning?: (message: string) => void;
+  /** Called with the time spent per step (for benchmarks). */
+  onTimings?: (timings: EdgeElementTimings) => void;
+}
+
+/** Where the weights came from, for the user. */
+export interface WeightsInfo {
+  source: ResolvedWeights['source'];
+  path?: string;
+  bytes: number;
+  /** Channels per block, e.g. [64, 128, 256, 512, 512] for the real ControlNetHED. */
+  channels: number[];
+  /** True when the checkpoint is not the published ControlNetHED size (e.g. a tiny test checkpoint). */
+  nonStandard: boolean;
+}
+
+const STANDARD_CHANNELS = [64, 128, 256, 512, 512];
+
+/** A loaded HED edge detector. Not safe to call from several threads; use {@link createHedPool} for that. */
+export interface Hed {
+  /** The TensorFlow.js backend in use. */
+  readonly backend: BackendInfo;
+  /** Where the weights came from. */
+  readonly weights: WeightsInfo;
+  /** Edge element of a PNG/JPEG/WebP file or its bytes: an RGBA PNG (edge map in RGB, the input's alpha in A). */
+  edgeElement(input: string | Uint8Array, options?: EdgeElementOptions): Promise<Buffer>;
+  /** Same for an already decoded RGBA image; returns the PNG with its size and warnings. */
+  edgeElementFromImage(image: DecodedRgba, options?: DetectOptions, timings?: EdgeElementTimings): Promise<EdgeElementResult>;
+  /** The raw HEDdetector map (single channel, at the image-resolution size) of an RGB image. */
+  detect(rgb: ImageU8, options?: DetectOptions): Promise<ImageU8>;
+  /** Frees the network's tensors. */
+  dispose(): void;
+}
+
+/** Describes the checkpoint for the user. */
+export function describeWeights(resolved: ResolvedWeights, network: HedNetwork): WeightsInfo {
+  const channels = network.architecture.blocks.map((b) => b.convs[b.convs.length - 1].outChannels);
+  return {
+    source: resolved.source,
+    path: resolved.path,
+    bytes: resolved.bytes.byteLength,
+    channels,
+    nonStandard: channels.some((c, i) => c !== STANDARD_CHANNELS[i]),
+  };
+}
+
+/** Display name of an input for messages. */
+export function inputName(input: string | Uint8Array): string {
+  return typeof input === 'string' ? path.basename(input) : 'the input image';
+}
+
+/** Builds a {@link Hed} around a network (used by loadHed and by pool workers). */
+export function hedFromNetwork(network: HedNetwork, backend: BackendInfo, weights: WeightsInfo): Hed {
+  return {
+    backend,
+    weights,
+    async edgeElement(input, options = {}) {
+      const timings = emptyTimings();
+      const t = performance.now();
+      const image = await decodeRgba(input);
+      timings.decodeMs = performance.now() - t;
+      const result = await edgeElementFromDecoded(network, image, options, inputName(input), timings);
+      for (const w of result.warnings) options.onWarning?.(w);
+      options.onTimings?.(timings);
+      return result.png;
+    },
+    edgeElementFromImage(image, options = {}, timings) {
+      return edgeElementFromDecoded(network, image, options, 'the input image', timings);
+    },
+    detect(rgb, options = {}) {
+      return detectEdgeMap(network, rgb, options);
+    },
+    dispose() {
+      network.dispose();
+    },
+  };
+}
+
+/**
+ * Loads the HED network once: `const hed = await loadHed({ weights: 'ControlNetHED.pth' })`, then
+ * `await hed.edgeElement('cutout.png')` as often as needed, then `hed.dispose()`.
+ */
+export async function loadHed(options: LoadHedOptions = {}): Promise<Hed> {
+  const { backend: requested, ...resolveOptions } = options;
+  const backend = await initBackend(requested, options.env);
+  const resolved = await resolveWeights(resolveOptions);
+  const sd = parseCheckpoint(resolved.bytes, resolved.path ?? 'the checkpoint bytes');
+  const network = HedNetwork.fromStateDict(sd);
+  return hedFromNetwork(network, backend, describeWeights(resolved, network));
+}

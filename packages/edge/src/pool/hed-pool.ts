@@ -1,0 +1,176 @@
+/**
+ * A pool of worker threads, each with its own TensorFlow.js backend and HED network, so a batch uses
+ * every core (tfjs-backend-wasm runs one thread per forward pass in Node).
+ * The checkpoint is resolved once here and its bytes shared with every worker (parsed once per worker).
+ * A worker that crashes fails its job with `HED_WORKER_CRASHED` and is replaced.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BackendInfo } from '../backend.js';
+import { resolveWeights } from '../checkpoint/resolve-weights.js';
+import type { EdgeElementTimings } from '../edge-element.js';
+import { normalizeDetectOptions } from '../hed/detector.js';
+import { inputName, type EdgeElementOptions, type LoadHedOptions, type WeightsInfo } from '../hed.js';
+import { EdgeError } from '../errors.js';
+import { deserializeError, type JobMessage, type WorkerInit, type WorkerMessage } from './pool-protocol.js';
+
+/** Options of {@link createHedPool}. */
+export interface HedPoolOptions extends LoadHedOptions {
+  /** Number of worker threads (default: `os.availableParallelism()`). */
+  size?: number;
+}
+
+/** A pool of HED workers with the same `edgeElement` as a single {@link Hed}. */
+export interface HedPool {
+  /** The backend the workers run (as reported by the first worker). */
+  readonly backend: BackendInfo;
+  /** Where the weights came from. */
+  readonly weights: WeightsInfo;
+  /** Number of workers. */
+  readonly size: number;
+  /** Edge element of a file or image bytes, run on the next free worker: an RGBA PNG. */
+  edgeElement(input: string | Uint8Array, options?: EdgeElementOptions): Promise<Buffer>;
+  /** Waits for queued jobs, then stops the workers. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  message: JobMessage;
+  options: EdgeElementOptions;
+  resolve: (png: Buffer) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+  ready: boolean;
+}
+
+const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
+
+/**
+ * Starts `size` workers and waits until each has loaded the network (so a bad checkpoint fails here,
+ * once, with its own error code).
+ */
+export async function createHedPool(options: HedPoolOptions = {}): Promise<HedPool> {
+  const size = options.size ?? os.availableParallelism();
+  if (!Number.isInteger(size) || size < 1) {
+    throw new EdgeError('HED_OPTION_INVALID', `The pool size must be a positive integer, got ${String(options.size)}.`, { userError: true });
+  }
+  const { backend, size: _size, ...resolveOptions } = options;
+  const resolved = await resolveWeights(resolveOptions);
+  const shared = new SharedArrayBuffer(resolved.bytes.byteLength);
+  new Uint8Array(shared).set(resolved.bytes);
+  const init: WorkerInit = {
+    weights: shared,
+    weightsSource: resolved.source,
+    weightsPath: resolved.path,
+    backend,
+    envBackend: (options.env ?? process.env).BACKDROP_TF_BACKEND,
+  };
+
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let nextId = 1;
+  let closing = false;
+  let info: { backend: BackendInfo; weights: WeightsInfo } | undefined;
+  let drained: (() => void) | undefined;
+
+  const busy = (): boolean => queue.length > 0 || slots.some((s) => s.job);
+
+  function dispatch(): void {
+    for (const slot of slots) {
+      if (!slot.ready || slot.job) continue;
+      const job = queue.shift();
+      if (!job) break;
+      slot.job = job;
+      slot.worker.postMessage(job.message);
+    }
+    if (!busy() && drained) drained();
+  }
+
+  function spawn(onReady?: (err?: EdgeError) => void): Slot {
+    const worker = new Worker(WORKER_URL, { workerData: init });
+    const slot: Slot = { worker, ready: false };
+    worker.on('message', (msg: WorkerMessage) => {
+      if (msg.type === 'ready') {
+        slot.ready = true;
+        info ??= { backend: msg.backend, weights: msg.weights };
+        onReady?.();
+        dispatch();
+      } else if (msg.type === 'init-failed') {
+        onReady?.(deserializeError(msg.error));
+      } else if (msg.type === 'done' || msg.type === 'failed') {
+        const job = slot.job;
+        slot.job = undefined;
+        if (job && job.message.id === msg.id) {
+          if (msg.type === 'done') {
+            for (const w of msg.warnings) job.options.onWarning?.(w);
+            job.options.onTimings?.(msg.timings as EdgeElementTimings);
+            job.resolve(Buffer.from(msg.png.buffer, msg.png.byteOffset, msg.png.byteLength));
+          } else {
+            job.reject(deserializeError(msg.error));
+          }
+        }
+        dispatch();
+      }
+    });
+    const onGone = (reason: string): void => {
+      const index = slots.indexOf(slot);
+      if (index < 0) return; // already replaced or closed
+      slots.splice(index, 1);
+      const job = slot.job;
+      slot.job = undefined;
+      if (!slot.ready) onReady?.(new EdgeError('HED_WORKER_CRASHED', `A HED worker failed to start: ${reason}.`));
+      if (job) {
+        job.reject(
+          new EdgeError('HED_WORKER_CRASHED', `The HED worker processing ${job.message.name} crashed (${reason}); the job was not completed.`),
+        );
+      }
+      if (!closing && slot.ready) slots.push(spawn());
+      dispatch();
+    };
+    worker.on('error', (err) => onGone(err instanceof Error ? err.message : String(err)));
+    worker.on('exit', (code) => onGone(`exit code ${code}`));
+    slots.push(slot);
+    return slot;
+  }
+
+  const startups = Array.from(
+    { length: size },
+    () =>
+      new Promise<void>((resolve, reject) => {
+        spawn((err) => (err ? reject(err) : resolve()));
+      }),
+  );
+  const terminateAll = async (): Promise<void> => {
+    closing = true;
+    const all = slots.splice(0, slots.length);
+    await Promise.all(all.map((s) => s.worker.terminate()));
+  };
+  try {
+    await Promise.all(startups);
+  } catch (err) {
+    await terminateAll();
+    throw err;
+  }
+
+  return {
+    backend: info!.backend,
+    weights: info!.weights,
+    size,
+    edgeElement(input, opts = {}) {
+      if (closing) return Promise.reject(new EdgeError('HED_POOL_CLOSED', 'This HED pool is closed; create a new one.'));
+      const detect = normalizeDetectOptions(opts);
+      return new Promise<Buffer>((resolve, reject) => {
+        queue.push({ message: { id: nextId++, input, name: inputName(input), options: detect }, options: opts, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      if (busy()) await new Promise<void>((resolve) => (drained = resolve));
+      await terminateAll();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Entry point of one HED pool worker thread: its own TensorFlow.js backend and network, built once from
+ * the shared checkpoint bytes; then one job at a time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '../backend.js';
+import { parseCheckpoint } from '../checkpoint/load-checkpoint.js';
+import { edgeElementFromDecoded, emptyTimings } from '../edge-element.js';
+import { HedNetwork } from '../hed/network.js';
+import { describeWeights } from '../hed.js';
+import { decodeRgba } from '../image/decode-rgba.js';
+import { serializeError, type JobMessage, type WorkerInit, type WorkerMessage } from './pool-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('pool-worker.js must run as a worker thread');
+const init = workerData as WorkerInit;
+
+function send(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+async function start(): Promise<HedNetwork> {
+  const backend = await initBackend(init.backend, { BACKDROP_TF_BACKEND: init.envBackend });
+  const bytes = new Uint8Array(init.weights);
+  const sd = parseCheckpoint(bytes, init.weightsPath ?? 'the checkpoint bytes');
+  const network = HedNetwork.fromStateDict(sd);
+  const weights = describeWeights({ source: init.weightsSource, path: init.weightsPath, bytes }, network);
+  send({ type: 'ready', backend, weights });
+  return network;
+}
+
+async function run(network: HedNetwork, job: JobMessage): Promise<void> {
+  try {
+    const timings = emptyTimings();
+    const t = performance.now();
+    const image = await decodeRgba(job.input);
+    timings.decodeMs = performance.now() - t;
+    const result = await edgeElementFromDecoded(network, image, job.options, job.name, timings);
+    const png = new Uint8Array(result.png.buffer, result.png.byteOffset, result.png.byteLength);
+    // Copy so the transfer list holds one exclusively owned buffer (Buffers may share a pool).
+    const owned = png.slice();
+    send({ type: 'done', id: job.id, png: owned, warnings: result.warnings, timings }, [owned.buffer]);
+  } catch (err) {
+    send({ type: 'failed', id: job.id, error: serializeError(err) });
+  }
+}
+
+start().then(
+  (network) => {
+    let chain = Promise.resolve();
+    port.on('message', (job: JobMessage) => {
+      chain = chain.then(() => run(network, job));
+    });
+  },
+  (err) => {
+    send({ type: 'init-failed', error: serializeError(err) });
+  },
+);
