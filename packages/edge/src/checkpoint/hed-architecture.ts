@@ -1,0 +1,77 @@
+import { CheckpointArchitectureError } from './checkpoint-errors.js';
+import type { StateDict, TensorData } from './state-dict.js';
+
+/** One 3×3 convolution of a HED block. */
+export interface HedConvShape {
+  inChannels: number;
+  outChannels: number;
+}
+
+/** Channel layout of a ControlNetHED network as found in a checkpoint (5 blocks of 2, 2, 3, 3, 3 convs). */
+export interface HedArchitecture {
+  blocks: { convs: HedConvShape[] }[];
+  /** Total number of weights and biases (14,716,168 for the published ControlNetHED.pth). */
+  parameterCount: number;
+}
+
+/** Convolutions per block of ControlNetHED (VGG-16 style). */
+export const HED_BLOCK_CONV_COUNTS: readonly number[] = [2, 2, 3, 3, 3];
+
+/** The names of every tensor a ControlNetHED state dict holds, in canonical order (37). */
+export function hedTensorNames(): string[] {
+  const names = ['norm'];
+  HED_BLOCK_CONV_COUNTS.forEach((n, b) => {
+    for (let i = 0; i < n; i++) names.push(`block${b + 1}.convs.${i}.weight`, `block${b + 1}.convs.${i}.bias`);
+    names.push(`block${b + 1}.projection.weight`, `block${b + 1}.projection.bias`);
+  });
+  return names;
+}
+
+/**
+ * Reads the channel layout from the tensor shapes and checks that the state dict is exactly a ControlNetHED
+ * network: `norm` [1,3,1,1]; `block{1..5}.convs.{i}.weight` [out,in,3,3] with `in` chaining from 3 and
+ * `.bias` [out]; `block{1..5}.projection.weight` [1,C,1,1] and `.bias` [1].
+ * Throws `HED_CHECKPOINT_ARCHITECTURE` naming the first missing, mis-shaped or unexpected tensor.
+ */
+export function inferHedArchitecture(sd: StateDict, sourceName = 'the checkpoint'): HedArchitecture {
+  const names = hedTensorNames();
+  const fail = (tensor: string, detail: string): never => {
+    throw new CheckpointArchitectureError(sourceName, tensor, detail);
+  };
+  if (!names.some((n) => sd.has(n))) {
+    const seen = [...sd.keys()].slice(0, 3).map((n) => `'${n}'`).join(', ');
+    fail('norm', `it has none of the HED tensors (norm, block1.convs.0.weight, …)${seen ? `; its tensors are named like ${seen}` : ''}`);
+  }
+  const get = (name: string): TensorData => sd.get(name) ?? fail(name, `tensor '${name}' is missing`);
+  const expect = (name: string, want: (number | string)[]): TensorData => {
+    const t = get(name);
+    const ok = t.shape.length === want.length && want.every((w, i) => typeof w === 'string' ? t.shape[i] >= 1 : t.shape[i] === w);
+    if (!ok) fail(name, `tensor '${name}' has shape [${t.shape.join(', ')}], expected [${want.join(', ')}]`);
+    return t;
+  };
+
+  let parameterCount = 0;
+  const count = (t: TensorData) => (parameterCount += t.data.length);
+  count(expect('norm', [1, 3, 1, 1]));
+  let channels = 3;
+  const blocks = HED_BLOCK_CONV_COUNTS.map((n, b) => {
+    const convs: HedConvShape[] = [];
+    for (let i = 0; i < n; i++) {
+      const prefix = `block${b + 1}.convs.${i}`;
+      const weight = expect(`${prefix}.weight`, ['out', channels, 3, 3]);
+      count(weight);
+      const outChannels = weight.shape[0];
+      count(expect(`${prefix}.bias`, [outChannels]));
+      convs.push({ inChannels: channels, outChannels });
+      channels = outChannels;
+    }
+    count(expect(`block${b + 1}.projection.weight`, [1, channels, 1, 1]));
+    count(expect(`block${b + 1}.projection.bias`, [1]));
+    return { convs };
+  });
+  const expected = new Set(names);
+  for (const name of sd.keys()) {
+    if (!expected.has(name)) fail(name, `it has the unexpected tensor '${name}'`);
+  }
+  return { blocks, parameterCount };
+}
