@@ -1,1 +1,56 @@
-export {};
+/**
+ * @backdrop/api — a DashScope client for wanx-background-generation-v2:
+ * validated submits that never silently resubmit, waiting with a shared per-key query budget,
+ * temporary uploads to `oss://`, typed results and typed, secret-free errors.
+ *
+ * ```ts
+ * const client = new DashScope(); // DASHSCOPE_API_KEY
+ * const { results } = await client.backgroundGeneration.generate({ baseImageUrl: 'cup.png', refPrompt: 'on a wooden table' });
+ * ```
+ */
+export { DashScope, DEFAULT_BASE_URL, type DashScopeOptions } from './client.js';
+export { apiKeyFingerprint } from './api-key.js';
+export { PACKAGE_VERSION, USER_AGENT } from './package-version.js';
+export {
+  validateBackgroundGenerationRequest,
+  characterCount,
+  promptWordCount,
+  KNOWN_SCENE_TYPES,
+  MODEL_VERSIONS,
+  MAX_EDGE_ELEMENTS,
+  REF_PROMPT_WORD_LIMIT,
+  type ValidateOptions,
+} from './validate.js';
+export {
+  toWireRequest,
+  fromWireRequest,
+  parseSubmitResult,
+  parseTask,
+  parseTaskList,
+  parseUploadPolicy,
+  type WireBackgroundGenerationRequest,
+  type WireReferenceEdge,
+} from './wire.js';
+export { defaultPollSchedule, sdkPollSchedule, type PollContext, type PollSchedule } from './poll-schedule.js';
+export { QueryLimiter, sharedQueryLimiter, DEFAULT_QUERIES_PER_SECOND } from './query-limiter.js';
+export {
+  decideSubmitRetry,
+  isRetryableQueryFailure,
+  backoffDelayMs,
+  parseRetryAfterMs,
+  type AttemptFailure,
+  type BackoffOptions,
+  type SubmitRetryDecision,
+} from './retry-policy.js';
+export { isRemoteUrl, sniffImageType, type ImageInput } from './image-source.js';
+export { isFinalTaskStatus, type RequestOptions, type WaitOptions, type CancelResult, Tasks } from './resources/tasks.js';
+export { UPLOAD_LIFETIME_MS, type UploadOptions, Files } from './resources/files.js';
+export {
+  BackgroundGeneration,
+  type GenerateRequest,
+  type GenerateOptions,
+  type GenerateResult,
+  type LocalReferenceEdge,
+} from './resources/background-generation.js';
+export * from './errors.js';
+export * from './types.js';

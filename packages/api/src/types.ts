@@ -228,3 +228,38 @@ export interface ValidationReport {
   errors: ValidationIssue[];
   warnings: ValidationIssue[];
 }
+
+/** A temporary-upload policy (`GET /uploads?action=getPolicy`, reply under `data`). */
+export interface UploadPolicy {
+  policy: string;
+  signature: string;
+  /** Folder for this policy's files; an object key is `uploadDir + "/" + fileName`. */
+  uploadDir: string;
+  /** Where the multipart form is POSTed. */
+  uploadHost: string;
+  expireInSeconds: number;
+  maxFileSizeMb: number;
+  capacityLimitMb?: number;
+  ossAccessKeyId: string;
+  xOssObjectAcl: string;
+  xOssForbidOverwrite: string;
+  requestId?: string;
+}
+
+/** A file uploaded with `files.upload`. */
+export interface UploadedFile {
+  /** `oss://` + object key: pass it where a URL is expected. Valid for 48 h, for the model it was uploaded for. */
+  url: string;
+  /** The object key (`upload_dir/file name`). */
+  key: string;
+  /** When the service deletes the file (48 h after upload). */
+  expiresAt: Date;
+  /** Model the upload is bound to. */
+  model: string;
+  /** Size in bytes. */
+  bytes: number;
+  /** SHA-256 of the content, hex. */
+  sha256: string;
+  /** MIME type sent as `x-oss-content-type`. */
+  contentType: string;
+}
