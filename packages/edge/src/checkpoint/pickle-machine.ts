@@ -153,11 +153,11 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
         break;
       }
       case 0x55: stack.push(latin1.decode(c.slice(c.u8()))); break; // SHORT_BINSTRING
-      case 0x42: stack.push(c.slice(c.u32()).slice()); break; // BINBYTES
-      case 0x43: stack.push(c.slice(c.u8()).slice()); break; // SHORT_BINBYTES
+      case 0x42: stack.push(new Uint8Array(c.slice(c.u32()))); break; // BINBYTES
+      case 0x43: stack.push(new Uint8Array(c.slice(c.u8()))); break; // SHORT_BINBYTES
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
-        stack.push(c.slice(c.u64()).slice());
+        stack.push(new Uint8Array(c.slice(c.u64())));
         break;
 
       case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT

@@ -49,7 +49,7 @@ export function decodeToFloat32(
   if (size > 1 && littleEndian !== HOST_LITTLE_ENDIAN) {
     src = swapBytes(src, size);
   } else if (src.byteOffset % size !== 0) {
-    src = src.slice(); // typed-array views need aligned offsets
+    src = new Uint8Array(src); // a copy (Buffer#slice would not copy): typed-array views need aligned offsets
   }
   const { buffer, byteOffset: at } = src;
   const out = new Float32Array(count);
