@@ -1,0 +1,111 @@
+/**
+ * The generated background of one variant: the reference image cover-fitted and softened, or a gradient
+ * from the prompt's palette, blended by `ref_prompt_weight` when both are given, plus a per-variant light.
+ */
+import sharp from 'sharp';
+import { type Rgb, rgbToHex } from './palette.js';
+
+/** What makes variants differ: light direction and strength, hue rotation. */
+export interface VariantLook {
+  /** Direction of the gradient/light, degrees. */
+  angleDeg: number;
+  /** Hue rotation, degrees. */
+  hueShift: number;
+  /** Opacity of the light/shade overlay, 0–1. */
+  lightStrength: number;
+}
+
+/** Inputs of `renderBackground`. */
+export interface BackgroundSpec {
+  width: number;
+  height: number;
+  /** Reference image bytes (any format libvips reads). */
+  ref?: Buffer;
+  /** Palette from the prompt (already hue-shifted for the variant); used for the gradient and flattening. */
+  palette: Rgb[];
+  /** Whether a prompt was given (the gradient then joins a reference image with `refPromptWeight`). */
+  hasPrompt: boolean;
+  refPromptWeight: number;
+  /** 0–999: more noise = softer, less like the reference. */
+  noiseLevel: number;
+  look: VariantLook;
+}
+
+/** A raw RGB image. */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+function gradientEnds(angleDeg: number): { x1: number; y1: number; x2: number; y2: number } {
+  const rad = (angleDeg * Math.PI) / 180;
+  const dx = Math.cos(rad) / 2;
+  const dy = Math.sin(rad) / 2;
+  return { x1: 0.5 - dx, y1: 0.5 - dy, x2: 0.5 + dx, y2: 0.5 + dy };
+}
+
+function svgGradient(width: number, height: number, stops: { offset: number; colour: string; opacity: number }[], angleDeg: number): Buffer {
+  const { x1, y1, x2, y2 } = gradientEnds(angleDeg);
+  const stopTags = stops
+    .map((s) => `<stop offset="${s.offset}" stop-color="${s.colour}" stop-opacity="${s.opacity}"/>`)
+    .join('');
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+      `<defs><linearGradient id="g" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}">${stopTags}</linearGradient></defs>` +
+      `<rect width="${width}" height="${height}" fill="url(#g)"/></svg>`,
+  );
+}
+
+function paletteGradient(spec: BackgroundSpec, opacity: number): Buffer {
+  const stops = spec.palette.map((rgb, i) => ({
+    offset: spec.palette.length === 1 ? 0 : i / (spec.palette.length - 1),
+    colour: rgbToHex(rgb),
+    opacity,
+  }));
+  return svgGradient(spec.width, spec.height, stops, spec.look.angleDeg);
+}
+
+function lightOverlay(spec: BackgroundSpec): Buffer {
+  const a = spec.look.lightStrength;
+  return svgGradient(
+    spec.width,
+    spec.height,
+    [
+      { offset: 0, colour: '#ffffff', opacity: a },
+      { offset: 0.5, colour: '#808080', opacity: 0 },
+      { offset: 1, colour: '#000000', opacity: a * 0.8 },
+    ],
+    spec.look.angleDeg + 90,
+  );
+}
+
+/** Renders the background as raw RGB pixels of the requested size. */
+export async function renderBackground(spec: BackgroundSpec): Promise<RawImage> {
+  const { width, height } = spec;
+  let base: Buffer;
+  if (spec.ref) {
+    const shortSide = Math.min(width, height);
+    const sigma = Math.max(0.5, shortSide * (0.004 + (spec.noiseLevel / 999) * 0.03));
+    const [r, g, b] = spec.palette[0];
+    base = await sharp(spec.ref)
+      .rotate()
+      .flatten({ background: { r, g, b } })
+      .resize(width, height, { fit: 'cover' })
+      .blur(sigma)
+      .modulate({ hue: Math.round(spec.look.hueShift) })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+  } else {
+    base = await sharp(paletteGradient(spec, 1)).flatten({ background: '#808080' }).removeAlpha().raw().toBuffer();
+  }
+  const overlays: sharp.OverlayOptions[] = [];
+  if (spec.ref && spec.hasPrompt && spec.refPromptWeight > 0) {
+    overlays.push({ input: paletteGradient(spec, spec.refPromptWeight) });
+  }
+  overlays.push({ input: lightOverlay(spec) });
+  const data = await sharp(base, { raw: { width, height, channels: 3 } }).composite(overlays).removeAlpha().raw().toBuffer();
+  return { data, width, height, channels: 3 };
+}

@@ -1,0 +1,52 @@
+/** Image checks the service makes on inputs at submit time (format, alpha, size). */
+import sharp from 'sharp';
+import { ServiceError } from './errors.js';
+
+/** Longest side the service accepts for the base image. */
+export const MAX_BASE_LONG_SIDE = 2048;
+
+/** A decoded-enough look at an input image. */
+export interface InspectedImage {
+  bytes: Buffer;
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  format: string;
+}
+
+function invalid(message: string): ServiceError {
+  return new ServiceError(400, 'InvalidParameter', message);
+}
+
+/** Reads the header of an image; 400 when it is not an image libvips can decode. */
+export async function inspectImage(bytes: Buffer, path: string): Promise<InspectedImage> {
+  try {
+    const meta = await sharp(bytes, { failOn: 'error' }).metadata();
+    if (!meta.width || !meta.height || !meta.format) throw new Error('no size');
+    return { bytes, width: meta.width, height: meta.height, hasAlpha: meta.hasAlpha === true, format: meta.format };
+  } catch {
+    throw invalid(`${path} is not an image the service can read; use PNG, JPEG or WebP.`);
+  }
+}
+
+/** The base image must be a PNG with an alpha channel, long side ≤ 2048 px. */
+export function checkBaseImage(image: InspectedImage): void {
+  if (image.format !== 'png' || !image.hasAlpha) {
+    throw invalid(
+      `input.base_image_url must be an RGBA PNG with a transparent background (got ${image.format}${image.hasAlpha ? ' with alpha' : ' without alpha'}).`,
+    );
+  }
+  const longSide = Math.max(image.width, image.height);
+  if (longSide > MAX_BASE_LONG_SIDE) {
+    throw invalid(
+      `input.base_image_url is ${image.width}×${image.height}; its long side must be at most ${MAX_BASE_LONG_SIDE} px. Scale it down first.`,
+    );
+  }
+}
+
+/** Edge elements must be images with an alpha channel (the HED recipe's RGBA output). */
+export function checkEdgeElement(image: InspectedImage, path: string): void {
+  if (!image.hasAlpha) {
+    throw invalid(`${path} must be an RGBA image with a transparent background (an edge element made by the HED recipe).`);
+  }
+}

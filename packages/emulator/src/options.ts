@@ -1,0 +1,190 @@
+/** Options of `startEmulator`, their defaults, and their checks. */
+import { EmulatorOptionsError } from './errors.js';
+
+/** Routes that fault injection can target. */
+export type FaultRoute = 'submit' | 'query' | 'cancel' | 'list' | 'policy' | 'upload' | 'result';
+
+/** Every fault-injectable route. */
+export const FAULT_ROUTES: readonly FaultRoute[] = ['submit', 'query', 'cancel', 'list', 'policy', 'upload', 'result'];
+
+/** Seeded fault injection. Rates are shares in [0, 1]; each request or task draws once per fault kind. */
+export interface EmulatorFaults {
+  /** Share of tasks that end `FAILED` instead of `SUCCEEDED` (decided when the task is created). */
+  taskFailureRate?: number;
+  /** `output.code` of injected task failures (default `InternalError.Algo`). */
+  taskFailureCode?: string;
+  /** `output.message` of injected task failures. */
+  taskFailureMessage?: string;
+  /** Share of requests answered 500 `InternalError` (no side effect: a submit creates no task). */
+  serverErrorRate?: number;
+  /** Share of requests whose reply is delayed by `slowReplyMs`. */
+  slowReplyRate?: number;
+  /** Delay of a slow reply in ms (default 2000). */
+  slowReplyMs?: number;
+  /** Share of requests whose connection is destroyed without a reply. */
+  dropConnectionRate?: number;
+  /**
+   * For dropped submits: `true` = the task is created first and then the connection is dropped (the client
+   * cannot know the task exists); `false` (default) = dropped before anything happens.
+   */
+  dropAfterCreate?: boolean;
+  /** Routes the request faults apply to (default: all of `FAULT_ROUTES`). */
+  routes?: FaultRoute[];
+}
+
+/** What the emulator logs to; `console` fits. API keys never reach it (only fingerprints). */
+export interface EmulatorLogger {
+  debug?(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
+}
+
+/** Options of `startEmulator`. Every field is optional. */
+export interface EmulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind (default `127.0.0.1`). */
+  host?: string;
+  /** Accepted API keys; default: any non-empty key. Each key is its own account (own limits and tasks). */
+  apiKeys?: string[];
+  /** Submits allowed per key in any sliding second (default 2). */
+  submitQps?: number;
+  /** Running tasks per key (default 1). */
+  maxRunning?: number;
+  /** Task queries (`GET /tasks/{id}` and list) per key in any sliding second (default 20). */
+  queryQps?: number;
+  /**
+   * What happens to a submit while `maxRunning` tasks are unfinished: `queue` (default) keeps it `PENDING`
+   * (FIFO); `reject` answers 429 `Throttling.AllocationQuota` and creates no task.
+   */
+  concurrencyPolicy?: 'queue' | 'reject';
+  /** Time a task spends `RUNNING`, ms: fixed, or `[min, max]` drawn per task (default `[1500, 3000]`). */
+  taskMs?: number | [number, number];
+  /** Minimum time a task stays `PENDING` before it may start, ms (default `[20, 60]`). */
+  pendingMs?: number | [number, number];
+  /**
+   * Multiplies the service's lifetimes: 24 h for finished tasks and result URLs, 48 h for uploads
+   * (default 1). E.g. `1e-5` makes a finished task expire after 0.864 s.
+   */
+  timeScale?: number;
+  /** Seed for all randomness: run times, faults, generated colours (default 1). */
+  seed?: number;
+  /** Fault injection (default: none). */
+  faults?: EmulatorFaults;
+  /** Largest accepted upload in MiB, also sent as `max_file_size_mb` in policies (default 64). */
+  maxUploadMb?: number;
+  /** Time limit for downloading one http(s) input, ms (default 15000). */
+  downloadTimeoutMs?: number;
+  /** Logger for requests (debug) and problems (warn/error). Default: silent. */
+  logger?: EmulatorLogger;
+}
+
+/** Options after defaults. */
+export interface EmulatorConfig {
+  port: number;
+  host: string;
+  apiKeys: ReadonlySet<string> | undefined;
+  submitQps: number;
+  maxRunning: number;
+  queryQps: number;
+  concurrencyPolicy: 'queue' | 'reject';
+  taskMs: [number, number];
+  pendingMs: [number, number];
+  timeScale: number;
+  seed: number;
+  faults: Required<Omit<EmulatorFaults, 'routes'>> & { routes: ReadonlySet<FaultRoute> };
+  maxUploadBytes: number;
+  maxUploadMb: number;
+  downloadTimeoutMs: number;
+  logger: EmulatorLogger;
+}
+
+/** The service's lifetime of finished tasks and result URLs. */
+export const TASK_LIFETIME_MS = 24 * 3600_000;
+/** The service's lifetime of uploaded files. */
+export const UPLOAD_LIFETIME_MS = 48 * 3600_000;
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new EmulatorOptionsError(message);
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  check(Number.isInteger(v) && v >= 1, `${name} must be a whole number ≥ 1 (got ${String(value)}).`);
+  return v;
+}
+
+function rate(name: string, value: number | undefined): number {
+  const v = value ?? 0;
+  check(typeof v === 'number' && v >= 0 && v <= 1, `faults.${name} must be a share between 0 and 1 (got ${String(value)}).`);
+  return v;
+}
+
+function range(name: string, value: number | [number, number] | undefined, fallback: [number, number]): [number, number] {
+  const v: [number, number] = value === undefined ? fallback : typeof value === 'number' ? [value, value] : value;
+  check(
+    Array.isArray(v) && v.length === 2 && v.every((x) => Number.isFinite(x) && x >= 0) && v[0] <= v[1],
+    `${name} must be a number of ms ≥ 0 or a [min, max] pair with min ≤ max (got ${JSON.stringify(value)}).`,
+  );
+  return [v[0], v[1]];
+}
+
+/** Applies defaults and checks every option; throws `EmulatorOptionsError` naming the bad one. */
+export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
+  const port = options.port ?? 0;
+  check(Number.isInteger(port) && port >= 0 && port <= 65535, `port must be 0–65535 (got ${String(options.port)}).`);
+  const apiKeys = options.apiKeys;
+  if (apiKeys !== undefined) {
+    check(
+      Array.isArray(apiKeys) && apiKeys.length > 0 && apiKeys.every((k) => typeof k === 'string' && k.trim() !== ''),
+      'apiKeys must be a non-empty list of non-empty keys (leave it out to accept any key).',
+    );
+  }
+  const policy = options.concurrencyPolicy ?? 'queue';
+  check(policy === 'queue' || policy === 'reject', `concurrencyPolicy must be "queue" or "reject" (got ${String(policy)}).`);
+  const timeScale = options.timeScale ?? 1;
+  check(Number.isFinite(timeScale) && timeScale > 0, `timeScale must be a number > 0 (got ${String(options.timeScale)}).`);
+  const seed = options.seed ?? 1;
+  check(Number.isFinite(seed), `seed must be a number (got ${String(options.seed)}).`);
+  const faults = options.faults ?? {};
+  const routes = faults.routes ?? [...FAULT_ROUTES];
+  check(
+    Array.isArray(routes) && routes.every((r) => FAULT_ROUTES.includes(r)),
+    `faults.routes must list routes among ${FAULT_ROUTES.join(', ')}.`,
+  );
+  const slowReplyMs = faults.slowReplyMs ?? 2000;
+  check(Number.isFinite(slowReplyMs) && slowReplyMs >= 0, 'faults.slowReplyMs must be a number of ms ≥ 0.');
+  const maxUploadMb = options.maxUploadMb ?? 64;
+  check(Number.isFinite(maxUploadMb) && maxUploadMb > 0, 'maxUploadMb must be a number > 0.');
+  const downloadTimeoutMs = options.downloadTimeoutMs ?? 15_000;
+  check(Number.isFinite(downloadTimeoutMs) && downloadTimeoutMs > 0, 'downloadTimeoutMs must be a number of ms > 0.');
+  return {
+    port,
+    host: options.host ?? '127.0.0.1',
+    apiKeys: apiKeys ? new Set(apiKeys) : undefined,
+    submitQps: positiveInt('submitQps', options.submitQps, 2),
+    maxRunning: positiveInt('maxRunning', options.maxRunning, 1),
+    queryQps: positiveInt('queryQps', options.queryQps, 20),
+    concurrencyPolicy: policy,
+    taskMs: range('taskMs', options.taskMs, [1500, 3000]),
+    pendingMs: range('pendingMs', options.pendingMs, [20, 60]),
+    timeScale,
+    seed,
+    faults: {
+      taskFailureRate: rate('taskFailureRate', faults.taskFailureRate),
+      taskFailureCode: faults.taskFailureCode ?? 'InternalError.Algo',
+      taskFailureMessage: faults.taskFailureMessage ?? 'Algorithm process error (injected by the emulator).',
+      serverErrorRate: rate('serverErrorRate', faults.serverErrorRate),
+      slowReplyRate: rate('slowReplyRate', faults.slowReplyRate),
+      slowReplyMs,
+      dropConnectionRate: rate('dropConnectionRate', faults.dropConnectionRate),
+      dropAfterCreate: faults.dropAfterCreate ?? false,
+      routes: new Set(routes),
+    },
+    maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
+    maxUploadMb,
+    downloadTimeoutMs,
+    logger: options.logger ?? {},
+  };
+}
