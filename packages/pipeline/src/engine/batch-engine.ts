@@ -1,0 +1,505 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BackgroundGenerationRequest, Task } from '@backdrop/api';
+import { errorFacts, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient } from '../batch-client.js';
+import { UploadCache } from '../cache/upload-cache.js';
+import { sha256Hex } from '../cache/content-hash.js';
+import { BatchError, ResultExpiredError } from '../errors.js';
+import type { BatchItem } from '../item.js';
+import { Journal } from '../journal/journal.js';
+import type { JournalFile } from '../journal/journal-entry.js';
+import type { ItemRecord } from '../journal/item-record.js';
+import type { BatchSource } from '../manifest/batch-source.js';
+import { buildRequest } from '../request-builder.js';
+import { writeTaskRecord } from '../output/task-record.js';
+import { writeResultsFile } from '../output/results-file.js';
+import { downloadFiles, downloadPlan, DownloadError, filesIntact } from '../stages/download.js';
+import { pollUntilFinal } from '../stages/poll.js';
+import { prepareItem, type EdgeMaker } from '../stages/prepare.js';
+import { findUnclaimedTask } from '../stages/reconcile.js';
+import { uploadInputs } from '../stages/upload.js';
+import { Lane, type InServiceTask, type LaneLimits } from '../throttle/lane.js';
+import type { BatchEvent, BatchSummary, ItemResult } from './batch-events.js';
+import { Semaphore } from './semaphore.js';
+
+/** Result URLs and finished tasks live 24 h at the service. */
+const RESULT_LIFETIME_MS = 24 * 3600_000;
+
+/** One API key's connection, as the engine uses it. */
+export interface EngineLane {
+  fingerprint: string;
+  client: BatchClient;
+}
+
+/** Settings of the engine (see `BatchOptions` for the documented, public form). */
+export interface EngineSettings {
+  out: string;
+  lanes: EngineLane[];
+  model: string;
+  limits: LaneLimits;
+  retries: number;
+  lookahead: number;
+  prepareConcurrency: number;
+  uploadConcurrency: number;
+  fit: boolean;
+  edges?: EdgeMaker;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+interface Timings {
+  preparedAt?: number;
+  uploadedAt?: number;
+  submittedAt?: number;
+  endedAt?: number;
+  downloadedAt?: number;
+}
+
+class ItemFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The batch engine: streams items through prepare → upload → submit → poll → download with a bounded
+ * look-ahead, keeps every lane's task slot busy within its limits, journals every side effect, and
+ * resumes from the journal.
+ */
+export class BatchEngine {
+  private readonly lanes: { lane: Lane; client: BatchClient }[];
+  private readonly stateDir: string;
+  private journal!: Journal;
+  private uploads!: UploadCache;
+  private readonly prepareGate: Semaphore;
+  private readonly uploadGate: Semaphore;
+  private readonly lookaheadGate: Semaphore;
+  private readonly recovering = new Map<string, Promise<void>>();
+  private readonly results = new Map<string, { line: number; result: ItemResult }>();
+  /** Items waiting for a slot, per lane index. */
+  private readonly waitingForSlot: number[];
+  private images = 0;
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly emit: (e: BatchEvent) => void,
+  ) {
+    this.stateDir = path.join(settings.out, '.backdrop');
+    this.lanes = settings.lanes.map((l, i) => ({ lane: new Lane(i, l.fingerprint, settings.limits), client: l.client }));
+    this.waitingForSlot = settings.lanes.map(() => 0);
+    this.prepareGate = new Semaphore(settings.prepareConcurrency);
+    this.uploadGate = new Semaphore(settings.uploadConcurrency);
+    this.lookaheadGate = new Semaphore(settings.lookahead);
+  }
+
+  private get signal(): AbortSignal | undefined {
+    return this.settings.signal;
+  }
+
+  /** Runs the whole source; resolves with the summary once every item is finished (or interrupted). */
+  async run(source: BatchSource): Promise<BatchSummary> {
+    const started = Date.now();
+    mkdirSync(this.stateDir, { recursive: true });
+    this.journal = Journal.open(this.stateDir);
+    this.uploads = new UploadCache(this.stateDir);
+    this.emit({ type: 'start', lanes: this.lanes.map((l) => l.lane.fingerprint), out: this.settings.out });
+    try {
+      this.recoverInFlight();
+      const running = new Set<Promise<void>>();
+      const seen = new Set<string>();
+      for await (const entry of source.entries()) {
+        if (this.signal?.aborted) break;
+        const item = entry.item;
+        if (!item) {
+          const p = entry.problems[0];
+          const id = p?.id ?? String(entry.line);
+          this.finish(entry.line, { id, status: 'failed', files: [], attempts: 0, resumed: false, error: { code: p?.code ?? 'InvalidItem', message: entry.problems.map((x) => x.message).join('; ') } });
+          continue;
+        }
+        if (seen.has(item.id.toLowerCase())) {
+          this.emit({ type: 'warning', id: item.id, code: 'duplicate_id', message: `item ${item.id} appears twice; line ${entry.line} ignored` });
+          continue;
+        }
+        seen.add(item.id.toLowerCase());
+        await this.lookaheadGate.acquire();
+        let released = false;
+        const release = (): void => {
+          if (!released) this.lookaheadGate.release();
+          released = true;
+        };
+        const p = this.processItem(item, entry.line, release)
+          .catch((err) => this.failItem(item, entry.line, err))
+          .finally(() => {
+            release();
+            running.delete(p);
+          });
+        running.add(p);
+      }
+      await Promise.all(running);
+      await Promise.all(this.recovering.values());
+    } finally {
+      this.journal.close();
+    }
+    const all = [...this.results.values()].sort((a, b) => a.line - b.line).map((r) => r.result);
+    const resultsFile = path.join(this.settings.out, 'results.jsonl');
+    await writeResultsFile(resultsFile, all);
+    return {
+      total: all.length,
+      succeeded: all.filter((r) => r.status === 'succeeded').length,
+      failed: all.filter((r) => r.status === 'failed').length,
+      interrupted: all.filter((r) => r.status === 'interrupted').length,
+      resumed: all.filter((r) => r.resumed).length,
+      images: this.images,
+      possibleDuplicates: all.filter((r) => r.possibleDuplicate).length,
+      wallMs: Date.now() - started,
+      resultsFile,
+    };
+  }
+
+  // ---------------------------------------------------------------- resume
+
+  /** Tasks the journal says are at the service (or may be): adopt them into their lanes first, so no new submit exceeds a slot. */
+  private recoverInFlight(): void {
+    const byLane = new Map<string, { lane: Lane; client: BatchClient }>(this.lanes.map((l) => [l.lane.fingerprint, l]));
+    for (const id of [...this.journal.ids()]) {
+      const rec = this.journal.record(id) as ItemRecord;
+      const laneFp = rec.task?.lane ?? rec.unsettledSubmit?.lane;
+      if (!laneFp) continue;
+      const l = byLane.get(laneFp);
+      if (!l) {
+        this.emit({ type: 'warning', id, code: 'LaneMissing', message: `item ${id} has a task submitted with API key ${laneFp}, which this run does not use; pass that key to pick its result up` });
+        continue;
+      }
+      if (rec.task) {
+        const t = l.lane.adopt({ taskId: rec.task.taskId, itemId: id, submittedAt: rec.task.submittedAt });
+        this.recovering.set(id, this.watchRecovered(id, l, t).catch((err) => this.warnRecover(id, err)));
+      } else if (rec.unsettledSubmit) {
+        this.recovering.set(id, this.reconcileUnsettled(id, l).catch((err) => this.warnRecover(id, err)));
+      }
+    }
+  }
+
+  private warnRecover(id: string, err: unknown): void {
+    const f = errorFacts(err);
+    this.emit({ type: 'warning', id, code: f.code, message: `item ${id}: could not pick up its earlier task: ${f.message}` });
+  }
+
+  private async watchRecovered(id: string, l: { lane: Lane; client: BatchClient }, t: InServiceTask): Promise<void> {
+    const task = await pollUntilFinal(l.lane, l.client, t, { wantsSlot: () => this.waitingForSlot[l.lane.index] > 0, ...(this.signal ? { signal: this.signal } : {}) });
+    this.recordFinal(id, task);
+  }
+
+  /** A submit with no known outcome: find the task it created (adopt it) or establish there is none. */
+  private async reconcileUnsettled(id: string, l: { lane: Lane; client: BatchClient }): Promise<void> {
+    const rec = this.journal.record(id) as ItemRecord;
+    const u = rec.unsettledSubmit;
+    if (!u) return;
+    await l.lane.queries.acquire(this.signal);
+    const outcome = await findUnclaimedTask(l.client, this.settings.model, u.startedAt, this.claimedTaskIds());
+    if (outcome.found === 'one') {
+      this.journal.append({ e: 'reconciled', id, attempt: u.attempt, taskId: outcome.taskId, how: 'tasks.list: one unclaimed task in the submit window', t: Date.now() });
+      this.emit({ type: 'warning', id, code: 'SubmitReconciled', message: `item ${id}: an interrupted submit did create task ${outcome.taskId}; using it (no new task)` });
+      const t = l.lane.adopt({ taskId: outcome.taskId, itemId: id, submittedAt: u.startedAt });
+      await this.watchRecovered(id, l, t);
+      return;
+    }
+    const duplicate = outcome.found !== 'none';
+    const how = outcome.found === 'none' ? 'tasks.list: no task in the submit window' : outcome.found === 'ambiguous' ? `tasks.list: ${outcome.taskIds.length} unclaimed tasks, cannot tell which` : `tasks.list unavailable: ${outcome.reason}`;
+    this.journal.append({ e: 'reconciled', id, attempt: u.attempt, taskId: null, how, t: Date.now() });
+    if (duplicate) {
+      this.possibleDuplicates.add(id);
+      this.emit({ type: 'warning', id, code: 'PossibleDuplicate', message: `item ${id}: an interrupted submit may have created a task that cannot be identified (${how}); submitting again — one task may be charged twice` });
+    }
+  }
+
+  private readonly possibleDuplicates = new Set<string>();
+
+  private claimedTaskIds(): Set<string> {
+    const s = new Set<string>();
+    for (const id of this.journal.ids()) for (const t of this.journal.record(id)?.taskIds ?? []) s.add(t);
+    return s;
+  }
+
+  private recordFinal(id: string, task: Task): void {
+    this.journal.append({
+      e: 'task-final',
+      id,
+      taskId: task.taskId,
+      status: task.taskStatus,
+      results: (task.results ?? []).map((r) => r.url),
+      plain: (task.textResults?.urls ?? []).map((r) => r.url),
+      ...(task.usage !== undefined ? { usage: task.usage } : {}),
+      ...(task.code ? { code: task.code } : {}),
+      ...(task.message ? { message: task.message } : {}),
+      t: Date.now(),
+    });
+  }
+
+  // ---------------------------------------------------------------- one item
+
+  private async processItem(item: BatchItem, line: number, releaseLookahead: () => void): Promise<void> {
+    const spec = sha256Hex(JSON.stringify(item));
+    const recovering = this.recovering.get(item.id);
+    if (recovering) {
+      releaseLookahead();
+      await recovering;
+    }
+    const dir = path.join(this.settings.out, item.id);
+    const rec = this.journal.record(item.id);
+    if (rec?.spec !== undefined && rec.spec !== spec) {
+      this.emit({ type: 'warning', id: item.id, code: 'ItemChanged', message: `item ${item.id} changed since the last run; generating it anew` });
+    } else if (rec) {
+      if (rec.done?.status === 'succeeded' && rec.files && (await filesIntact(dir, rec.files))) {
+        releaseLookahead();
+        this.finish(line, { id: item.id, status: 'succeeded', taskId: rec.done.taskId, files: rec.files.map((f) => f.name), attempts: rec.attempts, resumed: true });
+        return;
+      }
+      if (rec.final?.status === 'SUCCEEDED') {
+        releaseLookahead();
+        await this.deliver(item, line, rec.final.taskId, rec.final.results, rec.final.plain, rec.final.t, undefined, {}, undefined);
+        return;
+      }
+      if (rec.task) {
+        // Still at the service and not picked up (its key is missing, or polling failed): never pay twice.
+        throw new ItemFailure('TaskStillPending', `task ${rec.task.taskId} from an earlier run has not been seen finished; run again (with API key ${rec.task.lane}) to pick it up — it is not resubmitted`);
+      }
+      if (rec.unsettledSubmit) {
+        throw new ItemFailure('SubmitUnsettled', `an earlier submit of this item (on API key ${rec.unsettledSubmit.lane}) may have created a task that could not be checked yet; run again to reconcile it — it is not resubmitted blindly`);
+      }
+      // A final status without results (FAILED, CANCELED, expired) or an earlier failure: generate anew.
+    }
+    await this.generate(item, line, spec, releaseLookahead);
+  }
+
+  /** Prepare, upload, submit, poll, download, with retries of failed tasks. */
+  private async generate(item: BatchItem, line: number, spec: string, releaseLookahead: () => void): Promise<void> {
+    const timings: Timings = {};
+    this.emit({ type: 'stage', id: item.id, stage: 'prepare' });
+    const prepared = await this.prepareGate.use(() => prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(this.settings.edges ? { edges: this.settings.edges } : {}) }));
+    timings.preparedAt = Date.now();
+    const l = this.pickLane();
+    l.lane.backlog++;
+    let request: BackgroundGenerationRequest;
+    try {
+      this.emit({ type: 'stage', id: item.id, stage: 'upload' });
+      const urls = await this.uploadGate.use(() => uploadInputs(prepared.inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
+      timings.uploadedAt = Date.now();
+      request = { ...buildRequest(item, urls), model: this.settings.model };
+    } catch (err) {
+      l.lane.backlog--;
+      throw err;
+    }
+    let lastFailure: ItemFailure | undefined;
+    for (let attemptThisRun = 0; attemptThisRun <= this.settings.retries; attemptThisRun++) {
+      if (attemptThisRun > 0) l.lane.backlog++;
+      let t: InServiceTask;
+      let submitRequestId: string | undefined;
+      try {
+        this.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
+        const submitted = await this.submit(item, spec, request, l);
+        t = submitted.task;
+        submitRequestId = submitted.requestId;
+      } finally {
+        l.lane.backlog--;
+      }
+      releaseLookahead();
+      timings.submittedAt = t.submittedAt;
+      const task = await pollUntilFinal(l.lane, l.client, t, {
+        wantsSlot: () => this.waitingForSlot[l.lane.index] > 0 || l.lane.backlog > 0,
+        onStatus: (s) => this.emit({ type: 'stage', id: item.id, stage: s === 'RUNNING' ? 'running' : 'queued' }),
+        ...(this.signal ? { signal: this.signal } : {}),
+      });
+      timings.endedAt = Date.now();
+      this.recordFinal(item.id, task);
+      if (task.taskStatus === 'SUCCEEDED') {
+        await this.deliver(item, line, task.taskId, (task.results ?? []).map((r) => r.url), (task.textResults?.urls ?? []).map((r) => r.url), timings.endedAt, task, timings, { request, submitRequestId });
+        return;
+      }
+      const code = task.code ?? (task.taskStatus === 'UNKNOWN' ? 'TaskUnknown' : `Task${task.taskStatus[0]}${task.taskStatus.slice(1).toLowerCase()}`);
+      lastFailure = new ItemFailure(code, `task ${task.taskId} ended ${task.taskStatus}${task.message ? `: ${task.message}` : ''}`);
+      if (isPermanentTaskFailure(task.code) || task.taskStatus === 'CANCELED') break;
+      if (attemptThisRun < this.settings.retries) {
+        this.emit({ type: 'retry', id: item.id, attempt: attemptThisRun + 2, code, message: lastFailure.message });
+      }
+    }
+    throw lastFailure ?? new ItemFailure('TaskFailed', 'the task failed');
+  }
+
+  private pickLane(): { lane: Lane; client: BatchClient } {
+    let best = this.lanes[0];
+    for (const l of this.lanes) if (l.lane.backlog + l.lane.load() < best.lane.backlog + best.lane.load()) best = l;
+    return best;
+  }
+
+  private readonly submitLocks = new Map<number, Promise<void>>();
+
+  /** Serialises submits per lane, so at most one submit per lane is ever in flight (and unsettled after a crash). */
+  private async withSubmitLock<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+    const prev = this.submitLocks.get(lane.index) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((r) => (done = r));
+    this.submitLocks.set(lane.index, prev.then(() => mine));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      done();
+    }
+  }
+
+  /** Waits for the lane's slot and rate window, then submits once (journalled on both sides). */
+  private async submit(item: BatchItem, spec: string, request: BackgroundGenerationRequest, l: { lane: Lane; client: BatchClient }): Promise<{ task: InServiceTask; requestId?: string }> {
+    let transient = 0;
+    let throttled = 0;
+    for (;;) {
+      this.waitingForSlot[l.lane.index]++;
+      try {
+        await l.lane.reserve(this.signal);
+      } finally {
+        this.waitingForSlot[l.lane.index]--;
+      }
+      const outcome = await this.withSubmitLock(l.lane, async () => {
+        await l.lane.submits.acquire(this.signal);
+        const attempt = (this.journal.record(item.id)?.attempts ?? 0) + 1;
+        const startedAt = Date.now();
+        this.journal.append({ e: 'submit-started', id: item.id, attempt, lane: l.lane.fingerprint, spec, t: startedAt });
+        this.emit({ type: 'stage', id: item.id, stage: 'submit' });
+        try {
+          const othersInService = l.lane.load() - 1;
+          const res = await l.client.backgroundGeneration.submit(request, this.signal ? { signal: this.signal } : undefined);
+          this.journal.append({ e: 'submit-done', id: item.id, attempt, taskId: res.taskId, requestId: res.requestId, t: Date.now() });
+          if (othersInService > 0) l.lane.learnQueues();
+          const task = l.lane.commit({ taskId: res.taskId, itemId: item.id, submittedAt: Date.now() }, res.taskStatus);
+          this.emit({ type: 'submitted', id: item.id, taskId: res.taskId, lane: l.lane.fingerprint, attempt });
+          return { task, requestId: res.requestId } as const;
+        } catch (err) {
+          const f = errorFacts(err);
+          this.journal.append({ e: 'submit-failed', id: item.id, attempt, code: f.code, message: f.message, mayHaveCreatedTask: f.mayHaveCreatedTask, t: Date.now() });
+          return { error: f, attempt, startedAt } as const;
+        }
+      });
+      if (outcome.task) return { task: outcome.task, requestId: outcome.requestId };
+      const f = outcome.error;
+      if (isSlotBusy(f)) {
+        l.lane.unreserve();
+        l.lane.learnRefuses();
+        // Something else holds the slot (another tool on this account): wait a little before asking again.
+        if (l.lane.load() === 0) await sleep(Math.min(5000, 500 * 2 ** Math.min(throttled++, 3)), undefined, this.signal ? { signal: this.signal } : undefined);
+        continue;
+      }
+      if (isRateLimited(f)) {
+        l.lane.unreserve();
+        l.lane.submits.pauseUntil(Date.now() + (f.retryAfterMs ?? 1000 * 2 ** Math.min(throttled++, 4)));
+        continue;
+      }
+      if (f.mayHaveCreatedTask) {
+        // The service may have created the task: find it before submitting again.
+        await sleep(1000, undefined, this.signal ? { signal: this.signal } : undefined);
+        await l.lane.queries.acquire(this.signal);
+        const found = await findUnclaimedTask(l.client, this.settings.model, outcome.startedAt, this.claimedTaskIds());
+        if (found.found === 'one') {
+          this.journal.append({ e: 'reconciled', id: item.id, attempt: outcome.attempt, taskId: found.taskId, how: 'tasks.list after an ambiguous submit failure', t: Date.now() });
+          const task = l.lane.commit({ taskId: found.taskId, itemId: item.id, submittedAt: outcome.startedAt }, 'PENDING');
+          this.emit({ type: 'submitted', id: item.id, taskId: found.taskId, lane: l.lane.fingerprint, attempt: outcome.attempt });
+          return { task };
+        }
+        const how = found.found === 'none' ? 'tasks.list: no task created' : found.found === 'ambiguous' ? 'tasks.list: several unclaimed tasks' : `tasks.list unavailable: ${found.reason}`;
+        this.journal.append({ e: 'reconciled', id: item.id, attempt: outcome.attempt, taskId: null, how, t: Date.now() });
+        if (found.found !== 'none') this.possibleDuplicates.add(item.id);
+        l.lane.unreserve();
+        if (transient++ < this.settings.retries + 2) continue;
+        throw new ItemFailure(f.code, `submit failed: ${f.message}`);
+      }
+      l.lane.unreserve();
+      if ((f.retryable || (f.status !== undefined && f.status >= 500)) && transient++ < this.settings.retries + 2) {
+        this.emit({ type: 'retry', id: item.id, attempt: outcome.attempt + 1, code: f.code, message: `submit failed (${f.message}); retrying` });
+        await sleep(500 * 2 ** Math.min(transient, 4), undefined, this.signal ? { signal: this.signal } : undefined);
+        continue;
+      }
+      throw new ItemFailure(f.code, `submit failed: ${f.message}`);
+    }
+  }
+
+  /** Downloads a succeeded task's images and writes `task.json`; ResultExpired when too old. */
+  private async deliver(
+    item: BatchItem,
+    line: number,
+    taskId: string,
+    results: string[],
+    plain: string[],
+    endedAt: number,
+    task: Task | undefined,
+    timings: Timings,
+    submit: { request: BackgroundGenerationRequest; submitRequestId: string | undefined } | undefined,
+  ): Promise<void> {
+    const dir = path.join(this.settings.out, item.id);
+    const rec = this.journal.record(item.id);
+    if (Date.now() - endedAt > RESULT_LIFETIME_MS - 60_000) {
+      throw new ResultExpiredError(item.id, taskId, `the task ended ${new Date(endedAt).toISOString()}, result URLs live 24 h`);
+    }
+    this.emit({ type: 'stage', id: item.id, stage: 'download' });
+    let files: JournalFile[];
+    try {
+      files = await downloadFiles(dir, downloadPlan(results, plain), this.signal ? { signal: this.signal } : {});
+    } catch (err) {
+      if (err instanceof DownloadError && (err.httpStatus === 403 || err.httpStatus === 404) && !task) {
+        throw new ResultExpiredError(item.id, taskId, `the result URL answers HTTP ${err.httpStatus}`);
+      }
+      throw err;
+    }
+    timings.downloadedAt = Date.now();
+    this.journal.append({ e: 'download-done', id: item.id, taskId, files, t: Date.now() });
+    await writeTaskRecord(dir, {
+      id: item.id,
+      taskId,
+      ...(submit ? { request: submit.request, requestIds: { submit: submit.submitRequestId, query: task?.requestId } } : {}),
+      ...(task ? { response: task.raw, usage: task.usage } : {}),
+      attempts: rec?.attempts ?? 1,
+      timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, new Date(v as number).toISOString()])),
+      files,
+    });
+    this.journal.append({ e: 'item-done', id: item.id, status: 'succeeded', taskId, t: Date.now() });
+    this.images += results.length;
+    this.finish(line, {
+      id: item.id,
+      status: 'succeeded',
+      taskId,
+      files: files.map((f) => f.name),
+      attempts: rec?.attempts ?? 1,
+      resumed: false,
+      ...(this.possibleDuplicates.has(item.id) ? { possibleDuplicate: true } : {}),
+    });
+  }
+
+  private failItem(item: BatchItem, line: number, err: unknown): void {
+    const rec = this.journal.record(item.id);
+    if (this.signal?.aborted) {
+      this.finish(line, { id: item.id, status: 'interrupted', files: [], attempts: rec?.attempts ?? 0, resumed: false, error: { code: 'Interrupted', message: 'the run was stopped; run the same command again to resume' } });
+      return;
+    }
+    const f = err instanceof ItemFailure ? { code: err.code, message: err.message } : errorFacts(err);
+    const taskId = rec?.final?.taskId ?? rec?.task?.taskId;
+    this.journal.append({ e: 'item-done', id: item.id, status: 'failed', ...(taskId ? { taskId } : {}), code: f.code, message: f.message, t: Date.now() });
+    this.finish(line, {
+      id: item.id,
+      status: 'failed',
+      ...(taskId ? { taskId } : {}),
+      files: [],
+      attempts: rec?.attempts ?? 0,
+      resumed: false,
+      error: { code: f.code, message: f.message },
+      ...(this.possibleDuplicates.has(item.id) ? { possibleDuplicate: true } : {}),
+    });
+  }
+
+  private finish(line: number, result: ItemResult): void {
+    this.results.set(result.id, { line, result });
+    this.emit({ type: 'item-done', result });
+  }
+}
+
+export { BatchError };

@@ -1,0 +1,44 @@
+/** What happened to one item in a run. One `item-done` event per item. */
+export interface ItemResult {
+  id: string;
+  /** `succeeded` (files on disk), `failed` (see `error`), or `interrupted` (the run was stopped; resume later). */
+  status: 'succeeded' | 'failed' | 'interrupted';
+  /** The task whose results are (or would have been) used. */
+  taskId?: string;
+  /** Files under `<out>/<id>/`, e.g. `result-0.png`. */
+  files: string[];
+  error?: { code: string; message: string };
+  /** Submits of this item over all runs. */
+  attempts: number;
+  /** True when the item was already done in an earlier run (files verified). */
+  resumed: boolean;
+  /** True when a submit of this item may have created a task we could not identify (possible double charge). */
+  possibleDuplicate?: boolean;
+}
+
+/** Totals of a run. */
+export interface BatchSummary {
+  total: number;
+  succeeded: number;
+  failed: number;
+  interrupted: number;
+  /** Items already done in an earlier run. */
+  resumed: number;
+  /** Images written in this run. */
+  images: number;
+  /** Items with a possible duplicate task. */
+  possibleDuplicates: number;
+  wallMs: number;
+  /** `<out>/results.jsonl` */
+  resultsFile: string;
+}
+
+/** Events of {@link runBatch}, in the order they happen. The last one is `summary`. */
+export type BatchEvent =
+  | { type: 'start'; lanes: string[]; out: string }
+  | { type: 'stage'; id: string; stage: 'prepare' | 'upload' | 'waiting-slot' | 'submit' | 'queued' | 'running' | 'download' }
+  | { type: 'submitted'; id: string; taskId: string; lane: string; attempt: number }
+  | { type: 'retry'; id: string; attempt: number; code: string; message: string }
+  | { type: 'warning'; id?: string; code: string; message: string }
+  | { type: 'item-done'; result: ItemResult }
+  | { type: 'summary'; summary: BatchSummary };

@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { DashScope, apiKeyFingerprint, BACKGROUND_GENERATION_MODEL } from '@backdrop/api';
+import type { BatchClient } from '../batch-client.js';
+import { BatchConfigError } from '../errors.js';
+import type { BatchItem } from '../item.js';
+import { itemsSource, type BatchSource } from '../manifest/batch-source.js';
+import type { EdgeMaker } from '../stages/prepare.js';
+import { acquireKeyLock, type KeyLock } from '../throttle/key-lock.js';
+import { BatchEngine, type EngineLane } from './batch-engine.js';
+import type { BatchEvent } from './batch-events.js';
+import { EventChannel } from './event-channel.js';
+
+/** Options of {@link runBatch}. Only `out` and a key (or `clients`) are required. */
+export interface BatchOptions {
+  /** Output folder: `<out>/<id>/…`, `<out>/results.jsonl`, state and journal in `<out>/.backdrop/`. */
+  out: string;
+  /** API keys; each is an independent lane (its own limits). Default `DASHSCOPE_API_KEYS` / `DASHSCOPE_API_KEY`. */
+  apiKeys?: string[];
+  /** API base URL (default the client's: `DASHSCOPE_HTTP_BASE_URL` or the public endpoint). */
+  baseUrl?: string;
+  /** Workspace id (`X-DashScope-WorkSpace`). */
+  workspace?: string;
+  /** Per-call timeout of API requests, ms. */
+  requestTimeoutMs?: number;
+  /** Ready clients instead of `apiKeys` (one lane each); `fingerprint` names the lane in journals and locks. */
+  clients?: { fingerprint: string; client: BatchClient }[];
+  /** Model name (default `wanx-background-generation-v2`). */
+  model?: string;
+  /** Submits per sliding second per key (default 2). */
+  maxQps?: number;
+  /** Running tasks per key (default 1). */
+  maxRunning?: number;
+  /** Task queries per sliding second per key (default 20; the engine keeps a little under it). */
+  maxQueriesPerSecond?: number;
+  /** Milliseconds added to each one-second window against network jitter (default 100). */
+  safetyMarginMs?: number;
+  /** Tasks submitted ahead of the running one while the service queues them (default 1). */
+  queueAhead?: number;
+  /** Extra attempts for a FAILED task (default 2). Content moderation and invalid parameters are not retried. */
+  retries?: number;
+  /** Items prepared and uploaded ahead of the task slot (default 3 per key, at least 4). */
+  lookahead?: number;
+  /** HED runs at once (default 1). */
+  prepareConcurrency?: number;
+  /** Uploads at once (default 4). */
+  uploadConcurrency?: number;
+  /** Downscale bases over 2048 px instead of failing them. */
+  fit?: boolean;
+  /** Makes edge elements from `cutout` elements (an `@backdrop/edge` HED pool). Required when items have cut-outs. */
+  edges?: EdgeMaker;
+  /** Per-key submit locks: wait for another process instead of failing (default false), lock folder. `false` disables locking. */
+  lock?: { wait?: boolean; dir?: string } | false;
+  /** Stops the run: nothing new is submitted, unfinished items are reported `interrupted` (resume later). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs a batch: every item through HED (for cut-outs), upload, submit, poll and download, within each
+ * key's limits, journalled in `<out>/.backdrop/` so that running it again resumes. Returns the run's
+ * events; the last is `summary`. Consume the iterable: the run proceeds as events are produced, and
+ * setup errors (key lock held, bad options) are thrown from it.
+ *
+ * ```ts
+ * for await (const e of runBatch(items, { out: 'out', apiKeys: [key], edges })) {
+ *   if (e.type === 'item-done') console.log(e.result.id, e.result.status);
+ * }
+ * ```
+ */
+export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions): AsyncIterable<BatchEvent> {
+  const channel = new EventChannel<BatchEvent>();
+  const source = isBatchSource(items) ? items : itemsSource('items', items);
+  void (async () => {
+    const locks: KeyLock[] = [];
+    try {
+      const lanes = makeLanes(options);
+      if (options.lock !== false) {
+        for (const l of lanes) {
+          locks.push(await acquireKeyLock(l.fingerprint, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.lock?.dir ? { dir: options.lock.dir } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
+        }
+      }
+      const n = lanes.length;
+      const engine = new BatchEngine(
+        {
+          out: path.resolve(options.out),
+          lanes,
+          model: options.model ?? BACKGROUND_GENERATION_MODEL,
+          limits: {
+            maxQps: positive('maxQps', options.maxQps ?? 2),
+            maxRunning: positive('maxRunning', options.maxRunning ?? 1),
+            // Keep a little under the query limit: the service counts on arrival.
+            maxQueriesPerSecond: Math.max(1, Math.floor(positive('maxQueriesPerSecond', options.maxQueriesPerSecond ?? 20) * 0.9)),
+            safetyMarginMs: options.safetyMarginMs ?? 100,
+            queueAhead: options.queueAhead ?? 1,
+          },
+          retries: options.retries ?? 2,
+          lookahead: options.lookahead ?? Math.max(4, 3 * n),
+          prepareConcurrency: options.prepareConcurrency ?? 1,
+          uploadConcurrency: options.uploadConcurrency ?? 4,
+          fit: options.fit ?? false,
+          ...(options.edges ? { edges: options.edges } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+        (e) => channel.push(e),
+      );
+      const summary = await engine.run(source);
+      channel.push({ type: 'summary', summary });
+      channel.close();
+    } catch (err) {
+      channel.fail(err);
+    } finally {
+      for (const l of locks) l.release();
+    }
+  })();
+  return channel;
+}
+
+function isBatchSource(x: unknown): x is BatchSource {
+  return typeof x === 'object' && x !== null && typeof (x as BatchSource).entries === 'function' && typeof (x as BatchSource).label === 'string';
+}
+
+function positive(name: string, v: number): number {
+  if (!(Number.isFinite(v) && v > 0)) throw new BatchConfigError(`${name} must be a positive number (got ${v})`);
+  return v;
+}
+
+function makeLanes(options: BatchOptions): EngineLane[] {
+  if (options.clients && options.clients.length > 0) return options.clients.map((c) => ({ fingerprint: c.fingerprint, client: c.client }));
+  const keys = options.apiKeys ?? (process.env.DASHSCOPE_API_KEYS ?? process.env.DASHSCOPE_API_KEY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const distinct = [...new Set(keys)];
+  if (distinct.length === 0) throw new BatchConfigError('no API key: pass apiKeys (or set DASHSCOPE_API_KEYS / DASHSCOPE_API_KEY)');
+  return distinct.map((apiKey) => ({
+    fingerprint: apiKeyFingerprint(apiKey),
+    client: new DashScope({
+      apiKey,
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      ...(options.workspace ? { workspace: options.workspace } : {}),
+      ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+    }) as unknown as BatchClient,
+  }));
+}

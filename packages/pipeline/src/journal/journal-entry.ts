@@ -1,0 +1,41 @@
+/**
+ * The records of the batch journal (`<out>/.backdrop/journal.jsonl`), one JSON object a line.
+ * Every side effect on the service is bracketed: `submit-started` is written (and fsync'd) before
+ * the submit request leaves, `submit-done` / `submit-failed` after its reply. A `submit-started`
+ * with neither is a submit whose fate is unknown: a possible duplicate, reconciled on resume.
+ */
+
+/** An output file of an item, verified on resume by size and SHA-256. */
+export interface JournalFile {
+  /** File name inside `<out>/<id>/`. */
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+export type JournalEntry =
+  /** A submit is about to be sent. `spec` is the hash of the item's definition. */
+  | { e: 'submit-started'; id: string; attempt: number; lane: string; spec: string; t: number }
+  /** The service accepted the submit. */
+  | { e: 'submit-done'; id: string; attempt: number; taskId: string; requestId?: string; t: number }
+  /** The submit failed; `mayHaveCreatedTask` when the service may still have created it. */
+  | { e: 'submit-failed'; id: string; attempt: number; code: string; message: string; mayHaveCreatedTask: boolean; t: number }
+  /** An unknown submit outcome was settled: `taskId` adopted from the task list, or null when no task was created. */
+  | { e: 'reconciled'; id: string; attempt: number; taskId: string | null; how: string; t: number }
+  /** The task reached a final status. */
+  | {
+      e: 'task-final';
+      id: string;
+      taskId: string;
+      status: string;
+      results: string[];
+      plain: string[];
+      usage?: unknown;
+      code?: string;
+      message?: string;
+      t: number;
+    }
+  /** The item's files are on disk. */
+  | { e: 'download-done'; id: string; taskId: string; files: JournalFile[]; t: number }
+  /** The item is finished for this run. */
+  | { e: 'item-done'; id: string; status: 'succeeded' | 'failed'; taskId?: string; code?: string; message?: string; t: number };

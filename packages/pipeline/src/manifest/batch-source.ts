@@ -1,0 +1,100 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { BatchConfigError, type InputProblem } from '../errors.js';
+import type { BatchItem, ItemDefaults } from '../item.js';
+import { parseManifestObject, SAFE_ID } from './parse-item.js';
+
+/** One entry of a batch source: the item, or the problems that kept it from being one. */
+export interface SourceEntry {
+  /** 1-based manifest line, or position in the folder listing. */
+  line: number;
+  item?: BatchItem;
+  problems: InputProblem[];
+}
+
+/** A re-readable stream of items: a JSONL manifest or a folder of PNGs. Nothing is held in memory. */
+export interface BatchSource {
+  /** What to call the input in messages (the path the user gave). */
+  label: string;
+  /** Streams the entries; may be called more than once (validation pass, then the run). */
+  entries(): AsyncIterable<SourceEntry>;
+}
+
+/**
+ * Opens `input` (a `.jsonl` manifest or a folder whose PNGs are the items' base images) as a
+ * {@link BatchSource}. `defaults` are the options every item gets (the CLI's flags).
+ */
+export async function openBatchSource(input: string, defaults: ItemDefaults = {}): Promise<BatchSource> {
+  const abs = path.resolve(input);
+  const st = await stat(abs).catch(() => undefined);
+  if (!st) throw new BatchConfigError(`${input} does not exist; give a manifest (.jsonl) or a folder of RGBA PNG cut-outs`);
+  if (st.isDirectory()) return folderSource(input, abs, defaults);
+  return manifestSource(input, abs, defaults);
+}
+
+function manifestSource(label: string, file: string, defaults: ItemDefaults): BatchSource {
+  const baseDir = path.dirname(file);
+  return {
+    label,
+    async *entries() {
+      const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+      let line = 0;
+      for await (const text of rl) {
+        line++;
+        const trimmed = text.trim();
+        if (trimmed === '') continue;
+        let raw: unknown;
+        try {
+          raw = JSON.parse(line === 1 ? trimmed.replace(/^\uFEFF/, '') : trimmed);
+        } catch (err) {
+          yield { line, problems: [{ line, code: 'bad_json', message: `not valid JSON (${(err as Error).message})` }] };
+          continue;
+        }
+        yield { line, ...parseManifestObject(raw, line, baseDir, defaults) };
+      }
+    },
+  };
+}
+
+function folderSource(label: string, dir: string, defaults: ItemDefaults): BatchSource {
+  return {
+    label,
+    async *entries() {
+      const names = (await readdir(dir, { withFileTypes: true }))
+        .filter((d) => d.isFile() && /\.png$/i.test(d.name))
+        .map((d) => d.name)
+        .sort();
+      let line = 0;
+      for (const name of names) {
+        line++;
+        const id = name.replace(/\.png$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '');
+        if (!SAFE_ID.test(id)) {
+          yield { line, problems: [{ line, id: name, code: 'unsafe_id', message: `cannot make a folder-safe id from the file name "${name}"; rename it` }] };
+          continue;
+        }
+        const { ref, ...rest } = defaults;
+        const item: BatchItem = { id, base: path.join(dir, name), ...rest, ...(ref !== undefined ? { ref } : {}) };
+        yield { line, item, problems: [] };
+      }
+      if (line === 0) {
+        yield { line: 1, problems: [{ line: 1, code: 'empty_folder', message: `${label} has no .png files; put RGBA PNG cut-outs in it` }] };
+      }
+    },
+  };
+}
+
+/** A {@link BatchSource} over items already in memory (programmatic use), numbered from 1. */
+export function itemsSource(label: string, items: Iterable<BatchItem> | AsyncIterable<BatchItem>): BatchSource {
+  return {
+    label,
+    async *entries() {
+      let line = 0;
+      for await (const item of items as AsyncIterable<BatchItem>) {
+        line++;
+        yield { line, item, problems: [] };
+      }
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { access } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { BackgroundGenerationRequest, ValidationReport } from '@backdrop/api';
+import type { InputProblem } from '../errors.js';
+import { localFilesOf, type BatchItem } from '../item.js';
+import { buildRequest, placeholderUrls } from '../request-builder.js';
+import type { BatchSource } from './batch-source.js';
+
+/** The service's limit on the base image's long side. */
+export const MAX_BASE_SIDE = 2048;
+
+/** Options of {@link validateBatchInput}. */
+export interface ValidateInputOptions {
+  /** Allow base images larger than 2048 px (they are downscaled before upload). */
+  fit?: boolean;
+  /** The request rules (from `@backdrop/api`'s `validateBackgroundGenerationRequest`). */
+  validateRequest?: (req: BackgroundGenerationRequest) => ValidationReport;
+  /** Files checked at once (default 4). */
+  concurrency?: number;
+}
+
+/** What validation found: every problem, warnings, and the number of valid items. */
+export interface InputReport {
+  items: number;
+  problems: InputProblem[];
+  warnings: InputProblem[];
+}
+
+interface ImageFacts {
+  ok: boolean;
+  format?: string;
+  width?: number;
+  height?: number;
+  hasAlpha?: boolean;
+  error?: string;
+}
+
+/**
+ * Validates a whole batch input without uploading anything: manifest syntax and keys, duplicate and
+ * unsafe ids, every local file exists and is an image of the right kind (base: RGBA PNG, long side
+ * ≤ 2048 unless `fit`), and the service's request rules. Streams the source; keeps only ids and
+ * per-file facts in memory.
+ */
+export async function validateBatchInput(source: BatchSource, options: ValidateInputOptions = {}): Promise<InputReport> {
+  const problems: InputProblem[] = [];
+  const warnings: InputProblem[] = [];
+  const seenIds = new Map<string, number>();
+  const facts = new Map<string, Promise<ImageFacts>>();
+  const pending = new Set<Promise<void>>();
+  const limit = options.concurrency ?? 4;
+  let items = 0;
+
+  const imageFacts = (p: string): Promise<ImageFacts> => {
+    let f = facts.get(p);
+    if (!f) {
+      f = inspectImage(p);
+      facts.set(p, f);
+    }
+    return f;
+  };
+
+  const checkFiles = async (item: BatchItem, line: number): Promise<void> => {
+    for (const file of localFilesOf(item)) {
+      const f = await imageFacts(file.path);
+      const at = { line, id: item.id, field: file.field };
+      if (!f.ok) {
+        problems.push({ ...at, code: f.error === 'missing' ? 'file_missing' : 'not_an_image', message: f.error === 'missing' ? `${file.path} does not exist` : `${file.path} is not a readable image (${f.error})` });
+        continue;
+      }
+      if (file.role === 'base' || file.role === 'cutout' || file.role === 'edge') {
+        if (f.format !== 'png' || !f.hasAlpha) {
+          const what = file.role === 'base' ? 'the base image' : file.role === 'cutout' ? 'a cut-out element' : 'an edge element';
+          problems.push({ ...at, code: 'not_rgba_png', message: `${file.path} is ${f.format?.toUpperCase()}${f.hasAlpha ? ' with alpha' : ' without alpha'}; ${what} must be an RGBA PNG with a transparent background` });
+        }
+      }
+      if (file.role === 'base' && Math.max(f.width ?? 0, f.height ?? 0) > MAX_BASE_SIDE && !options.fit) {
+        problems.push({ ...at, code: 'too_large', message: `${file.path} is ${f.width}×${f.height}; the long side must be ≤ ${MAX_BASE_SIDE} px — resize it, or pass --fit to downscale it before upload` });
+      }
+    }
+  };
+
+  for await (const entry of source.entries()) {
+    problems.push(...entry.problems);
+    const item = entry.item;
+    if (!item) continue;
+    items++;
+    const key = item.id.toLowerCase();
+    const first = seenIds.get(key);
+    if (first !== undefined) {
+      problems.push({ line: entry.line, id: item.id, field: 'id', code: 'duplicate_id', message: `id "${item.id}" is already used on line ${first} (ids name output folders, compared without case)` });
+    } else seenIds.set(key, entry.line);
+    if (options.validateRequest) {
+      const report = options.validateRequest(buildRequest(item, placeholderUrls(item)));
+      for (const e of report.errors) problems.push({ line: entry.line, id: item.id, field: e.path, code: e.code, message: e.message });
+      for (const w of report.warnings) warnings.push({ line: entry.line, id: item.id, field: w.path, code: w.code, message: w.message });
+    }
+    const task = checkFiles(item, entry.line).finally(() => pending.delete(task));
+    pending.add(task);
+    if (pending.size >= limit) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+  if (items === 0 && problems.length === 0) {
+    problems.push({ line: 1, code: 'empty', message: `${source.label} has no items` });
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return { items, problems, warnings };
+}
+
+async function inspectImage(p: string): Promise<ImageFacts> {
+  try {
+    await access(p);
+  } catch {
+    return { ok: false, error: 'missing' };
+  }
+  try {
+    const m = await sharp(p).metadata();
+    return { ok: true, format: m.format, width: m.width, height: m.height, hasAlpha: m.hasAlpha === true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}

@@ -1,0 +1,57 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FINAL_TASK_STATUSES, type Task, type TaskStatus } from '@backdrop/api';
+import { errorFacts, isRateLimited, type BatchClient } from '../batch-client.js';
+import { BatchError } from '../errors.js';
+import type { InServiceTask, Lane } from '../throttle/lane.js';
+
+/** Polling a task kept failing; the task may still finish (the journal keeps it for a later run). */
+export class PollFailedError extends BatchError {
+  constructor(taskId: string, detail: string) {
+    super('PollFailed', `could not read the status of task ${taskId} (${detail}); run the batch again later to pick it up`);
+  }
+}
+
+/**
+ * Queries a task until it is final, at the pace the lane decides (fast only when the slot would
+ * otherwise idle and the task is due to end), within the lane's query budget. Frees the lane's slot
+ * the moment the task is seen final.
+ */
+export async function pollUntilFinal(
+  lane: Lane,
+  client: BatchClient,
+  task: InServiceTask,
+  options: { wantsSlot: () => boolean; onStatus?: (status: TaskStatus) => void; signal?: AbortSignal; maxConsecutiveErrors?: number },
+): Promise<Task> {
+  let errors = 0;
+  let first = true;
+  for (;;) {
+    const delay = first ? 0 : lane.nextPollDelay(task, Date.now(), options.wantsSlot());
+    first = false;
+    if (delay > 0) await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
+    await lane.queries.acquire(options.signal);
+    let t: Task;
+    try {
+      t = await client.tasks.get(task.taskId, options.signal ? { signal: options.signal } : undefined);
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      const f = errorFacts(err);
+      if (isRateLimited(f)) {
+        lane.queries.pauseUntil(Date.now() + (f.retryAfterMs ?? 1000));
+        continue;
+      }
+      errors++;
+      if (errors >= (options.maxConsecutiveErrors ?? 30)) throw new PollFailedError(task.taskId, `${f.code}: ${f.message}`);
+      await sleep(Math.min(5000, 200 * 2 ** Math.min(errors, 5)), undefined, options.signal ? { signal: options.signal } : undefined);
+      continue;
+    }
+    errors = 0;
+    const now = Date.now();
+    if (t.taskStatus !== task.status) options.onStatus?.(t.taskStatus);
+    task.status = t.taskStatus;
+    if (t.taskStatus === 'RUNNING' && task.runningSince === undefined) task.runningSince = now;
+    if (FINAL_TASK_STATUSES.includes(t.taskStatus)) {
+      lane.finish(task.taskId, now);
+      return t;
+    }
+  }
+}

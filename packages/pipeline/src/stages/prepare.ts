@@ -1,0 +1,127 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { BatchError } from '../errors.js';
+import { isRemoteReference, type BatchItem } from '../item.js';
+import { sha256Hex } from '../cache/content-hash.js';
+import { writeFileAtomic } from '../output/atomic-write.js';
+import { MAX_BASE_SIDE } from '../manifest/validate-input.js';
+
+/** Makes an HED edge element (RGBA PNG) from a cut-out. `@backdrop/edge`'s pool fits. */
+export interface EdgeMaker {
+  /** Identifies the weights and settings, so cached edge elements are redone when they change. */
+  readonly cacheKey: string;
+  edgeElement(input: Buffer): Promise<Buffer>;
+}
+
+/** An input ready to upload: a local file with its content hash, or a URL used as it is. */
+export type PreparedInput = { field: string; url: string } | { field: string; file: string; sha256: string };
+
+/** An item whose inputs are ready: cut-outs turned into edge elements, large bases downscaled. */
+export interface PreparedItem {
+  item: BatchItem;
+  inputs: PreparedInput[];
+}
+
+/** Settings of the prepare stage. */
+export interface PrepareContext {
+  /** `<out>/.backdrop`: edge elements and downscaled bases are cached under it by content hash. */
+  stateDir: string;
+  /** Downscale bases whose long side is over 2048 px instead of failing. */
+  fit: boolean;
+  /** Needed when an item has `cutout` elements. */
+  edges?: EdgeMaker;
+}
+
+/** The item's input is unusable (not an RGBA PNG, too large, unreadable). Not retried. */
+export class InvalidItemInputError extends BatchError {
+  constructor(message: string) {
+    super('InvalidItemInput', message, { userError: true });
+  }
+}
+
+/**
+ * Prepares an item: checks the base image, downscales it with `fit`, runs HED on every `cutout`
+ * element (cached by content hash under `<out>/.backdrop/edges/`), and hashes every local input.
+ */
+export async function prepareItem(item: BatchItem, ctx: PrepareContext): Promise<PreparedItem> {
+  const inputs: PreparedInput[] = [];
+  inputs.push(await prepareBase(item, ctx));
+  if (item.ref !== undefined) inputs.push(await prepareFile('ref', item.ref));
+  for (const side of ['foreground', 'background'] as const) {
+    const list = item[side] ?? [];
+    for (let i = 0; i < list.length; i++) {
+      const el = list[i];
+      const field = `${side}[${i}]`;
+      if ('edge' in el) inputs.push(await prepareFile(field, el.edge));
+      else if (isRemoteReference(el.cutout)) {
+        throw new InvalidItemInputError(`item ${item.id}: ${field}.cutout is a URL; cut-outs are turned into edge elements locally, so give a local file (or pass a ready edge element as "edge")`);
+      } else inputs.push(await prepareCutout(item.id, field, el.cutout, ctx));
+    }
+  }
+  return { item, inputs };
+}
+
+async function prepareFile(field: string, ref: string): Promise<PreparedInput> {
+  if (isRemoteReference(ref)) return { field, url: ref };
+  return { field, file: ref, sha256: sha256Hex(await readFile(ref)) };
+}
+
+async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<PreparedInput> {
+  if (isRemoteReference(item.base)) return { field: 'base', url: item.base };
+  const bytes = await readFile(item.base).catch((err: NodeJS.ErrnoException) => {
+    throw new InvalidItemInputError(`item ${item.id}: cannot read base image ${item.base} (${err.code ?? err.message})`);
+  });
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes).metadata();
+  } catch (err) {
+    throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is not a readable image (${(err as Error).message})`);
+  }
+  if (meta.format !== 'png' || !meta.hasAlpha) {
+    throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} must be an RGBA PNG with a transparent background`);
+  }
+  const sha256 = sha256Hex(bytes);
+  const long = Math.max(meta.width ?? 0, meta.height ?? 0);
+  if (long <= MAX_BASE_SIDE) return { field: 'base', file: item.base, sha256 };
+  if (!ctx.fit) {
+    throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_SIDE} px (pass --fit to downscale)`);
+  }
+  const dir = path.join(ctx.stateDir, 'fitted');
+  const file = path.join(dir, `${sha256}.png`);
+  if (!(await exists(file))) {
+    await mkdir(dir, { recursive: true });
+    const png = await sharp(bytes).resize({ width: MAX_BASE_SIDE, height: MAX_BASE_SIDE, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer();
+    await writeFileAtomic(file, png);
+  }
+  return { field: 'base', file, sha256: sha256Hex(await readFile(file)) };
+}
+
+async function prepareCutout(id: string, field: string, cutout: string, ctx: PrepareContext): Promise<PreparedInput> {
+  if (!ctx.edges) {
+    throw new BatchError('HED_WEIGHTS_REQUIRED', `item ${id}: ${field} is a cut-out, which needs HED weights to become an edge element; pass --weights <checkpoint> (or set BACKDROP_HED_WEIGHTS)`, { userError: true });
+  }
+  const bytes = await readFile(cutout);
+  const key = sha256Hex(bytes, ctx.edges.cacheKey);
+  const dir = path.join(ctx.stateDir, 'edges');
+  const file = path.join(dir, `${key}.png`);
+  if (!(await exists(file))) {
+    await mkdir(dir, { recursive: true });
+    let png: Buffer;
+    try {
+      png = await ctx.edges.edgeElement(bytes);
+    } catch (err) {
+      const e = err as { code?: string; message?: string; userError?: boolean };
+      throw new BatchError(e.code ?? 'HED_FAILED', `item ${id}: ${field}: making the edge element of ${cutout} failed: ${e.message ?? String(err)}`, { userError: e.userError === true, cause: err });
+    }
+    await writeFileAtomic(file, png);
+  }
+  return { field, file, sha256: sha256Hex(await readFile(file)) };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}

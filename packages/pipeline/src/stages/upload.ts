@@ -1,0 +1,40 @@
+import path from 'node:path';
+import type { BatchClient } from '../batch-client.js';
+import type { UploadCache } from '../cache/upload-cache.js';
+import type { ResolvedUrls } from '../request-builder.js';
+import type { PreparedInput } from './prepare.js';
+
+/**
+ * Turns an item's prepared inputs into URLs for one account: URLs pass through, local files are
+ * uploaded (`oss://`) unless the upload cache has this content for this account and model.
+ */
+export async function uploadInputs(
+  inputs: PreparedInput[],
+  lane: { fingerprint: string; client: BatchClient },
+  model: string,
+  cache: UploadCache,
+): Promise<ResolvedUrls> {
+  const urls: ResolvedUrls = {};
+  for (const input of inputs) {
+    if ('url' in input) {
+      urls[input.field] = input.url;
+      continue;
+    }
+    const cached = cache.get(lane.fingerprint, model, input.sha256);
+    if (cached) {
+      urls[input.field] = cached;
+      continue;
+    }
+    const up = await lane.client.files.upload(input.file, { model, fileName: uploadName(input.file, input.sha256) });
+    const expiresAt = up.expiresAt instanceof Date ? up.expiresAt.getTime() : typeof up.expiresAt === 'number' ? up.expiresAt : Date.parse(up.expiresAt);
+    cache.put(lane.fingerprint, model, input.sha256, up.url, Number.isFinite(expiresAt) ? expiresAt : Date.now() + 47 * 3600_000);
+    urls[input.field] = up.url;
+  }
+  return urls;
+}
+
+/** Content-addressed upload names: the same content never collides with other content. */
+function uploadName(file: string, sha256: string): string {
+  const ext = path.extname(file).toLowerCase() || '.png';
+  return `${sha256.slice(0, 16)}${ext}`;
+}
