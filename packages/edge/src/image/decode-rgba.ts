@@ -1,0 +1,143 @@
+/**
+ * Decodes an image file into 8-bit RGBA exactly as Pillow 9.4's `Image.open(f).convert('RGBA')` would:
+ * grey → R = G = B, palette and tRNS → per-pixel alpha, 16-bit RGB(A) and grey+alpha → the high byte,
+ * 16-bit grey (Pillow mode `I`) → clipped to 0..255, tRNS key colours masked to 8 bits as Pillow does.
+ * Embedded ICC profiles are ignored (Pillow does not apply them) and EXIF orientation is not applied.
+ */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { ImageU8 } from './image-buffer.js';
+import { ImageNotFoundError, ImageUnreadableError, ImageUnsupportedError } from './image-errors.js';
+import { readPngHeader, type PngHeader } from './png-header.js';
+
+/** A decoded image: 8-bit RGBA plus facts about the source. */
+export interface DecodedRgba extends ImageU8 {
+  channels: 4;
+  /** True when the source had an alpha channel or a transparency chunk. */
+  hadAlpha: boolean;
+  /** Source format as sharp names it: `png`, `jpeg`, `webp`, `gif`, `tiff`, … */
+  format: string;
+}
+
+async function readInput(input: string | Uint8Array): Promise<{ bytes: Uint8Array; label: string }> {
+  if (typeof input !== 'string') return { bytes: input, label: 'The image data' };
+  try {
+    return { bytes: await readFile(input), label: input };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ImageNotFoundError(input, err);
+    if (code === 'EISDIR') throw new ImageUnreadableError(input, 'it is a directory, not a file', err);
+    throw new ImageUnreadableError(input, `the file cannot be opened: ${(err as Error).message}`, err);
+  }
+}
+
+/** Decodes a PNG/JPEG/WebP/… file (path) or encoded bytes into 8-bit RGBA the way Pillow does. */
+export async function decodeRgba(input: string | Uint8Array): Promise<DecodedRgba> {
+  const { bytes, label } = await readInput(input);
+  if (bytes.length === 0) throw new ImageUnreadableError(label, 'it is empty');
+  const png = readPngHeader(bytes);
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  let meta: sharp.Metadata;
+  try {
+    const image = sharp(bytes, { ignoreIcc: true, failOn: 'warning' });
+    meta = await image.metadata();
+    if (meta.space === 'cmyk') throw new ImageUnsupportedError(label, 'a CMYK image');
+    decoded = await image.raw().toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    if (err instanceof ImageUnsupportedError) throw err;
+    throw new ImageUnreadableError(label, firstLine(err), err);
+  }
+  const { width, height, channels } = decoded.info;
+  const src = new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
+  if (src.length !== width * height * channels || channels < 1 || channels > 4) {
+    throw new ImageUnreadableError(label, `unexpected decoded layout ${width}×${height}×${channels}`);
+  }
+  const format = meta.format ?? 'unknown';
+  const hadAlpha = meta.hasAlpha === true || (png?.hasTrns ?? false);
+  let rgba = expandToRgba(src, width * height, channels);
+  if (png && png.bitDepth === 16 && (png.colorType === 0 || png.colorType === 2)) {
+    rgba = await pillowSixteenBitGreyOrRgb(bytes, png, rgba, width * height, label);
+  }
+  return { data: rgba, width, height, channels: 4, hadAlpha, format };
+}
+
+/** L, LA, RGB or RGBA bytes → RGBA (grey replicated, missing alpha = 255), like Pillow's l2rgb/la2rgba/rgb2rgba. */
+function expandToRgba(src: Uint8Array, pixels: number, channels: number): Uint8Array {
+  if (channels === 4) return new Uint8Array(src);
+  const out = new Uint8Array(pixels * 4);
+  for (let p = 0, i = 0, o = 0; p < pixels; p++, i += channels, o += 4) {
+    if (channels <= 2) {
+      const v = src[i];
+      out[o] = v;
+      out[o + 1] = v;
+      out[o + 2] = v;
+      out[o + 3] = channels === 2 ? src[i + 1] : 255;
+    } else {
+      out[o] = src[i];
+      out[o + 1] = src[i + 1];
+      out[o + 2] = src[i + 2];
+      out[o + 3] = 255;
+    }
+  }
+  return out;
+}
+
+/**
+ * 16-bit grey and RGB PNGs. Pillow opens 16-bit grey as mode `I` and `convert('RGBA')` clips it to 0..255
+ * (it does not scale); 16-bit RGB keeps the high byte (as sharp does). A tRNS key colour is compared,
+ * masked to its low 8 bits, with the converted 8-bit pixel (Pillow's `rgbT2rgba`), not with the 16-bit value.
+ */
+async function pillowSixteenBitGreyOrRgb(bytes: Uint8Array, png: PngHeader, rgba: Uint8Array, pixels: number, label: string): Promise<Uint8Array> {
+  if (png.colorType === 0) {
+    let raw: Buffer;
+    try {
+      raw = await sharp(bytes, { ignoreIcc: true }).extractChannel(0).raw({ depth: 'ushort' }).toBuffer();
+    } catch (err) {
+      throw new ImageUnreadableError(label, firstLine(err), err);
+    }
+    const values = sixteenBitValues(raw, rgba, pixels);
+    for (let p = 0, o = 0; p < pixels; p++, o += 4) {
+      const v = values[p] > 255 ? 255 : values[p];
+      rgba[o] = v;
+      rgba[o + 1] = v;
+      rgba[o + 2] = v;
+      rgba[o + 3] = 255;
+    }
+  } else {
+    for (let o = 3; o < rgba.length; o += 4) rgba[o] = 255;
+  }
+  const key = png.transparentColor;
+  if (key) {
+    const r = key[0] & 0xff;
+    const g = (key.length === 3 ? key[1] : key[0]) & 0xff;
+    const b = (key.length === 3 ? key[2] : key[0]) & 0xff;
+    for (let o = 0; o < rgba.length; o += 4) {
+      if (rgba[o] === r && rgba[o + 1] === g && rgba[o + 2] === b) rgba[o + 3] = 0;
+    }
+  }
+  return rgba;
+}
+
+/**
+ * The 16-bit samples of a single-channel raw buffer. The byte order of sharp's raw 16-bit output is
+ * established from the 8-bit decode (`rgba`, whose grey value is the sample's high byte).
+ */
+function sixteenBitValues(raw: Buffer, rgba: Uint8Array, pixels: number): Uint16Array {
+  let bigEndian = true;
+  let littleEndian = true;
+  for (let p = 0; p < pixels && (bigEndian || littleEndian); p++) {
+    const hi = rgba[p * 4];
+    if (raw[p * 2] !== hi) bigEndian = false;
+    if (raw[p * 2 + 1] !== hi) littleEndian = false;
+  }
+  const out = new Uint16Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    out[p] = bigEndian || !littleEndian ? (raw[p * 2] << 8) | raw[p * 2 + 1] : raw[p * 2] | (raw[p * 2 + 1] << 8);
+  }
+  return out;
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0].trim() || 'unknown decoder error';
+}
