@@ -39,9 +39,11 @@ export function stagesCases(): StagesCase[] {
     }));
 }
 
-/** Decodes a PNG with sharp into its stored channels (no conversion). */
+/** Decodes an 8-bit PNG with sharp into its stored channels (grey stays 1 channel). */
 export async function readPngRaw(file: string): Promise<ImageU8> {
-  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  const meta = await sharp(file).metadata();
+  const image = meta.channels === 1 ? sharp(file).extractChannel(0) : sharp(file);
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
 }
 
