@@ -22,6 +22,8 @@ export interface ValidateInputOptions {
 /** What validation found: every problem, warnings, and the number of valid items. */
 export interface InputReport {
   items: number;
+  /** Cut-out elements over all items (they need HED weights). */
+  cutouts: number;
   problems: InputProblem[];
   warnings: InputProblem[];
 }
@@ -49,6 +51,7 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
   const pending = new Set<Promise<void>>();
   const limit = options.concurrency ?? 4;
   let items = 0;
+  let cutouts = 0;
 
   const imageFacts = (p: string): Promise<ImageFacts> => {
     let f = facts.get(p);
@@ -84,6 +87,7 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
     const item = entry.item;
     if (!item) continue;
     items++;
+    for (const el of [...(item.foreground ?? []), ...(item.background ?? [])]) if ('cutout' in el) cutouts++;
     const key = item.id.toLowerCase();
     const first = seenIds.get(key);
     if (first !== undefined) {
@@ -103,7 +107,7 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
     problems.push({ line: 1, code: 'empty', message: `${source.label} has no items` });
   }
   problems.sort((a, b) => a.line - b.line);
-  return { items, problems, warnings };
+  return { items, cutouts, problems, warnings };
 }
 
 async function inspectImage(p: string): Promise<ImageFacts> {

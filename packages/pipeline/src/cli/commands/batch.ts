@@ -1,10 +1,165 @@
-import type { CommandModule } from 'yargs';
+/**
+ * `backdrop batch <manifest.jsonl | folder> --out <dir>` — generates backgrounds for a whole catalogue:
+ * validates everything first (exit 2 with every problem and its line), then streams the items through
+ * HED, upload, submit, poll and download at each API key's full speed, journalled in `<out>/.backdrop/`
+ * so that running the same command again resumes. Exit 0 when every item succeeded, 1 when some failed.
+ */
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { validateBackgroundGenerationRequest } from '@backdrop/api';
+import { createHedPool, loadHed, type WeightsInfo } from '@backdrop/edge';
+import { runBatch } from '../../engine/run-batch.js';
+import type { BatchSummary } from '../../engine/batch-events.js';
+import { InvalidBatchInputError, formatProblem } from '../../errors.js';
+import type { ItemDefaults } from '../../item.js';
+import { openBatchSource } from '../../manifest/batch-source.js';
+import { validateBatchInput } from '../../manifest/validate-input.js';
+import { BatchProgress } from '../../progress/batch-progress.js';
+import type { EdgeMaker } from '../../stages/prepare.js';
+import { CliError } from '../cli-errors.js';
+import { Interrupt } from '../interrupt.js';
+import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
+import { connectService, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
 
-/** `backdrop batch` — placeholder until its issue lands. */
-export const batchCommand: CommandModule = {
-  command: 'batch',
-  describe: '(not built yet)',
-  handler: () => {
-    throw Object.assign(new Error('backdrop batch is not built yet'), { code: 'NOT_BUILT', exitCode: 2 });
+interface BatchArgs extends ServiceArgs {
+  input: string;
+  out: string;
+  weights?: string;
+  prompt?: string;
+  negativePrompt?: string;
+  ref?: string;
+  title?: string;
+  subtitle?: string;
+  n?: number;
+  noiseLevel?: number;
+  refPromptWeight?: number;
+  sceneType?: string;
+  modelVersion?: 'v2' | 'v3';
+  fit: boolean;
+  maxQps: number;
+  maxRunning: number;
+  maxQueries: number;
+  retries: number;
+  lookahead?: number;
+  hedWorkers: number;
+  waitForLock: boolean;
+}
+
+/** Options every item gets unless its manifest line says otherwise. */
+function defaultsFrom(args: BatchArgs): ItemDefaults {
+  const d: ItemDefaults = {};
+  if (args.prompt !== undefined) d.prompt = args.prompt;
+  if (args.negativePrompt !== undefined) d.negativePrompt = args.negativePrompt;
+  if (args.ref !== undefined) d.ref = /^(https?|oss):\/\//i.test(args.ref) ? args.ref : path.resolve(args.ref);
+  if (args.title !== undefined) d.title = args.title;
+  if (args.subtitle !== undefined) d.subtitle = args.subtitle;
+  if (args.n !== undefined) d.n = parseIntegerIn('n', args.n, 1, 4);
+  if (args.noiseLevel !== undefined) d.noiseLevel = parseIntegerIn('noise-level', args.noiseLevel, 0, 999);
+  if (args.refPromptWeight !== undefined) d.refPromptWeight = parseNumberIn('ref-prompt-weight', args.refPromptWeight, 0, 1);
+  if (args.sceneType !== undefined) d.sceneType = args.sceneType;
+  if (args.modelVersion !== undefined) d.modelVersion = args.modelVersion;
+  return d;
+}
+
+function weightsLine(w: WeightsInfo): string {
+  const where = w.path ?? 'bytes given by the caller';
+  if (w.nonStandard) {
+    return `HED: using ${where} — a small non-standard checkpoint (channels ${w.channels.join('/')}), NOT the real ControlNetHED weights: edge elements are for trying the pipeline only`;
+  }
+  return `HED: using ${where} (${(w.bytes / 1e6).toFixed(1)} MB)`;
+}
+
+/** Loads HED (a worker pool when more than one worker) as the engine's edge maker. */
+async function openEdges(args: BatchArgs, note: (m: string) => void): Promise<{ edges: EdgeMaker; close: () => Promise<void> }> {
+  const common = { ...(args.weights ? { weights: args.weights } : {}) };
+  if (args.hedWorkers > 1) {
+    const pool = await createHedPool({ ...common, size: args.hedWorkers });
+    note(weightsLine(pool.weights));
+    const key = `${pool.weights.path ?? ''}:${pool.weights.bytes}:${pool.weights.channels.join('/')}:softedge:512:512`;
+    return { edges: { cacheKey: key, edgeElement: (b) => pool.edgeElement(b) }, close: () => pool.close() };
+  }
+  const hed = await loadHed(common);
+  note(weightsLine(hed.weights));
+  const key = `${hed.weights.path ?? ''}:${hed.weights.bytes}:${hed.weights.channels.join('/')}:softedge:512:512`;
+  return { edges: { cacheKey: key, edgeElement: (b) => hed.edgeElement(b) }, close: async () => hed.dispose() };
+}
+
+export const batchCommand: CommandModule<object, BatchArgs> = {
+  command: 'batch <input>',
+  describe: 'Generate backgrounds for a manifest (.jsonl) or a folder of cut-outs; resumable',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('input', { type: 'string', demandOption: true, describe: 'Manifest (.jsonl, one item a line) or a folder of RGBA PNG cut-outs' })
+      .options({
+        out: { type: 'string', demandOption: true, describe: 'Output folder (<out>/<id>/result-<i>.png, results.jsonl; journal in <out>/.backdrop)' },
+        weights: { type: 'string', describe: 'HED checkpoint for cut-out elements (default: BACKDROP_HED_WEIGHTS, cache, Hugging Face)' },
+        prompt: { type: 'string', describe: 'Default reference prompt', group: 'Item defaults:' },
+        'negative-prompt': { type: 'string', describe: 'Default negative prompt', group: 'Item defaults:' },
+        ref: { type: 'string', describe: 'Default reference image (path or URL)', group: 'Item defaults:' },
+        title: { type: 'string', describe: 'Default title (1–8 characters)', group: 'Item defaults:' },
+        subtitle: { type: 'string', describe: 'Default sub-title (1–10 characters)', group: 'Item defaults:' },
+        n: { type: 'number', alias: 'count', describe: 'Images per item, 1–4', group: 'Item defaults:' },
+        'noise-level': { type: 'number', describe: 'noise_level 0–999', group: 'Item defaults:' },
+        'ref-prompt-weight': { type: 'number', describe: 'ref_prompt_weight 0–1', group: 'Item defaults:' },
+        'scene-type': { type: 'string', describe: 'GENERAL, ROOM or COSMETIC', group: 'Item defaults:' },
+        'model-version': { choices: ['v2', 'v3'] as const, describe: 'v2 (faster) or v3 (better)', group: 'Item defaults:' },
+        fit: { type: 'boolean', default: false, describe: 'Downscale base images over 2048 px instead of rejecting them' },
+        'max-qps': { type: 'number', default: 2, describe: 'Submits per second per key', group: 'Limits:' },
+        'max-running': { type: 'number', default: 1, describe: 'Running tasks per key', group: 'Limits:' },
+        'max-queries': { type: 'number', default: 20, describe: 'Task queries per second per key', group: 'Limits:' },
+        retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)', group: 'Limits:' },
+        lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
+        'hed-workers': { type: 'number', default: 1, describe: 'HED worker threads' },
+        'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key (default: exit)' },
+        ...serviceOptionDefinitions({ multipleKeys: true }),
+      })
+      .example('$0 batch examples/manifest.jsonl --out out/batch --emulator --weights examples/weights/hed-demo-tiny.pth', 'Try it offline')
+      .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt') as unknown as Argv<BatchArgs>,
+  handler: async (args) => {
+    const retries = parseIntegerIn('retries', args.retries, 0, 20);
+    const source = await openBatchSource(args.input, defaultsFrom(args));
+    const report = await validateBatchInput(source, { fit: args.fit, validateRequest: (r) => validateBackgroundGenerationRequest(r) });
+    for (const w of report.warnings) process.stderr.write(`warning: ${formatProblem(source.label, w)}\n`);
+    if (report.problems.length > 0) throw new InvalidBatchInputError(source.label, report.problems);
+
+    const progress = new BatchProgress(process.stderr, report.items);
+    const hed = report.cutouts > 0 ? await openEdges(args, (m) => progress.note(m)) : undefined;
+    const connection = await connectService(args, { multipleKeys: true });
+    if (connection.emulator) progress.note(`service: in-process emulator at ${connection.baseUrl} (no real tasks, no charges)`);
+    const interrupt = new Interrupt();
+    let summary: BatchSummary | undefined;
+    try {
+      const events = runBatch(source, {
+        out: args.out,
+        apiKeys: connection.apiKeys,
+        baseUrl: connection.baseUrl,
+        ...(connection.workspace ? { workspace: connection.workspace } : {}),
+        maxQps: parseNumberIn('max-qps', args.maxQps, 0.1, 1000),
+        maxRunning: parseIntegerIn('max-running', args.maxRunning, 1, 1000),
+        maxQueriesPerSecond: parseNumberIn('max-queries', args.maxQueries, 1, 10000),
+        retries,
+        ...(args.lookahead !== undefined ? { lookahead: parseIntegerIn('lookahead', args.lookahead, 1, 10000) } : {}),
+        fit: args.fit,
+        ...(hed ? { edges: hed.edges } : {}),
+        lock: { wait: args.waitForLock },
+        signal: interrupt.signal,
+      });
+      for await (const e of events) {
+        if (e.type === 'summary') summary = e.summary;
+        else progress.onEvent(e);
+      }
+    } finally {
+      progress.end(summary);
+      interrupt.dispose();
+      await hed?.close();
+      await connection.close();
+    }
+    if (!summary) return;
+    if (summary.interrupted > 0) {
+      throw Object.assign(new CliError('INTERRUPTED', `stopped with ${summary.interrupted} item(s) unfinished; run the same command again to resume`), { exitCode: 130 });
+    }
+    if (summary.failed > 0) {
+      throw new CliError('BATCH_ITEMS_FAILED', `${summary.failed} of ${summary.total} items failed; see ${summary.resultsFile} (run the same command again to retry them)`);
+    }
   },
 };
