@@ -54,6 +54,8 @@ export class DashScopeError extends Error {
   mayHaveCreatedTask: boolean;
   /** Which call failed. */
   operation: DashScopeOperation | undefined;
+  /** The pause the service asked for (`Retry-After`), in ms, when it sent one. */
+  retryAfterMs: number | undefined;
 
   constructor(code: string, message: string, details: DashScopeErrorDetails = {}) {
     super(message);
@@ -65,6 +67,7 @@ export class DashScopeError extends Error {
     this.retryable = details.retryable ?? false;
     this.mayHaveCreatedTask = details.mayHaveCreatedTask ?? false;
     this.operation = details.operation;
+    this.retryAfterMs = undefined;
   }
 
   /** A plain, secret-free object for logs and journals. */
@@ -79,6 +82,7 @@ export class DashScopeError extends Error {
       retryable: this.retryable,
       mayHaveCreatedTask: this.mayHaveCreatedTask,
       operation: this.operation,
+      retryAfterMs: this.retryAfterMs,
     };
   }
 }

@@ -126,6 +126,7 @@ export class Transport {
         error = (call.errorFromReply ?? this.dashScopeErrorFromReply)(reply, call.operation);
         failure = { kind: 'http', status: reply.status };
         retryAfterMs = parseRetryAfterMs(reply.headers);
+        error.retryAfterMs = retryAfterMs;
       } catch (thrown) {
         if (call.signal?.aborted) throw call.signal.reason;
         ({ failure, error } = this.networkFailure(thrown, call, url));

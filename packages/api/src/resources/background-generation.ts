@@ -86,7 +86,7 @@ export class BackgroundGeneration {
    */
   async submit(request: BackgroundGenerationRequest, options: RequestOptions = {}): Promise<SubmitResult> {
     const report = validateBackgroundGenerationRequest(request, { requireUrls: true });
-    if (report.errors.length > 0) throw new RequestValidationError(report.errors);
+    if (report.errors.length > 0) throw this.validationError(report.errors);
     for (const w of report.warnings) this.transport.config.logger?.warn(`dashscope submit: ${w.path}: ${w.message}`);
     const headers: Record<string, string> = { 'x-dashscope-async': 'enable' };
     if (usesOssUrls(request)) headers['x-dashscope-ossresourceresolve'] = 'enable';
@@ -118,7 +118,7 @@ export class BackgroundGeneration {
    */
   async generate(request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
     const report = validateBackgroundGenerationRequest(request);
-    if (report.errors.length > 0) throw new RequestValidationError(report.errors);
+    if (report.errors.length > 0) throw this.validationError(report.errors);
 
     const model = request.model;
     const uploads: UploadedFile[] = [];
@@ -163,6 +163,11 @@ export class BackgroundGeneration {
       uploads,
       warnings: report.warnings,
     };
+  }
+
+  /** The validation error, with the API key scrubbed from any echoed value. */
+  private validationError(issues: ValidationIssue[]): RequestValidationError {
+    return new RequestValidationError(issues.map((i) => ({ ...i, message: this.transport.redact(i.message) })));
   }
 
   /** Best effort: cancel a task that may still be PENDING; never throws. */
