@@ -1,0 +1,68 @@
+/** Synthetic test images made with sharp: a subject cut-out, a reference photo, an edge element. */
+import sharp from 'sharp';
+
+/**
+ * An RGBA PNG subject: transparent background, an opaque textured ellipse in the middle (every pixel a
+ * different colour so exact-copy checks mean something), a soft semi-transparent rim.
+ */
+export async function makeSubject(width: number, height: number): Promise<Buffer> {
+  const data = Buffer.alloc(width * height * 4);
+  const cx = width / 2;
+  const cy = height / 2;
+  const rx = width * 0.3;
+  const ry = height * 0.35;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const d = Math.hypot((x - cx) / rx, (y - cy) / ry);
+      const i = (y * width + x) * 4;
+      data[i] = (x * 7 + y * 3) % 256;
+      data[i + 1] = (x * 2 + y * 5 + 40) % 256;
+      data[i + 2] = (x * y) % 256;
+      data[i + 3] = d <= 1 ? 255 : d <= 1.15 ? Math.round(((1.15 - d) / 0.15) * 200) : 0;
+    }
+  }
+  return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
+}
+
+/** Raw RGBA pixels of a PNG. */
+export async function rgbaPixels(png: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** Raw RGB pixels of any image. */
+export async function rgbPixels(image: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** A JPEG "photo": a two-colour diagonal gradient with stripes. */
+export async function makeReference(width: number, height: number): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#2060c0"/><stop offset="1" stop-color="#e0a030"/></linearGradient></defs>
+    <rect width="${width}" height="${height}" fill="url(#g)"/>
+    <rect x="0" y="${Math.round(height * 0.6)}" width="${width}" height="${Math.round(height * 0.1)}" fill="#206020"/></svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** An HED-like edge element: black RGB with a white ring, alpha opaque inside a square. */
+export async function makeEdgeElement(width: number, height: number): Promise<Buffer> {
+  const data = Buffer.alloc(width * height * 4);
+  const cx = width / 2;
+  const cy = height / 2;
+  const r = Math.min(width, height) * 0.3;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const ring = Math.abs(Math.hypot(x - cx, y - cy) - r) < 3 ? 255 : 0;
+      data[i] = data[i + 1] = data[i + 2] = ring;
+      data[i + 3] = 255;
+    }
+  }
+  return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
+}
+
+/** An RGB PNG (no alpha) — not a valid base image. */
+export async function makeOpaquePng(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#808080' } }).png().toBuffer();
+}

@@ -1,0 +1,108 @@
+/** Account limits per key: 2 submits per sliding second, 1 running task (queue or reject), 20 queries/s. */
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../src/index.js';
+import { MODEL, call, query, sleep, submit, waitForStatus } from './helpers/dashscope-http.js';
+import { type InputServer, startInputServer } from './helpers/input-server.js';
+import { makeSubject } from './helpers/test-images.js';
+
+let inputs: InputServer;
+let base: string;
+let emulator: Emulator | undefined;
+
+beforeAll(async () => {
+  inputs = await startInputServer();
+  base = inputs.put('/subject.png', await makeSubject(48, 32));
+});
+afterAll(async () => inputs?.close());
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+const body = (prompt = 'a table') => ({ model: MODEL, input: { base_image_url: base, ref_prompt: prompt } });
+
+describe('submit rate: 2 per sliding second per key', () => {
+  it('3 quick submits → the third is 429 Throttling.RateQuota and creates no task; another key is not affected', async () => {
+    emulator = await startEmulator({ taskMs: 20, pendingMs: 0 });
+    const replies = [await submit(emulator, body()), await submit(emulator, body()), await submit(emulator, body())];
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(replies[2].body).toMatchObject({
+      code: 'Throttling.RateQuota',
+      message: 'Requests rate limit exceeded, please try again later.',
+    });
+    expect(replies[2].body.request_id).toBeTruthy();
+    expect(emulator.stats().total.tasksCreated).toBe(2);
+    expect((await submit(emulator, body(), { key: 'other-key' })).status).toBe(200);
+    const stats = emulator.stats();
+    expect(stats.total.throttled).toEqual({ 'Throttling.RateQuota': 1 });
+    expect(stats.total.peakSubmitsPerSecond).toBe(4);
+  });
+
+  it('the window slides: after a second the key may submit again', async () => {
+    emulator = await startEmulator({ taskMs: 20, pendingMs: 0 });
+    expect((await submit(emulator, body())).status).toBe(200);
+    expect((await submit(emulator, body())).status).toBe(200);
+    expect((await submit(emulator, body())).status).toBe(429);
+    await sleep(1050);
+    expect((await submit(emulator, body())).status).toBe(200);
+  });
+});
+
+describe('running slots', () => {
+  it("queue (default): one RUNNING at a time, the rest PENDING and started FIFO", async () => {
+    emulator = await startEmulator({ taskMs: 250, pendingMs: 0, submitQps: 100 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await submit(emulator, body(`p${i}`))).body.output.task_id);
+    await waitForStatus(emulator, ids[0], ['RUNNING'], { everyMs: 5 });
+    const pending = (await query(emulator, ids[1])).body.output;
+    expect(pending.task_status).toBe('PENDING');
+    expect(pending.scheduled_time).toBeUndefined(); // not scheduled while it waits for the slot
+    expect((await query(emulator, ids[2])).body.output.task_status).toBe('PENDING');
+    for (const id of ids) await waitForStatus(emulator, id);
+    const timeline = emulator.stats().timeline;
+    expect(timeline.map((t) => t.taskId)).toEqual(ids);
+    for (let i = 1; i < timeline.length; i++) {
+      expect(timeline[i].startedAt!).toBeGreaterThanOrEqual(timeline[i - 1].endedAt!); // FIFO, never overlapping
+    }
+    expect(emulator.stats().total.peakRunning).toBe(1);
+  });
+
+  it('reject: a submit while a task is unfinished → 429 Throttling.AllocationQuota, no task; accepted again once it ends', async () => {
+    emulator = await startEmulator({ taskMs: 200, pendingMs: 0, submitQps: 100, concurrencyPolicy: 'reject' });
+    const first = await submit(emulator, body());
+    expect(first.status).toBe(200);
+    const second = await submit(emulator, body());
+    expect(second.status).toBe(429);
+    expect(second.body.code).toBe('Throttling.AllocationQuota');
+    expect(emulator.stats().total.tasksCreated).toBe(1);
+    await waitForStatus(emulator, first.body.output.task_id);
+    expect((await submit(emulator, body())).status).toBe(200);
+    expect(emulator.stats().total.throttled).toEqual({ 'Throttling.AllocationQuota': 1 });
+  });
+
+  it('maxRunning: 2 lets two tasks of a key run at once', async () => {
+    emulator = await startEmulator({ taskMs: 300, pendingMs: 0, submitQps: 100, maxRunning: 2 });
+    const a = (await submit(emulator, body('a'))).body.output.task_id;
+    const b = (await submit(emulator, body('b'))).body.output.task_id;
+    await waitForStatus(emulator, a, ['RUNNING'], { everyMs: 5 });
+    await waitForStatus(emulator, b, ['RUNNING'], { everyMs: 5 });
+    await waitForStatus(emulator, a);
+    await waitForStatus(emulator, b);
+    expect(emulator.stats().total.peakRunning).toBe(2);
+  });
+});
+
+describe('query rate: 20 per sliding second per key', () => {
+  it('the 21st query within a second → 429 Throttling.RateQuota', async () => {
+    emulator = await startEmulator();
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await query(emulator, 'some-task')).status);
+    expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    const list = await call(emulator, 'GET', '/tasks');
+    expect(list.status).toBe(429);
+    expect(list.body.code).toBe('Throttling.RateQuota');
+    expect((await query(emulator, 'some-task', 'other-key')).status).toBe(200);
+    expect(emulator.stats().total.peakQueriesPerSecond).toBeGreaterThanOrEqual(22);
+  });
+});
