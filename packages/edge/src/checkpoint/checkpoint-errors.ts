@@ -5,7 +5,7 @@ export const HED_WEIGHTS_PAGE = 'https://huggingface.co/lllyasviel/Annotators/bl
 
 /** The checkpoint file is damaged, truncated or not a checkpoint at all (`HED_CHECKPOINT_CORRUPT`). */
 export class CheckpointCorruptError extends EdgeError {
-  constructor(source: string, detail: string, cause?: unknown) {
+  constructor(source: string, readonly detail: string, cause?: unknown) {
     super(
       'HED_CHECKPOINT_CORRUPT',
       `Checkpoint ${source} is corrupt, truncated or not a PyTorch/safetensors checkpoint (${detail}). ` +
@@ -20,7 +20,7 @@ export class CheckpointUnsafeError extends EdgeError {
   /** The refused Python global or pickle feature, e.g. `os.system`. */
   readonly offender: string;
 
-  constructor(source: string, offender: string, detail: string) {
+  constructor(source: string, offender: string, readonly detail: string) {
     super(
       'HED_CHECKPOINT_UNSAFE',
       `Checkpoint ${source} was refused: its pickle ${detail} ('${offender}'), which a PyTorch state dict never needs ` +
@@ -37,7 +37,7 @@ export class CheckpointArchitectureError extends EdgeError {
   /** The missing, unexpected or mis-shaped tensor. */
   readonly tensorName: string;
 
-  constructor(source: string, tensorName: string, detail: string) {
+  constructor(source: string, tensorName: string, readonly detail: string) {
     super(
       'HED_CHECKPOINT_ARCHITECTURE',
       `Checkpoint ${source} is not a ControlNetHED (HED soft-edge) checkpoint: ${detail}. ` +

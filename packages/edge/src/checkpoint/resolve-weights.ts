@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EdgeError } from '../errors.js';
-import { WeightsNotFoundError, WeightsUnavailableError } from './checkpoint-errors.js';
+import {
+  CheckpointArchitectureError, CheckpointCorruptError, CheckpointUnsafeError, WeightsNotFoundError, WeightsUnavailableError,
+} from './checkpoint-errors.js';
 import { inferHedArchitecture } from './hed-architecture.js';
 import { parseCheckpoint } from './load-checkpoint.js';
 import { downloadAtomically, type DownloadProgress } from './weights-download.js';
@@ -84,13 +85,19 @@ export async function resolveWeights(opts: ResolveWeightsOptions = {}): Promise<
       fetchImpl: opts.fetchImpl ?? fetch,
       onProgress: opts.onProgress,
       stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
-      verify: (data) => void inferHedArchitecture(parseCheckpoint(data, `downloaded from ${url}`), `downloaded from ${url}`),
+      verify: (data) => void inferHedArchitecture(parseCheckpoint(data, url), url),
     });
     return { source: 'download', path: cachePath, bytes };
   } catch (e) {
-    const detail = e instanceof EdgeError ? e.message : describeFetchError(e);
-    throw new WeightsUnavailableError(cachePath, `downloading ${url} failed (${detail})`, url, e);
+    const reason = isCheckpointError(e)
+      ? `the file downloaded from ${url} is not a usable HED checkpoint (${e.detail})`
+      : `downloading ${url} failed (${describeFetchError(e)})`;
+    throw new WeightsUnavailableError(cachePath, reason, url, e);
   }
+}
+
+function isCheckpointError(e: unknown): e is CheckpointCorruptError | CheckpointUnsafeError | CheckpointArchitectureError {
+  return e instanceof CheckpointCorruptError || e instanceof CheckpointUnsafeError || e instanceof CheckpointArchitectureError;
 }
 
 /** Node's fetch hides the socket error in `cause`: show both. */
