@@ -1,0 +1,145 @@
+/**
+ * Temporary uploads: policy → multipart POST to upload_host (checked like OSS) → oss://key usable in a
+ * submit with the resolve header, bound to the API key and model, expiring after 48 h × timeScale.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../src/index.js';
+import { MODEL, call, sleep, submit, waitForStatus } from './helpers/dashscope-http.js';
+import { makeSubject } from './helpers/test-images.js';
+
+let emulator: Emulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+interface Policy {
+  policy: string;
+  signature: string;
+  upload_dir: string;
+  upload_host: string;
+  oss_access_key_id: string;
+  x_oss_object_acl: string;
+  x_oss_forbid_overwrite: string;
+  max_file_size_mb: number;
+}
+
+async function getPolicy(em: Emulator, key = 'test-key', model = MODEL): Promise<Policy> {
+  const reply = await call(em, 'GET', `/uploads?action=getPolicy&model=${model}`, { key });
+  expect(reply.status).toBe(200);
+  return reply.body.data as Policy;
+}
+
+async function upload(policy: Policy, name: string, bytes: Buffer, change: Record<string, string | null> = {}): Promise<{ status: number; text: string; ossUrl: string }> {
+  const key = `${policy.upload_dir}/${name}`;
+  const fields: Record<string, string | null> = {
+    OSSAccessKeyId: policy.oss_access_key_id,
+    Signature: policy.signature,
+    policy: policy.policy,
+    key,
+    'x-oss-object-acl': policy.x_oss_object_acl,
+    'x-oss-forbid-overwrite': policy.x_oss_forbid_overwrite,
+    success_action_status: '200',
+    'x-oss-content-type': 'image/png',
+    ...change,
+  };
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) if (v !== null) form.append(k, v);
+  form.append('file', new Blob([bytes], { type: 'image/png' }), name);
+  const response = await fetch(policy.upload_host, { method: 'POST', body: form });
+  return { status: response.status, text: await response.text(), ossUrl: `oss://${fields.key ?? key}` };
+}
+
+const ossHeaders = { 'X-DashScope-OssResourceResolve': 'enable' };
+const body = (baseUrl: string) => ({ model: MODEL, input: { base_image_url: baseUrl, ref_prompt: 'a shelf' } });
+
+describe('uploads', () => {
+  it('upload → oss:// URL works in a submit with the resolve header; result is generated from it', async () => {
+    emulator = await startEmulator({ taskMs: 10, pendingMs: 0 });
+    const policy = await getPolicy(emulator);
+    const uploaded = await upload(policy, 'subject.png', await makeSubject(40, 30));
+    expect(uploaded.status).toBe(200);
+    const reply = await submit(emulator, body(uploaded.ossUrl), { headers: ossHeaders });
+    expect(reply.status).toBe(200);
+    const done = await waitForStatus(emulator, reply.body.output.task_id);
+    expect(done.body.output.task_status).toBe('SUCCEEDED');
+  });
+
+  it('the same policy can upload several files; a second upload to the same key → 409 FileAlreadyExists', async () => {
+    emulator = await startEmulator();
+    const policy = await getPolicy(emulator);
+    const png = await makeSubject(8, 8);
+    expect((await upload(policy, 'a.png', png)).status).toBe(200);
+    expect((await upload(policy, 'b.png', png)).status).toBe(200);
+    const again = await upload(policy, 'a.png', png);
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('<Code>FileAlreadyExists</Code>');
+  });
+
+  it('success_action_status absent → 204 like OSS', async () => {
+    emulator = await startEmulator();
+    const policy = await getPolicy(emulator);
+    expect((await upload(policy, 'c.png', await makeSubject(8, 8), { success_action_status: null })).status).toBe(204);
+  });
+
+  it.each([
+    ['a wrong signature', { Signature: 'AAAA' }, 403, 'SignatureDoesNotMatch'],
+    ['a key outside upload_dir', { key: 'elsewhere/file.png' }, 403, 'AccessDenied'],
+    ['no policy field', { policy: null }, 403, 'AccessDenied'],
+    ['a different object ACL', { 'x-oss-object-acl': 'public-read' }, 403, 'AccessDenied'],
+    ['a wrong access key id', { OSSAccessKeyId: 'nope' }, 403, 'InvalidAccessKeyId'],
+  ])('%s → %i %s', async (_label, change, status, code) => {
+    emulator = await startEmulator();
+    const policy = await getPolicy(emulator);
+    const reply = await upload(policy, 'd.png', await makeSubject(8, 8), change);
+    expect(reply.status).toBe(status);
+    expect(reply.text).toContain(`<Code>${code}</Code>`);
+  });
+
+  it('files over max_file_size_mb → 400 EntityTooLarge', async () => {
+    emulator = await startEmulator({ maxUploadMb: 0.01 }); // 10 KiB
+    const policy = await getPolicy(emulator);
+    expect(policy.max_file_size_mb).toBe(0.01);
+    const reply = await upload(policy, 'big.bin', Buffer.alloc(11 * 1024, 7));
+    expect(reply.status).toBe(400);
+    expect(reply.text).toContain('<Code>EntityTooLarge</Code>');
+  });
+
+  it('an expired policy (after 300 s) → 403', async () => {
+    emulator = await startEmulator();
+    const policy = await getPolicy(emulator);
+    emulator.advanceClock(301_000);
+    const reply = await upload(policy, 'late.png', await makeSubject(8, 8));
+    expect(reply.status).toBe(403);
+    expect(reply.text).toContain('Policy expired');
+  });
+
+  it('an uploaded file is readable only with the same API key and model', async () => {
+    emulator = await startEmulator({ submitQps: 100 });
+    const png = await makeSubject(16, 16);
+    const mine = await upload(await getPolicy(emulator, 'owner'), 's.png', png);
+    const otherModel = await upload(await getPolicy(emulator, 'owner', 'qwen-vl-plus'), 's.png', png);
+    const stranger = await submit(emulator, body(mine.ossUrl), { key: 'stranger', headers: ossHeaders });
+    expect(stranger.status).toBe(400);
+    expect(stranger.body.message).toContain('Failed to download multimodal content');
+    const wrongModel = await submit(emulator, body(otherModel.ossUrl), { key: 'owner', headers: ossHeaders });
+    expect(wrongModel.status).toBe(400);
+    expect((await submit(emulator, body(mine.ossUrl), { key: 'owner', headers: ossHeaders })).status).toBe(200);
+  });
+
+  it('uploaded files expire after 48 h × timeScale', async () => {
+    emulator = await startEmulator({ timeScale: 5e-6, submitQps: 100 }); // 48 h → 864 ms
+    const uploaded = await upload(await getPolicy(emulator), 's.png', await makeSubject(16, 16));
+    await sleep(1000);
+    const reply = await submit(emulator, body(uploaded.ossUrl), { headers: ossHeaders });
+    expect(reply.status).toBe(400);
+    expect(reply.body.message).toContain('Failed to download multimodal content');
+  });
+
+  it('getPolicy needs action=getPolicy and a model', async () => {
+    emulator = await startEmulator();
+    expect((await call(emulator, 'GET', '/uploads?action=other&model=x')).status).toBe(400);
+    expect((await call(emulator, 'GET', '/uploads?action=getPolicy')).status).toBe(400);
+    expect((await call(emulator, 'GET', '/uploads?action=getPolicy&model=x', { key: null })).status).toBe(401);
+  });
+});
