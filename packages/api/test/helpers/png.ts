@@ -1,0 +1,57 @@
+/** Minimal PNG writing/reading for tests: RGBA 8-bit encode, and IHDR/pixel decode of what we wrote. */
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** An RGBA PNG whose pixel (x, y) is `pixel(x, y)`. */
+export function encodeRgbaPng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Buffer {
+  const raw = Buffer.alloc(height * (1 + width * 4));
+  for (let y = 0; y < height; y++) {
+    const row = y * (1 + width * 4);
+    raw[row] = 0;
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), row + 1 + x * 4);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Width, height, bit depth and colour type from a PNG's IHDR. */
+export function pngHeader(bytes: Uint8Array): { width: number; height: number; bitDepth: number; colorType: number } {
+  const b = Buffer.from(bytes);
+  if (b.readUInt32BE(0) !== 0x89504e47 || b.toString('latin1', 12, 16) !== 'IHDR') throw new Error('not a PNG');
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20), bitDepth: b[24], colorType: b[25] };
+}
+
+/** Pixels of an 8-bit RGBA, non-interlaced PNG whose rows use filter 0 (as `encodeRgbaPng` writes). */
+export function decodeOwnRgbaPng(bytes: Uint8Array): { width: number; height: number; rgba: Buffer } {
+  const { width, height } = pngHeader(bytes);
+  const b = Buffer.from(bytes);
+  const idat: Buffer[] = [];
+  for (let off = 8; off < b.length; ) {
+    const len = b.readUInt32BE(off);
+    if (b.toString('latin1', off + 4, off + 8) === 'IDAT') idat.push(b.subarray(off + 8, off + 8 + len));
+    off += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) raw.copy(rgba, y * width * 4, y * (1 + width * 4) + 1, (y + 1) * (1 + width * 4));
+  return { width, height, rgba };
+}
+
+/** A product cut-out: an opaque disc on a transparent background. */
+export function cutoutPng(width = 64, height = 48, colour: [number, number, number] = [200, 60, 40]): Buffer {
+  return encodeRgbaPng(width, height, (x, y) => {
+    const inside = (x - width / 2) ** 2 + (y - height / 2) ** 2 <= (Math.min(width, height) / 3) ** 2;
+    return inside ? [...colour, 255] : [0, 0, 0, 0];
+  });
+}
