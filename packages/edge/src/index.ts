@@ -20,7 +20,7 @@ export {
   type WeightsInfo,
 } from './hed.js';
 export { createHedPool, type HedPool, type HedPoolOptions } from './pool/hed-pool.js';
-export { type EdgeMode, type DetectOptions, detectionSize } from './hed/detector.js';
+export { type EdgeMode, type DetectOptions } from './hed/detector.js';
 export { type EdgeElementResult, type EdgeElementTimings } from './edge-element.js';
 export { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';
 export { encodeRgbaPng } from './image/encode-png.js';

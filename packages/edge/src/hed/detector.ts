@@ -10,9 +10,8 @@ import { combineProjections } from './combine-projections.js';
 import type { HedNetwork } from './network.js';
 import { scribble } from './scribble.js';
 import type { ImageU8 } from '../image/image-buffer.js';
-import { roundHalfEven } from '../numeric/round-half-even.js';
 import { resizeLinearU8 } from '../resize/opencv-linear.js';
-import { resizeImageForDetection } from '../resize/resize-image.js';
+import { detectionTargetSize, resizeImageForDetection } from '../resize/resize-image.js';
 import { EdgeError } from '../errors.js';
 
 /** The edge styles of controlnet-aux's HED: soft edges or scribble lines, each optionally with safe_step. */
@@ -58,12 +57,6 @@ export function normalizeDetectOptions(opts: DetectOptions = {}): Required<Detec
   };
 }
 
-/** The size controlnet-aux `resize_image` gives an image of `width`×`height` for `resolution`. */
-export function detectionSize(width: number, height: number, resolution: number): { width: number; height: number } {
-  const k = resolution / Math.min(height, width);
-  return { width: roundHalfEven((width * k) / 64) * 64, height: roundHalfEven((height * k) / 64) * 64 };
-}
-
 /**
  * Runs HEDdetector on an RGB image (3 channels, as stored) and returns the single-channel uint8 map at the
  * image-resolution size (not yet resized back to the input's size).
@@ -91,7 +84,7 @@ export async function detectEdgeMap(
   const safe = opts.mode === 'softedge-safe' || opts.mode === 'scribble-safe';
   let map = combineProjections(projections, { safe });
   lap('combineMs');
-  const out = detectionSize(resized.width, resized.height, opts.imageResolution);
+  const out = detectionTargetSize(resized.width, resized.height, opts.imageResolution);
   if (out.width !== map.width || out.height !== map.height) {
     map = resizeLinearU8(map, out.width, out.height);
   }

@@ -53,7 +53,12 @@ const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
  * Starts `size` workers and waits until each has loaded the network (so a bad checkpoint fails here,
  * once, with its own error code).
  */
-export async function createHedPool(options: HedPoolOptions = {}): Promise<HedPool> {
+export function createHedPool(options: HedPoolOptions = {}): Promise<HedPool> {
+  return startHedPool(options, WORKER_URL);
+}
+
+/** @internal {@link createHedPool} with another worker entry (tests use a wrapper that can crash on demand). */
+export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Promise<HedPool> {
   const size = options.size ?? os.availableParallelism();
   if (!Number.isInteger(size) || size < 1) {
     throw new EdgeError('HED_OPTION_INVALID', `The pool size must be a positive integer, got ${String(options.size)}.`, { userError: true });
@@ -90,8 +95,19 @@ export async function createHedPool(options: HedPoolOptions = {}): Promise<HedPo
     if (!busy() && drained) drained();
   }
 
+  /** A replacement worker could not start: drop it; with no worker left, fail what is queued. */
+  function replacementFailed(slot: Slot, error: EdgeError): void {
+    const index = slots.indexOf(slot);
+    if (index >= 0) slots.splice(index, 1);
+    void slot.worker.terminate();
+    if (!slots.some((s) => s.ready)) {
+      for (const job of queue.splice(0, queue.length)) job.reject(error);
+      dispatch();
+    }
+  }
+
   function spawn(onReady?: (err?: EdgeError) => void): Slot {
-    const worker = new Worker(WORKER_URL, { workerData: init });
+    const worker = new Worker(workerUrl, { workerData: init });
     const slot: Slot = { worker, ready: false };
     worker.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'ready') {
@@ -100,7 +116,9 @@ export async function createHedPool(options: HedPoolOptions = {}): Promise<HedPo
         onReady?.();
         dispatch();
       } else if (msg.type === 'init-failed') {
-        onReady?.(deserializeError(msg.error));
+        const error = deserializeError(msg.error);
+        if (onReady) onReady(error);
+        else replacementFailed(slot, error);
       } else if (msg.type === 'done' || msg.type === 'failed') {
         const job = slot.job;
         slot.job = undefined;
@@ -122,7 +140,12 @@ export async function createHedPool(options: HedPoolOptions = {}): Promise<HedPo
       slots.splice(index, 1);
       const job = slot.job;
       slot.job = undefined;
-      if (!slot.ready) onReady?.(new EdgeError('HED_WORKER_CRASHED', `A HED worker failed to start: ${reason}.`));
+      if (!slot.ready) {
+        const error = new EdgeError('HED_WORKER_CRASHED', `A HED worker failed to start: ${reason}.`);
+        if (onReady) onReady(error);
+        else replacementFailed(slot, error);
+        return;
+      }
       if (job) {
         job.reject(
           new EdgeError('HED_WORKER_CRASHED', `The HED worker processing ${job.message.name} crashed (${reason}); the job was not completed.`),

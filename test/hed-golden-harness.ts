@@ -1,0 +1,132 @@
+/**
+ * Shared by the HED golden tests: reads `cases.json` (from ../shared/hed-golden, or the tiny subset in
+ * test/fixtures/hed when ../shared is absent), runs each case through the public `@backdrop/edge` API
+ * (one loaded network per weights file), and compares decoded pixels with the tolerance of the case.
+ * The cases are split over two test files so vitest's two forks share the work.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeRgba, loadHed, type EdgeMode, type Hed } from '../packages/edge/src/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sharedGolden = path.resolve(repoRoot, '..', 'shared', 'hed-golden');
+const fixtureGolden = path.join(repoRoot, 'test', 'fixtures', 'hed');
+
+interface Tolerance {
+  exact_pixel_fraction_min: number;
+  max_abs_diff: number;
+  alpha: 'exact';
+}
+
+interface GoldenCase {
+  name: string;
+  weights: string;
+  input: string;
+  expected: string;
+  options: { mode?: EdgeMode; detectResolution?: number; imageResolution?: number };
+  tolerance?: Tolerance;
+}
+
+interface CasesFile {
+  tolerance: Tolerance;
+  cases: GoldenCase[];
+}
+
+/** Pixel comparison of an output with its expected image. */
+export interface Comparison {
+  exactFraction: number;
+  maxDiff: number;
+  alphaMismatches: number;
+  pixels: number;
+}
+
+/** Compares two RGBA images: R,G,B-exact pixel fraction, largest channel difference, alpha mismatches. */
+export function compareRgba(got: Uint8Array, want: Uint8Array): Comparison {
+  const pixels = want.length / 4;
+  let exact = 0;
+  let maxDiff = 0;
+  let alphaMismatches = 0;
+  for (let i = 0; i < want.length; i += 4) {
+    const dr = Math.abs(got[i] - want[i]);
+    const dg = Math.abs(got[i + 1] - want[i + 1]);
+    const db = Math.abs(got[i + 2] - want[i + 2]);
+    if (dr === 0 && dg === 0 && db === 0) exact++;
+    maxDiff = Math.max(maxDiff, dr, dg, db);
+    if (got[i + 3] !== want[i + 3]) alphaMismatches++;
+  }
+  return { exactFraction: exact / pixels, maxDiff, alphaMismatches, pixels };
+}
+
+/**
+ * A forward pass of the full-size network at 512 takes ~7–10 s on one wasm thread (more when the two
+ * cores are shared); detect1024 has four times the pixels.
+ */
+function timeoutFor(c: GoldenCase): number {
+  const res = Math.max(c.options.detectResolution ?? 512, c.options.imageResolution ?? 512);
+  return 120_000 * Math.ceil((res / 512) ** 2);
+}
+
+/** Which cases a test file runs. */
+export type GoldenPart = 'full' | 'other';
+
+/**
+ * Declares one `it` per golden case of `part` (`full`: the full-size checkpoint's softedge cases at
+ * 512; `other`: tiny, tiny-legacy, safe, scribble, detect1024) and prints a table at the end.
+ */
+export function describeGoldenCases(part: GoldenPart): void {
+  const haveShared = existsSync(path.join(sharedGolden, 'cases.json'));
+  const root = haveShared ? sharedGolden : fixtureGolden;
+  if (!haveShared) {
+    console.log(`hed-golden (${part}): ${sharedGolden} (../shared) is absent — running only the tiny cases copied to test/fixtures/hed`);
+  }
+  const file = JSON.parse(readFileSync(path.join(root, 'cases.json'), 'utf8')) as CasesFile;
+  const cases = file.cases.filter((c) => (part === 'full') === c.name.startsWith('full/'));
+  const loaded = new Map<string, Promise<Hed>>();
+  const rows: string[] = [];
+
+  const hedFor = (weights: string): Promise<Hed> => {
+    let hed = loaded.get(weights);
+    if (!hed) {
+      hed = loadHed({ weights: path.join(root, weights), download: false });
+      loaded.set(weights, hed);
+    }
+    return hed;
+  };
+
+  describe(`HED golden cases (${part}) from ${path.relative(repoRoot, root) || root}`, () => {
+    afterAll(async () => {
+      console.log(
+        `hed-golden (${part}):\n  ${'case'.padEnd(30)} ${'exact %'.padStart(9)}  max diff  alpha diffs  seconds\n  ${rows.join('\n  ')}`,
+      );
+      for (const hed of loaded.values()) (await hed).dispose();
+    });
+
+    if (cases.length === 0) {
+      it('has no cases in this part without ../shared', () => {
+        console.log(`hed-golden (${part}): no cases of this part in the fixture subset (they need ../shared)`);
+      });
+    }
+
+    for (const c of cases) {
+      it(c.name, async () => {
+        const tolerance = c.tolerance ?? file.tolerance;
+        const hed = await hedFor(c.weights);
+        const started = performance.now();
+        const png = await hed.edgeElement(path.join(root, c.input), { ...c.options });
+        const seconds = (performance.now() - started) / 1000;
+        const got = await decodeRgba(png);
+        const want = await decodeRgba(path.join(root, c.expected));
+        expect([got.width, got.height]).toEqual([want.width, want.height]);
+        const cmp = compareRgba(got.data, want.data);
+        rows.push(
+          `${c.name.padEnd(30)} ${(cmp.exactFraction * 100).toFixed(4).padStart(9)}  ${String(cmp.maxDiff).padStart(8)}  ${String(cmp.alphaMismatches).padStart(11)}  ${seconds.toFixed(1).padStart(7)}`,
+        );
+        expect(cmp.alphaMismatches, 'pixels whose alpha differs').toBe(0);
+        expect(cmp.exactFraction, 'fraction of pixels with R,G,B exact').toBeGreaterThanOrEqual(tolerance.exact_pixel_fraction_min);
+        expect(cmp.maxDiff, 'largest per-channel difference').toBeLessThanOrEqual(tolerance.max_abs_diff);
+      }, timeoutFor(c));
+    }
+  });
+}
