@@ -21,3 +21,29 @@ export class CliUsageError extends CliError {
     this.name = 'CliUsageError';
   }
 }
+
+/**
+ * The service answered a call with an error (bad key, refused parameter, throttling, server failure).
+ * Keeps the service's `code` and message; exits 1, because the command ran and the service said no —
+ * exit 2 is kept for mistakes caught before anything was sent.
+ */
+export class ServiceCallError extends CliError {
+  readonly exitCode = 1;
+  readonly status: number;
+  readonly requestId: string | undefined;
+  constructor(code: string, message: string, status: number, requestId: string | undefined, cause: unknown) {
+    super(code, message, { cause });
+    this.name = 'ServiceCallError';
+    this.status = status;
+    this.requestId = requestId;
+  }
+}
+
+/** Wraps an error that carries an HTTP status from the service in a `ServiceCallError`; others pass through. */
+export function asServiceCallError(err: unknown): unknown {
+  const e = err as { code?: unknown; message?: unknown; status?: unknown; requestId?: unknown };
+  if (err instanceof Error && typeof e.status === 'number' && typeof e.code === 'string' && !(err instanceof CliError)) {
+    return new ServiceCallError(e.code, err.message, e.status, typeof e.requestId === 'string' ? e.requestId : undefined, err);
+  }
+  return err;
+}

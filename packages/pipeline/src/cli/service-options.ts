@@ -6,11 +6,13 @@
  *
  * The API key is never printed: not here, not in errors.
  */
+import { DEFAULT_BASE_URL } from '@backdrop/api';
+import type { Emulator, EmulatorOptions } from '@backdrop/emulator';
 import type { Argv, Options } from 'yargs';
 import { CliUsageError } from './cli-errors.js';
 
-/** The public DashScope endpoint (China region). */
-export const DEFAULT_DASHSCOPE_BASE_URL = 'https://dashscope.aliyuncs.com/api/v1';
+/** The public DashScope endpoint (China region), used when neither flag nor environment names one. */
+export const DEFAULT_DASHSCOPE_BASE_URL: string = DEFAULT_BASE_URL;
 
 /** The key an in-process emulator accepts when no `--api-key` is given. */
 export const EMULATOR_DEFAULT_API_KEY = 'emulator';
@@ -24,18 +26,6 @@ export interface ServiceArgs {
   emulator?: boolean;
 }
 
-/** The subset of a running `@backdrop/emulator` server the CLI needs. */
-export interface InProcessEmulator {
-  /** `http://127.0.0.1:<port>/api/v1` */
-  baseUrl: string;
-  origin: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-/** Emulator settings a command may pass through (see `startEmulator` in `@backdrop/emulator`). */
-export type InProcessEmulatorOptions = Record<string, unknown>;
-
 /** Where and as whom to talk to the service. */
 export interface ServiceConnection {
   /** At least one key. Single-key commands get exactly one. */
@@ -44,7 +34,7 @@ export interface ServiceConnection {
   baseUrl: string;
   workspace?: string;
   /** Present when `--emulator` started one in this process. */
-  emulator?: InProcessEmulator;
+  emulator?: Emulator;
   /** Stops the in-process emulator, if any. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -138,7 +128,7 @@ function normaliseBaseUrl(value: string): string {
  */
 export async function connectService(
   args: ServiceArgs,
-  config: ServiceOptionsConfig & { emulatorOptions?: InProcessEmulatorOptions } = {},
+  config: ServiceOptionsConfig & { emulatorOptions?: EmulatorOptions } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ServiceConnection> {
   const workspace = (args.workspace ?? env.DASHSCOPE_WORKSPACE)?.trim() || undefined;
@@ -165,14 +155,7 @@ export async function connectService(
 }
 
 /** Loads the emulator only when asked for (it pulls in image and font code the real service does not need). */
-async function startInProcessEmulator(options: InProcessEmulatorOptions): Promise<InProcessEmulator> {
-  const mod = (await import('@backdrop/emulator')) as unknown as {
-    startEmulator?: (opts: InProcessEmulatorOptions) => Promise<InProcessEmulator>;
-  };
-  if (typeof mod.startEmulator !== 'function') {
-    throw Object.assign(new Error('@backdrop/emulator does not export startEmulator; run `pnpm build`.'), {
-      code: 'EMULATOR_UNAVAILABLE',
-    });
-  }
-  return mod.startEmulator({ host: '127.0.0.1', port: 0, ...options });
+async function startInProcessEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const { startEmulator } = await import('@backdrop/emulator');
+  return startEmulator({ host: '127.0.0.1', port: 0, ...options });
 }

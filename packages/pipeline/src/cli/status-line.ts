@@ -19,9 +19,14 @@ export class StatusLine {
 
   constructor(
     private readonly stream: StatusStream,
-    private readonly label: string,
+    private label: string,
     private readonly enabled = true,
   ) {}
+
+  /** Renames what the line is about, e.g. `task <id>` once the id is known. */
+  setLabel(label: string): void {
+    this.label = label;
+  }
 
   /** Reports a status (e.g. `PENDING`, `RUNNING`); prints on change (non-TTY) or redraws (TTY). */
   update(status: string, detail = ''): void {

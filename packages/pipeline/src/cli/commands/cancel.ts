@@ -1,10 +1,61 @@
-import type { CommandModule } from 'yargs';
+/**
+ * `backdrop cancel <task-id>` — cancels a task that is still PENDING. The service refuses to cancel a
+ * task that has started (or ended); then this says so in plain words and what the task is doing.
+ */
+import { UnsupportedOperationError } from '@backdrop/api';
+import type { Argv, CommandModule } from 'yargs';
+import { asServiceCallError, CliError } from '../cli-errors.js';
+import { openClient } from '../dashscope-client.js';
+import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
+import { checkTaskId } from '../task-id.js';
 
-/** `backdrop cancel` — placeholder until its issue lands. */
-export const cancelCommand: CommandModule = {
-  command: 'cancel',
-  describe: '(not built yet)',
-  handler: () => {
-    throw Object.assign(new Error('backdrop cancel is not built yet'), { code: 'NOT_BUILT', exitCode: 2 });
+interface CancelArgs extends ServiceArgs {
+  taskId: string;
+  json?: boolean;
+}
+
+export const cancelCommand: CommandModule<object, CancelArgs> = {
+  command: 'cancel <task-id>',
+  describe: 'Cancel a task that is still PENDING (a RUNNING task cannot be cancelled)',
+  builder: (yargs: Argv) =>
+    withServiceOptions(
+      yargs
+        .positional('task-id', { type: 'string', describe: 'Task id printed by `backdrop generate`', demandOption: true })
+        .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' }),
+    ) as unknown as Argv<CancelArgs>,
+  handler: async (args) => {
+    const taskId = checkTaskId(args.taskId);
+    const connection = await connectService(args);
+    const client = openClient(connection);
+    try {
+      try {
+        await client.tasks.cancel(taskId);
+      } catch (err) {
+        if (!(err instanceof UnsupportedOperationError)) throw asServiceCallError(err);
+        const status = await client.tasks.get(taskId).then(
+          (t) => t.taskStatus,
+          () => undefined,
+        );
+        const now =
+          status === 'UNKNOWN'
+            ? 'the service does not know it (wrong id, another account, or expired after 24 h)'
+            : status
+              ? `it is ${status}`
+              : 'its status could not be read';
+        const advice =
+          status === 'RUNNING' || status === 'SUSPENDED'
+            ? ` It will finish (and be billed); fetch its results with \`backdrop status ${taskId}\`.`
+            : '';
+        throw new CliError(
+          'UnsupportedOperation',
+          `Task ${taskId} cannot be cancelled: only PENDING tasks can be, and ${now}.${advice}`,
+          { cause: err },
+        );
+      }
+      if (args.json) process.stdout.write(JSON.stringify({ taskId, canceled: true }) + '\n');
+      else process.stdout.write(`task ${taskId} canceled (it was PENDING: it will not run and is not billed)\n`);
+    } finally {
+      await connection.close();
+    }
   },
 };

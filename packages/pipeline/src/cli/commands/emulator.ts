@@ -2,6 +2,7 @@
  * `backdrop emulator` — runs the local DashScope stand-in (`@backdrop/emulator`) until SIGINT/SIGTERM.
  * The first stdout line is `listening on <base URL>`, so scripts can read the address.
  */
+import type { EmulatorFaults, EmulatorOptions } from '@backdrop/emulator';
 import type { Argv, CommandModule } from 'yargs';
 import { parseIntegerIn, parseMsOrRange, parseNumberIn, stringList } from '../option-parsers.js';
 import { waitForShutdownSignal } from '../shutdown-signals.js';
@@ -16,12 +17,8 @@ interface EmulatorArgs {
   apiKey?: string | string[];
   failRate?: number;
   errorRate?: number;
-}
-
-/** The part of a started emulator this command uses. */
-interface RunningEmulator {
-  baseUrl: string;
-  close(): Promise<void>;
+  dropRate?: number;
+  slowRate?: number;
 }
 
 export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
@@ -42,12 +39,14 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
         seed: { type: 'number', describe: 'Seed for generated images, task ids and fault draws' },
         'api-key': { type: 'string', describe: 'Accepted API key; repeat for several (default: "emulator")' },
         'fail-rate': { type: 'number', describe: 'Fraction 0–1 of tasks that end FAILED' },
-        'error-rate': { type: 'number', describe: 'Fraction 0–1 of requests answered with a transient HTTP error' },
+        'error-rate': { type: 'number', describe: 'Fraction 0–1 of requests answered 500 InternalError' },
+        'drop-rate': { type: 'number', describe: 'Fraction 0–1 of requests whose connection is dropped without a reply' },
+        'slow-rate': { type: 'number', describe: 'Fraction 0–1 of replies delayed by 2 s' },
       })
       .example('$0 emulator --port 8787 --task-ms 1000-3000', 'Then: DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:8787/api/v1 DASHSCOPE_API_KEY=emulator backdrop generate …') as unknown as Argv<EmulatorArgs>,
   handler: async (args) => {
     const port = parseIntegerIn('port', args.port, 0, 65535);
-    const options: Record<string, unknown> = {
+    const options: EmulatorOptions = {
       port,
       host: args.host,
       concurrencyPolicy: args.concurrencyPolicy,
@@ -57,14 +56,14 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
     if (args.seed !== undefined) options.seed = parseIntegerIn('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
     const keys = stringList(args.apiKey).filter((k) => k.trim() !== '');
     options.apiKeys = keys.length > 0 ? keys : ['emulator'];
-    const faults: Record<string, number> = {};
+    const faults: EmulatorFaults = {};
     if (args.failRate !== undefined) faults.taskFailureRate = parseNumberIn('fail-rate', args.failRate, 0, 1);
-    if (args.errorRate !== undefined) faults.httpErrorRate = parseNumberIn('error-rate', args.errorRate, 0, 1);
+    if (args.errorRate !== undefined) faults.serverErrorRate = parseNumberIn('error-rate', args.errorRate, 0, 1);
+    if (args.dropRate !== undefined) faults.dropConnectionRate = parseNumberIn('drop-rate', args.dropRate, 0, 1);
+    if (args.slowRate !== undefined) faults.slowReplyRate = parseNumberIn('slow-rate', args.slowRate, 0, 1);
     if (Object.keys(faults).length > 0) options.faults = faults;
 
-    const { startEmulator } = (await import('@backdrop/emulator')) as unknown as {
-      startEmulator: (o: Record<string, unknown>) => Promise<RunningEmulator>;
-    };
+    const { startEmulator } = await import('@backdrop/emulator');
     const stopped = waitForShutdownSignal();
     const emulator = await startEmulator(options);
     process.stdout.write(`listening on ${emulator.baseUrl}\n`);

@@ -1,10 +1,111 @@
-import type { CommandModule } from 'yargs';
+/**
+ * `backdrop generate` — one product image: check the inputs, upload, submit, wait (visible status),
+ * download `result-<i>` (and `plain-<i>` when titled) and `task.json` into `--out`.
+ * `--json` prints one JSON object with the outcome on stdout and nothing else there.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { asServiceCallError } from '../cli-errors.js';
+import { formatError, exitCodeFor } from '../report-error.js';
+import { openClient } from '../dashscope-client.js';
+import { checkGenerateInputs, itemFromArgs, type GenerateRequestArgs } from '../generate-inputs.js';
+import { runGeneration } from '../generation-run.js';
+import { Interrupt } from '../interrupt.js';
+import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
+import { StatusLine } from '../status-line.js';
+import { summariseTask } from '../task-report.js';
 
-/** `backdrop generate` — placeholder until its issue lands. */
-export const generateCommand: CommandModule = {
+interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
+  out: string;
+  json?: boolean;
+}
+
+const REQUEST = 'Request:';
+
+export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: 'generate',
-  describe: '(not built yet)',
-  handler: () => {
-    throw Object.assign(new Error('backdrop generate is not built yet'), { code: 'NOT_BUILT', exitCode: 2 });
+  describe: 'Generate backgrounds for one product cut-out and download the results',
+  builder: (yargs: Argv) =>
+    withServiceOptions(
+      yargs
+        .options({
+          base: { type: 'string', demandOption: true, group: REQUEST, describe: 'Product cut-out: RGBA PNG path or URL (long side ≤ 2048 px)' },
+          prompt: { type: 'string', group: REQUEST, describe: 'Reference prompt (ref_prompt); a prompt or --ref is required' },
+          'negative-prompt': { type: 'string', group: REQUEST, describe: 'What to avoid (neg_ref_prompt); usually best left out' },
+          ref: { type: 'string', group: REQUEST, describe: 'Reference image: path or URL' },
+          'fg-edge': { type: 'string', group: REQUEST, describe: 'Foreground edge element (RGBA PNG from `backdrop edge`); repeatable' },
+          'fg-edge-prompt': { type: 'string', group: REQUEST, describe: 'Prompt for each --fg-edge, in order ("" for none); repeatable' },
+          'bg-edge': { type: 'string', group: REQUEST, describe: 'Background edge element; repeatable' },
+          'bg-edge-prompt': { type: 'string', group: REQUEST, describe: 'Prompt for each --bg-edge, in order; repeatable' },
+          title: { type: 'string', group: REQUEST, describe: 'Title drawn on the image, 1–8 characters' },
+          subtitle: { type: 'string', group: REQUEST, describe: 'Sub-title, 1–10 characters (needs --title)' },
+          n: { type: 'number', group: REQUEST, describe: 'Number of images, 1–4 (default 1)' },
+          'noise-level': { type: 'number', group: REQUEST, describe: '0–999 (default 300); with --ref only' },
+          'ref-prompt-weight': { type: 'number', group: REQUEST, describe: '0–1 (default 0.5); with --ref and --prompt' },
+          'scene-type': { type: 'string', group: REQUEST, describe: 'GENERAL, ROOM or COSMETIC' },
+          'model-version': { type: 'string', group: REQUEST, describe: 'v2 (faster) or v3 (better, recommended)' },
+          out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
+          json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
+        })
+        .example(
+          '$0 generate --base cup.png --prompt "on a wooden table" -n 2 --out out/cup',
+          'Two images of cup.png on a wooden table, saved in out/cup',
+        )
+        .example('$0 generate --emulator --base examples/cutouts/cup.png --prompt "sunny garden" --out out/try', 'Offline, against an in-process emulator'),
+    ) as unknown as Argv<GenerateArgs>,
+  handler: async (args) => {
+    const outDir = path.resolve(args.out);
+    const json = args.json === true;
+    const interrupt = new Interrupt();
+    let taskId: string | undefined;
+    try {
+      const item = itemFromArgs(args);
+      for (const warning of await checkGenerateInputs(item)) process.stderr.write(`backdrop: ${warning}\n`);
+      await mkdir(outDir, { recursive: true });
+      const connection = await connectService(args, { emulatorOptions: { taskMs: [800, 1600] } });
+      try {
+        const status = new StatusLine(process.stderr, 'task', true);
+        const outcome = await runGeneration(openClient(connection), item, {
+          outDir,
+          status,
+          interrupt,
+          baseUrl: connection.baseUrl,
+          ...(connection.workspace ? { workspace: connection.workspace } : {}),
+          inProcessEmulator: connection.emulator !== undefined,
+        });
+        taskId = outcome.taskId;
+        const files = outcome.files.map((f) => ({ ...f, path: path.join(outDir, f.name) }));
+        if (json) {
+          process.stdout.write(
+            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, task: summariseTask(outcome.task) }) + '\n',
+          );
+        } else {
+          process.stdout.write(`task ${taskId} SUCCEEDED: ${files.length} file${files.length === 1 ? '' : 's'} in ${outDir}\n`);
+          for (const f of files) process.stdout.write(`  ${f.path}\n`);
+          process.stdout.write(`  ${outcome.recordFile}\n`);
+        }
+      } finally {
+        await connection.close();
+      }
+    } catch (caught) {
+      const err = asServiceCallError(caught);
+      if (json) {
+        const e = err as { code?: unknown; message?: unknown; taskId?: unknown };
+        const id = taskId ?? (typeof e.taskId === 'string' ? e.taskId : undefined);
+        process.stdout.write(
+          JSON.stringify({
+            ok: false,
+            ...(id ? { taskId: id } : {}),
+            outDir,
+            exitCode: exitCodeFor(err),
+            error: { code: typeof e.code === 'string' ? e.code : 'Error', message: formatError(err).replace(/^backdrop: (\[[^\]]*\] )?/, '') },
+          }) + '\n',
+        );
+      }
+      throw err;
+    } finally {
+      interrupt.dispose();
+    }
   },
 };

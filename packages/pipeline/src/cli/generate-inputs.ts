@@ -1,0 +1,143 @@
+/**
+ * `backdrop generate`'s flags → one batch item, and the pre-flight check of that item: every local
+ * file exists and is the right kind of image, and the request passes the service's rules — all
+ * problems at once, named by flag and field path, before anything is uploaded.
+ */
+import path from 'node:path';
+import { validateBackgroundGenerationRequest } from '@backdrop/api';
+import type { InputProblem } from '../errors.js';
+import { isRemoteReference, type BatchItem, type ElementSpec } from '../item.js';
+import { validateBatchInput } from '../manifest/validate-input.js';
+import { CliUsageError } from './cli-errors.js';
+import { stringList } from './option-parsers.js';
+
+/** The request flags of `backdrop generate`, as yargs parses them. */
+export interface GenerateRequestArgs {
+  base: string;
+  prompt?: string;
+  negativePrompt?: string;
+  ref?: string;
+  fgEdge?: string | string[];
+  fgEdgePrompt?: string | string[];
+  bgEdge?: string | string[];
+  bgEdgePrompt?: string | string[];
+  title?: string;
+  subtitle?: string;
+  n?: number;
+  noiseLevel?: number;
+  refPromptWeight?: number;
+  sceneType?: string;
+  modelVersion?: string;
+}
+
+/** Item and manifest field names → the flag a user typed. */
+const FLAG_BY_FIELD: [RegExp, string][] = [
+  [/^base$|base_image_url/, '--base'],
+  [/^ref$|ref_image_url/, '--ref'],
+  [/neg_ref_prompt/, '--negative-prompt'],
+  [/ref_prompt_weight/, '--ref-prompt-weight'],
+  [/ref_prompt/, '--prompt'],
+  [/^foreground\[|foreground_edge_prompt/, '--fg-edge-prompt'],
+  [/foreground_edge/, '--fg-edge'],
+  [/^background\[|background_edge_prompt/, '--bg-edge-prompt'],
+  [/background_edge/, '--bg-edge'],
+  [/sub_title/, '--subtitle'],
+  [/title/, '--title'],
+  [/noise_level/, '--noise-level'],
+  [/scene_type/, '--scene-type'],
+  [/model_version/, '--model-version'],
+  [/(^|\.)n$/, '-n'],
+  [/reference_edge/, '--fg-edge/--bg-edge'],
+];
+
+/** The flag behind a field path, e.g. `input.sub_title` → `--subtitle`. */
+export function flagForField(field: string | undefined): string | undefined {
+  if (!field) return undefined;
+  const element = /^(foreground|background)\[(\d+)\]\.(edge|cutout)$/.exec(field);
+  if (element) return `${element[1] === 'foreground' ? '--fg-edge' : '--bg-edge'} #${Number(element[2]) + 1}`;
+  return FLAG_BY_FIELD.find(([re]) => re.test(field))?.[1];
+}
+
+function elements(option: string, edges: string[], prompts: string[]): ElementSpec[] {
+  if (prompts.length > 0 && prompts.length !== edges.length) {
+    throw new CliUsageError(
+      'InvalidParameter',
+      `--${option}-prompt was given ${prompts.length} time(s) for ${edges.length} --${option}; give one per element ` +
+        `(in the same order, "" for none) or none at all.`,
+    );
+  }
+  return edges.map((edge, i) => (prompts.length > 0 ? { edge: resolveLocal(edge), prompt: prompts[i] } : { edge: resolveLocal(edge) }));
+}
+
+function resolveLocal(ref: string): string {
+  return isRemoteReference(ref) ? ref : path.resolve(ref);
+}
+
+function numberFlag(flag: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value)) throw new CliUsageError('InvalidParameter', `${flag} must be a number.`);
+  return value;
+}
+
+/** Builds the item `generate` submits (paths made absolute, URLs kept). */
+export function itemFromArgs(args: GenerateRequestArgs): BatchItem {
+  const item: BatchItem = { id: 'generate', base: resolveLocal(args.base) };
+  if (args.prompt !== undefined) item.prompt = args.prompt;
+  if (args.negativePrompt !== undefined) item.negativePrompt = args.negativePrompt;
+  if (args.ref !== undefined) item.ref = resolveLocal(args.ref);
+  const fg = elements('fg-edge', stringList(args.fgEdge), stringList(args.fgEdgePrompt));
+  const bg = elements('bg-edge', stringList(args.bgEdge), stringList(args.bgEdgePrompt));
+  if (stringList(args.fgEdgePrompt).length > 0 && fg.length === 0) {
+    throw new CliUsageError('InvalidParameter', '--fg-edge-prompt needs --fg-edge (the element it describes).');
+  }
+  if (stringList(args.bgEdgePrompt).length > 0 && bg.length === 0) {
+    throw new CliUsageError('InvalidParameter', '--bg-edge-prompt needs --bg-edge (the element it describes).');
+  }
+  if (fg.length > 0) item.foreground = fg;
+  if (bg.length > 0) item.background = bg;
+  if (args.title !== undefined) item.title = args.title;
+  if (args.subtitle !== undefined) item.subtitle = args.subtitle;
+  const n = numberFlag('-n', args.n);
+  if (n !== undefined) item.n = n;
+  const noise = numberFlag('--noise-level', args.noiseLevel);
+  if (noise !== undefined) item.noiseLevel = noise;
+  const weight = numberFlag('--ref-prompt-weight', args.refPromptWeight);
+  if (weight !== undefined) item.refPromptWeight = weight;
+  if (args.sceneType !== undefined) item.sceneType = args.sceneType;
+  if (args.modelVersion !== undefined) item.modelVersion = args.modelVersion as BatchItem['modelVersion'];
+  return item;
+}
+
+/** `  --title (input.title): message` */
+function formatProblem(p: InputProblem): string {
+  const flag = flagForField(p.field);
+  const where = flag && p.field ? `${flag} (${p.field})` : (flag ?? p.field ?? 'request');
+  return `  ${where}: ${p.message}`;
+}
+
+/** The invalid request: every problem, one per line, each with its flag and field path. */
+export class GenerateInputError extends CliUsageError {
+  constructor(readonly problems: InputProblem[]) {
+    super(
+      'InvalidParameter',
+      problems.length === 1
+        ? `${formatProblem(problems[0]).trim()}. Nothing was uploaded or submitted.`
+        : `${problems.length} problems with the request; nothing was uploaded or submitted:\n` +
+            problems.map(formatProblem).join('\n'),
+    );
+    this.name = 'GenerateInputError';
+  }
+}
+
+/**
+ * Checks the item without uploading anything; throws `GenerateInputError` listing every problem.
+ * Returns the warnings (e.g. a prompt past 70 words) as printable lines.
+ */
+export async function checkGenerateInputs(item: BatchItem): Promise<string[]> {
+  const report = await validateBatchInput(
+    { label: 'generate', entries: async function* () { yield { line: 1, item, problems: [] }; } },
+    { validateRequest: validateBackgroundGenerationRequest, concurrency: 4 },
+  );
+  if (report.problems.length > 0) throw new GenerateInputError(report.problems);
+  return report.warnings.map((w) => `warning:${formatProblem(w).trimStart().replace(/^/, ' ')}`);
+}

@@ -1,0 +1,249 @@
+/**
+ * One `backdrop generate` run against the service: upload the local inputs, submit once, wait with a
+ * visible status, download the results right away (their URLs live 24 h), and keep `task.json`
+ * up to date at every step. Ctrl-C while waiting never loses the task: a PENDING task is cancelled
+ * (and that is said), a RUNNING one is left to finish and its id printed for `backdrop status`.
+ */
+import {
+  BACKGROUND_GENERATION_MODEL,
+  TaskCanceledError,
+  TaskFailedError,
+  TaskUnknownError,
+  toWireRequest,
+  type DashScope,
+  type Task,
+} from '@backdrop/api';
+import { localFilesOf, type BatchItem } from '../item.js';
+import { buildRequest, type ResolvedUrls } from '../request-builder.js';
+import { downloadFiles, downloadPlan } from '../stages/download.js';
+import { InterruptedError, type Interrupt } from './interrupt.js';
+import type { StatusLine } from './status-line.js';
+import { TaskRecordFile, type RecordedFile } from './task-record.js';
+import { backdropVersion } from './version.js';
+
+/** What a successful run produced. */
+export interface GenerationOutcome {
+  taskId: string;
+  task: Task;
+  files: RecordedFile[];
+  recordFile: string;
+}
+
+/** Settings of a run. */
+export interface GenerationRunOptions {
+  outDir: string;
+  status: StatusLine;
+  interrupt: Interrupt;
+  baseUrl: string;
+  workspace?: string;
+  /** True when the service is an in-process emulator that stops with this command. */
+  inProcessEmulator?: boolean;
+}
+
+function errorFields(err: unknown): { code: string; message: string } {
+  const e = err as { code?: unknown; message?: unknown };
+  return { code: typeof e?.code === 'string' ? e.code : 'Error', message: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
+/** Runs upload → submit → wait → download for `item`, writing into `options.outDir`. */
+export async function runGeneration(client: DashScope, item: BatchItem, options: GenerationRunOptions): Promise<GenerationOutcome> {
+  const { status, interrupt } = options;
+  const t0 = Date.now();
+  const recordFile = new TaskRecordFile(options.outDir, {
+    tool: `backdrop generate ${backdropVersion}`,
+    model: BACKGROUND_GENERATION_MODEL,
+    account: client.keyFingerprint,
+    baseUrl: client.baseUrl,
+    ...(options.workspace ? { workspace: options.workspace } : {}),
+    state: 'uploading',
+    taskId: undefined,
+    taskStatus: undefined,
+    request: undefined,
+    uploads: [],
+    requestIds: {},
+    response: undefined,
+    files: [],
+    notes: [],
+    timings: { startedAt: new Date(t0).toISOString() },
+  });
+  const record = recordFile.record;
+  const fail = async (err: unknown, state = 'error'): Promise<never> => {
+    record.state = state;
+    record.error = errorFields(err);
+    record.timings.totalMs = Date.now() - t0;
+    await recordFile.save();
+    throw err;
+  };
+
+  // 1. Upload local inputs (the same file once).
+  const urls: ResolvedUrls = {};
+  const locals = localFilesOf(item);
+  for (const field of ['base', 'ref']) {
+    const value = field === 'base' ? item.base : item.ref;
+    if (value !== undefined && !locals.some((l) => l.field === field)) urls[field] = value;
+  }
+  for (const side of ['foreground', 'background'] as const) {
+    (item[side] ?? []).forEach((el, i) => {
+      const ref = 'edge' in el ? el.edge : el.cutout;
+      if (!locals.some((l) => l.field.startsWith(`${side}[${i}]`))) urls[`${side}[${i}]`] = ref;
+    });
+  }
+  if (locals.length > 0) status.note(`uploading ${locals.length} file${locals.length === 1 ? '' : 's'}…`);
+  try {
+    const uploaded = new Map<string, Promise<Awaited<ReturnType<DashScope['files']['upload']>>>>();
+    await Promise.all(
+      locals.map(async (local) => {
+        let pending = uploaded.get(local.path);
+        if (!pending) {
+          pending = client.files.upload(local.path, { signal: interrupt.signal });
+          uploaded.set(local.path, pending);
+        }
+        const up = await pending;
+        urls[local.field.replace(/\.(edge|cutout)$/, '')] = up.url;
+        record.uploads.push({
+          field: local.field,
+          path: local.path,
+          url: up.url,
+          bytes: up.bytes,
+          sha256: up.sha256,
+          expiresAt: up.expiresAt.toISOString(),
+        });
+      }),
+    );
+  } catch (err) {
+    if (interrupt.interrupted) {
+      await fail(new InterruptedError('Interrupted while uploading; nothing was submitted.'), 'interrupted');
+    }
+    await fail(err);
+  }
+  record.timings.uploadMs = Date.now() - t0;
+
+  // 2. Submit once (not abortable: an abort mid-request could leave a task we know nothing about).
+  const request = buildRequest(item, urls);
+  record.request = toWireRequest(request);
+  let taskId: string;
+  try {
+    const submit = await client.backgroundGeneration.submit(request);
+    taskId = submit.taskId;
+    record.taskId = taskId;
+    record.taskStatus = submit.taskStatus;
+    record.requestIds.submit = submit.requestId;
+  } catch (err) {
+    const e = err as { mayHaveCreatedTask?: boolean };
+    if (e.mayHaveCreatedTask) {
+      record.notes.push('The submit failed in a way that may still have created a task; check `backdrop status`/the console before submitting again.');
+    }
+    return fail(err);
+  }
+  record.state = 'submitted';
+  record.timings.submittedAt = new Date().toISOString();
+  await recordFile.save();
+  status.note(`submitted task ${taskId}`);
+  status.setLabel(`task ${taskId}`);
+
+  // 3. Wait, showing the status.
+  const waitStart = Date.now();
+  let task: Task;
+  try {
+    task = await client.tasks.wait(taskId, {
+      signal: interrupt.signal,
+      throwOnFailure: false,
+      onStatus: (t) => {
+        status.update(t.taskStatus);
+        record.taskStatus = t.taskStatus;
+        record.requestIds.lastQuery = t.requestId;
+      },
+    });
+  } catch (err) {
+    status.done();
+    if (interrupt.interrupted) return fail(await stopWaiting(client, taskId, recordFile, options), 'interrupted');
+    record.notes.push(`Stopped waiting; the task may still finish. Check it with \`backdrop status ${taskId}\`.`);
+    return fail(err);
+  }
+  status.done();
+  record.timings.waitMs = Date.now() - waitStart;
+  record.timings.finishedAt = new Date().toISOString();
+  record.taskStatus = task.taskStatus;
+  record.requestIds.lastQuery = task.requestId;
+  record.response = task.raw;
+  record.state = task.taskStatus;
+  if (task.taskStatus === 'FAILED') return fail(new TaskFailedError(task), task.taskStatus);
+  if (task.taskStatus === 'CANCELED') return fail(new TaskCanceledError(task), task.taskStatus);
+  if (task.taskStatus === 'UNKNOWN') return fail(new TaskUnknownError(task), task.taskStatus);
+  await recordFile.save();
+
+  // 4. Download right away: result URLs expire after 24 h.
+  const results = (task.results ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
+  const plain = (task.textResults?.urls ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
+  const missing = (task.results?.length ?? 0) - results.length;
+  if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL).`);
+  const plan = downloadPlan(results, plain);
+  const downloadStart = Date.now();
+  status.note(`downloading ${plan.length} image${plan.length === 1 ? '' : 's'}…`);
+  try {
+    const written = await downloadFiles(options.outDir, plan, { signal: interrupt.signal });
+    record.files = written.map((f, i) => ({
+      kind: plan[i].stem.startsWith('plain-') ? ('plain' as const) : ('result' as const),
+      index: Number(plan[i].stem.split('-')[1]),
+      name: f.name,
+      url: plan[i].url,
+      size: f.size,
+      sha256: f.sha256,
+    }));
+  } catch (err) {
+    record.notes.push(`Results not all downloaded; \`backdrop status ${taskId}\` lists their URLs (valid 24 h after the task ended).`);
+    if (interrupt.interrupted) {
+      return fail(
+        new InterruptedError(`Interrupted while downloading; task ${taskId} SUCCEEDED — \`backdrop status ${taskId}\` lists the result URLs (valid 24 h).`),
+        'interrupted',
+      );
+    }
+    return fail(err);
+  }
+  const now = Date.now();
+  record.timings.downloadMs = now - downloadStart;
+  record.timings.downloadedAt = new Date(now).toISOString();
+  record.timings.totalMs = now - t0;
+  await recordFile.save();
+  return { taskId, task, files: record.files, recordFile: recordFile.file };
+}
+
+/**
+ * After Ctrl-C while waiting: cancel the task if it is still PENDING, otherwise leave it alone.
+ * Returns the error that says which happened.
+ */
+async function stopWaiting(
+  client: DashScope,
+  taskId: string,
+  recordFile: TaskRecordFile,
+  options: GenerationRunOptions,
+): Promise<InterruptedError> {
+  const record = recordFile.record;
+  const emulatorNote = options.inProcessEmulator ? ' (The in-process emulator stops with this command, and its tasks with it.)' : '';
+  let current: Task | undefined;
+  try {
+    current = await client.tasks.get(taskId, { maxRetries: 1, timeoutMs: 10_000 });
+    record.taskStatus = current.taskStatus;
+    record.requestIds.lastQuery = current.requestId;
+    record.response = current.raw;
+  } catch {
+    /* reported below as "could not be checked" */
+  }
+  if (current?.taskStatus === 'PENDING') {
+    try {
+      const cancel = await client.tasks.cancel(taskId, { maxRetries: 1, timeoutMs: 10_000 });
+      record.requestIds.cancel = cancel.requestId;
+      record.taskStatus = 'CANCELED';
+      record.notes.push('Cancelled on Ctrl-C while still PENDING.');
+      return new InterruptedError(`Interrupted; task ${taskId} was still PENDING, so it was cancelled (nothing generated, nothing billed).${emulatorNote}`);
+    } catch {
+      /* it started in the meantime: fall through */
+    }
+  }
+  const state = current ? `is ${current.taskStatus === 'PENDING' ? 'RUNNING' : current.taskStatus}` : 'could not be checked';
+  const message =
+    `Interrupted; task ${taskId} ${state} and was left alone (only PENDING tasks can be cancelled). ` +
+    `See it with \`backdrop status ${taskId}\`; its results stay available for 24 h.${emulatorNote}`;
+  record.notes.push('Stopped waiting on Ctrl-C; the task was not cancelled.');
+  return new InterruptedError(message);
+}

@@ -1,0 +1,77 @@
+/**
+ * `task.json`: what `backdrop generate` did, written next to the results — the request as sent
+ * (wire form, uploaded inputs as `oss://` URLs), the task id, every request id, the final response,
+ * the files and the timings. Rewritten atomically at each step, so a crash or Ctrl-C still leaves
+ * the task id on disk. It never holds the API key (only its fingerprint).
+ */
+import path from 'node:path';
+import type { WireBackgroundGenerationRequest } from '@backdrop/api';
+import { writeFileAtomic } from '../output/atomic-write.js';
+
+/** One local input and the URL it was uploaded to. */
+export interface RecordedUpload {
+  field: string;
+  path: string;
+  url: string;
+  bytes: number;
+  sha256: string;
+  expiresAt: string;
+}
+
+/** One downloaded result. */
+export interface RecordedFile {
+  kind: 'result' | 'plain';
+  index: number;
+  /** File name inside the output folder. */
+  name: string;
+  url: string;
+  size: number;
+  sha256: string;
+}
+
+/** The content of `task.json`. */
+export interface TaskRecord {
+  tool: string;
+  model: string;
+  /** `key_…` fingerprint of the API key (never the key). */
+  account: string;
+  baseUrl: string;
+  workspace?: string;
+  /** Where the run is: `uploading` → `submitted` → a final status, or `interrupted`/`error`. */
+  state: string;
+  taskId?: string;
+  taskStatus?: string;
+  request?: WireBackgroundGenerationRequest;
+  uploads: RecordedUpload[];
+  requestIds: { submit?: string; lastQuery?: string; cancel?: string };
+  response?: unknown;
+  files: RecordedFile[];
+  error?: { code: string; message: string };
+  notes: string[];
+  timings: {
+    startedAt: string;
+    submittedAt?: string;
+    finishedAt?: string;
+    downloadedAt?: string;
+    uploadMs?: number;
+    waitMs?: number;
+    downloadMs?: number;
+    totalMs?: number;
+  };
+}
+
+/** Keeps a task record and writes it to `<outDir>/task.json` on demand. */
+export class TaskRecordFile {
+  readonly file: string;
+  constructor(
+    outDir: string,
+    readonly record: TaskRecord,
+  ) {
+    this.file = path.join(outDir, 'task.json');
+  }
+
+  /** Writes the current record (temp file, fsync, rename). */
+  async save(): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(this.record, null, 2) + '\n');
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * End-to-end: `backdrop generate` as a child process against a `backdrop emulator` child process
+ * (real HTTP over sockets, real uploads, real result images decoded with sharp).
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cleanEnv,
+  cliUnavailableReason,
+  examplesDir,
+  runCli,
+  sharp,
+  spawnCli,
+  startCliEmulator,
+  type CliEmulator,
+} from './fixtures/cli/cli-harness.js';
+
+const skipReason = cliUnavailableReason();
+if (skipReason) console.warn(`skipping CLI generate tests: ${skipReason}`);
+
+/** A key that must never appear in any output or file. */
+const API_KEY = `sk-clitest-${Math.random().toString(36).slice(2)}-SECRET`;
+const cup = path.join(examplesDir, 'cutouts', 'cup.png');
+const badge = path.join(examplesDir, 'cutouts', 'badge.png');
+const refImage = path.join(examplesDir, 'refs', 'desert.jpg');
+
+let emulator: CliEmulator;
+let tmp: string;
+
+function service(): string[] {
+  return ['--base-url', emulator.baseUrl, '--api-key', API_KEY];
+}
+
+/** Every file under `dir`, recursively. */
+async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await allFiles(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+async function expectNoKeyIn(dir: string, ...texts: string[]): Promise<void> {
+  for (const t of texts) expect(t.includes(API_KEY)).toBe(false);
+  for (const file of await allFiles(dir)) {
+    const bytes = await readFile(file);
+    expect(bytes.includes(Buffer.from(API_KEY)), `${file} contains the API key`).toBe(false);
+  }
+}
+
+describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'backdrop-cli-generate-'));
+    emulator = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '200-400', '--seed', '7']);
+  });
+
+  afterAll(async () => {
+    if (emulator) {
+      const stopped = await emulator.stop();
+      expect(stopped.code).toBe(0);
+    }
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('uploads, waits, downloads results the size of the base image, and records task.json without the key', async () => {
+    const out = path.join(tmp, 'plain-run');
+    const r = await runCli([
+      'generate', '--base', cup, '--ref', refImage, '--prompt', 'on a wooden table', '-n', '2', '--out', out, ...service(),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/submitted task \S+/);
+    const names = (await readdir(out)).sort();
+    expect(names.filter((n) => !/\.tmp-/.test(n))).toEqual(names);
+    const results = names.filter((n) => /^result-\d\.(png|jpg)$/.test(n));
+    expect(results).toHaveLength(2);
+    expect(names.some((n) => n.startsWith('plain-'))).toBe(false);
+    const base = await sharp(cup).metadata();
+    for (const name of results) {
+      const { data, info } = await sharp(path.join(out, name)).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([base.width, base.height]);
+      // A real picture, not a blank: more than one distinct colour.
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += info.channels * 97) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      expect(colours.size).toBeGreaterThan(10);
+    }
+    const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
+    expect(record.taskStatus).toBe('SUCCEEDED');
+    expect(record.taskId).toMatch(/\S/);
+    expect(record.requestIds.submit).toMatch(/\S/);
+    expect(record.request.input.base_image_url).toMatch(/^oss:\/\//);
+    expect(record.request.input.ref_image_url).toMatch(/^oss:\/\//);
+    expect(record.request.parameters.n).toBe(2);
+    expect(record.files.map((f: { name: string }) => f.name).sort()).toEqual(results);
+    expect(record.response.output.task_status).toBe('SUCCEEDED');
+    expect(record.account).toMatch(/^key_[0-9a-f]{8}$/);
+    expect(r.stdout).toContain(path.join(out, results[0]));
+    await expectNoKeyIn(out, r.stdout, r.stderr);
+  });
+
+  it('writes plain-<i> images (without the text) when a title is requested', async () => {
+    const out = path.join(tmp, 'titled');
+    const r = await runCli([
+      'generate', '--base', badge, '--prompt', 'studio backdrop', '--title', '限时特惠', '--subtitle', '全场满减', '--out', out, ...service(),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const names = await readdir(out);
+    const result = names.find((n) => /^result-0\.(png|jpg)$/.test(n));
+    const plain = names.find((n) => /^plain-0\.(png|jpg)$/.test(n));
+    expect(result).toBeDefined();
+    expect(plain).toBeDefined();
+    const a = await sharp(path.join(out, result!)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const b = await sharp(path.join(out, plain!)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([a.info.width, a.info.height]).toEqual([500, 500]);
+    expect([b.info.width, b.info.height]).toEqual([500, 500]);
+    // The titled image differs from the plain one (the title is drawn on it).
+    let differing = 0;
+    for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) differing++;
+    expect(differing).toBeGreaterThan(100);
+    const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
+    expect(record.request.input.title).toBe('限时特惠');
+    expect(record.files.filter((f: { kind: string }) => f.kind === 'plain')).toHaveLength(1);
+    await expectNoKeyIn(out, r.stdout, r.stderr);
+  });
+
+  it('--json prints exactly one JSON object on stdout', async () => {
+    const out = path.join(tmp, 'json');
+    const r = await runCli(['generate', '--base', cup, '--prompt', 'garden', '--out', out, '--json', ...service()]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const outcome = JSON.parse(lines[0]);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.task.status).toBe('SUCCEEDED');
+    expect(outcome.files).toHaveLength(1);
+    expect(outcome.files[0].path).toBe(path.join(out, outcome.files[0].name));
+    expect(outcome.taskJson).toBe(path.join(out, 'task.json'));
+    await expectNoKeyIn(out, r.stdout, r.stderr);
+  });
+
+  it('lists every validation problem with its field path, exits 2, and writes nothing', async () => {
+    const out = path.join(tmp, 'invalid');
+    const r = await runCli([
+      'generate', '--base', cup, '--prompt', 'x', '--title', 'a title far longer than eight', '-n', '9', '--noise-level', '5000',
+      '--out', out, ...service(),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^backdrop: \[InvalidParameter\]/);
+    expect(r.stderr).toContain('input.title');
+    expect(r.stderr).toContain('parameters.n');
+    expect(r.stderr).toContain('parameters.noise_level');
+    expect(r.stderr).toContain('--title');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(await allFiles(out)).toEqual([]);
+  });
+
+  it('--json on a validation error still prints one JSON object and exits 2', async () => {
+    const out = path.join(tmp, 'invalid-json');
+    const r = await runCli(['generate', '--base', cup, '--prompt', 'x', '-n', '0', '--out', out, '--json', ...service()]);
+    expect(r.code).toBe(2);
+    const outcome = JSON.parse(r.stdout);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.error.code).toBe('InvalidParameter');
+    expect(outcome.error.message).toContain('parameters.n');
+  });
+
+  it('a missing base file: one line, exit 2, no stack trace', async () => {
+    const out = path.join(tmp, 'missing');
+    const r = await runCli(['generate', '--base', path.join(tmp, 'nope.png'), '--prompt', 'x', '--out', out, ...service()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^backdrop: \[\w+\] .*nope\.png/);
+    expect(r.stderr).toContain('--base');
+    expect(await allFiles(out)).toEqual([]);
+  });
+
+  it('a wrong API key: [InvalidApiKey], exit 1, and the key is not printed', async () => {
+    const wrong = 'sk-wrong-key-0123456789';
+    const out = path.join(tmp, 'auth');
+    const r = await runCli(['generate', '--base', cup, '--prompt', 'x', '--out', out, '--base-url', emulator.baseUrl, '--api-key', wrong]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^backdrop: \[InvalidApiKey\]/m);
+    expect(r.stderr).not.toContain(wrong);
+    expect(r.stdout).not.toContain(wrong);
+    for (const file of await allFiles(out)) expect((await readFile(file, 'utf8')).includes(wrong)).toBe(false);
+  });
+
+  it('no API key anywhere: a user error naming DASHSCOPE_API_KEY', async () => {
+    const r = await runCli(['generate', '--base', cup, '--prompt', 'x', '--out', path.join(tmp, 'nokey'), '--base-url', emulator.baseUrl]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^backdrop: \[MISSING_API_KEY\] .*DASHSCOPE_API_KEY/);
+  });
+
+  it('takes the key and base URL from DASHSCOPE_API_KEY / DASHSCOPE_HTTP_BASE_URL', async () => {
+    const out = path.join(tmp, 'env');
+    const r = await runCli(['generate', '--base', cup, '--prompt', 'x', '--out', out, '--json'], {
+      env: cleanEnv({ DASHSCOPE_API_KEY: API_KEY, DASHSCOPE_HTTP_BASE_URL: emulator.baseUrl }),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).ok).toBe(true);
+    await expectNoKeyIn(out, r.stdout, r.stderr);
+  });
+
+  it('--emulator runs the whole job in process with no key configured', async () => {
+    const out = path.join(tmp, 'in-process');
+    const r = await runCli(['generate', '--emulator', '--base', cup, '--prompt', 'garden', '-n', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const names = await readdir(out);
+    expect(names.filter((n) => /^result-\d\.(png|jpg)$/.test(n))).toHaveLength(2);
+  });
+
+  it('Ctrl-C while the task runs: says the task id, does not cancel it, exits 130', async () => {
+    const slow = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '20000']);
+    try {
+      const out = path.join(tmp, 'interrupted');
+      const proc = spawnCli(['generate', '--base', cup, '--prompt', 'x', '--out', out, '--base-url', slow.baseUrl, '--api-key', API_KEY]);
+      const [, taskId] = await proc.waitFor(/submitted task (\S+)/);
+      await proc.waitFor(/RUNNING/);
+      proc.child.kill('SIGINT');
+      const r = await proc.exited;
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(new RegExp(`\\[INTERRUPTED\\] .*${taskId}.*RUNNING.*backdrop status ${taskId}`));
+      const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
+      expect(record.taskId).toBe(taskId);
+      expect(record.state).toBe('interrupted');
+      const status = await runCli(['status', taskId, '--json', '--base-url', slow.baseUrl, '--api-key', API_KEY]);
+      expect(JSON.parse(status.stdout).status).toBe('RUNNING');
+    } finally {
+      await slow.stop();
+    }
+  });
+});
