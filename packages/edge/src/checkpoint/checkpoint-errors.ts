@@ -3,12 +3,17 @@ import { EdgeError } from '../errors.js';
 /** Where to get the real weights, for error messages. */
 export const HED_WEIGHTS_PAGE = 'https://huggingface.co/lllyasviel/Annotators/blob/main/ControlNetHED.pth';
 
+/** "Checkpoint <name>" or "The checkpoint" when no name is known. */
+function subject(source: string | undefined): string {
+  return source ? `Checkpoint ${source}` : 'The checkpoint';
+}
+
 /** The checkpoint file is damaged, truncated or not a checkpoint at all (`HED_CHECKPOINT_CORRUPT`). */
 export class CheckpointCorruptError extends EdgeError {
-  constructor(source: string, readonly detail: string, cause?: unknown) {
+  constructor(source: string | undefined, readonly detail: string, cause?: unknown) {
     super(
       'HED_CHECKPOINT_CORRUPT',
-      `Checkpoint ${source} is corrupt, truncated or not a PyTorch/safetensors checkpoint (${detail}). ` +
+      `${subject(source)} is corrupt, truncated or not a PyTorch/safetensors checkpoint (${detail}). ` +
         `Download ControlNetHED.pth again (${HED_WEIGHTS_PAGE}) and point --weights or BACKDROP_HED_WEIGHTS at the good copy.`,
       { userError: true, cause },
     );
@@ -20,10 +25,10 @@ export class CheckpointUnsafeError extends EdgeError {
   /** The refused Python global or pickle feature, e.g. `os.system`. */
   readonly offender: string;
 
-  constructor(source: string, offender: string, readonly detail: string) {
+  constructor(source: string | undefined, offender: string, readonly detail: string) {
     super(
       'HED_CHECKPOINT_UNSAFE',
-      `Checkpoint ${source} was refused: its pickle ${detail} ('${offender}'), which a PyTorch state dict never needs ` +
+      `${subject(source)} was refused: its pickle ${detail} ('${offender}'), which a PyTorch state dict never needs ` +
         `and which could run arbitrary code in Python. Use the original ControlNetHED.pth (${HED_WEIGHTS_PAGE}) ` +
         `or a .safetensors export of the weights.`,
       { userError: true },
@@ -37,10 +42,10 @@ export class CheckpointArchitectureError extends EdgeError {
   /** The missing, unexpected or mis-shaped tensor. */
   readonly tensorName: string;
 
-  constructor(source: string, tensorName: string, readonly detail: string) {
+  constructor(source: string | undefined, tensorName: string, readonly detail: string) {
     super(
       'HED_CHECKPOINT_ARCHITECTURE',
-      `Checkpoint ${source} is not a ControlNetHED (HED soft-edge) checkpoint: ${detail}. ` +
+      `${subject(source)} is not a ControlNetHED (HED soft-edge) checkpoint: ${detail}. ` +
         `Use ControlNetHED.pth from lllyasviel/Annotators (${HED_WEIGHTS_PAGE}).`,
       { userError: true },
     );

@@ -33,7 +33,7 @@ export function hedTensorNames(): string[] {
  * `.bias` [out]; `block{1..5}.projection.weight` [1,C,1,1] and `.bias` [1].
  * Throws `HED_CHECKPOINT_ARCHITECTURE` naming the first missing, mis-shaped or unexpected tensor.
  */
-export function inferHedArchitecture(sd: StateDict, sourceName = 'the checkpoint'): HedArchitecture {
+export function inferHedArchitecture(sd: StateDict, sourceName?: string): HedArchitecture {
   const names = hedTensorNames();
   const fail = (tensor: string, detail: string): never => {
     throw new CheckpointArchitectureError(sourceName, tensor, detail);

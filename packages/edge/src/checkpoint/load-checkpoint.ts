@@ -30,7 +30,7 @@ export function sniffCheckpointFormat(bytes: Uint8Array): CheckpointFormat {
  * the legacy PyTorch pickle format and safetensors. Pickles are read by a restricted unpickler that never
  * executes code. Throws `HED_CHECKPOINT_CORRUPT` or `HED_CHECKPOINT_UNSAFE` (EdgeError, userError) naming `sourceName`.
  */
-export function parseCheckpoint(bytes: Uint8Array, sourceName = '(bytes in memory)'): StateDict {
+export function parseCheckpoint(bytes: Uint8Array, sourceName?: string): StateDict {
   try {
     switch (sniffCheckpointFormat(bytes)) {
       case 'torch-zip':

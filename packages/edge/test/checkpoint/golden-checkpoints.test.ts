@@ -44,27 +44,21 @@ describe('golden checkpoints', () => {
     expect(sd.get('block5.projection.weight')!.shape).toEqual([1, 512, 1, 1]);
   });
 
-  it('tiny float32 zip: channels 4, 8, 8, 16, 16 and the stored float32 values', async () => {
-    const sd = await loadCheckpoint(TINY_FP32_ZIP);
+  // Values read from the raw storages with Python (numpy.frombuffer) during development.
+  it.each([
+    ['float32 zip', TINY_FP32_ZIP, [116.82488250732422, 124.36973571777344, 109.747314453125],
+      [-0.12520043551921844, -0.21094226837158203, -0.3158375024795532], 0.2706441879272461],
+    ['float16 legacy (non-zip)', TINY_FP16_LEGACY, [122.9375, 105.9375, 101.8125],
+      [-0.0836181640625, -0.0019235610961914062, -0.0252838134765625], 0.2159423828125],
+  ])('tiny %s: channels 4, 8, 8, 16, 16 and the stored values', async (_, file, norm, firstWeights, lastWeight) => {
+    const sd = await loadCheckpoint(file);
     expect(sd.size).toBe(37);
     expect(channels(inferHedArchitecture(sd))).toEqual([[4, 4], [8, 8], [8, 8, 8], [16, 16, 16], [16, 16, 16]]);
-    expect([...sd.get('norm')!.data]).toEqual([116.82488250732422, 124.36973571777344, 109.747314453125]);
+    expect([...sd.get('norm')!.data]).toEqual(norm);
     const w = sd.get('block1.convs.0.weight')!;
     expect(w.shape).toEqual([4, 3, 3, 3]);
-    expect([...w.data.subarray(0, 3)]).toEqual([-0.12520043551921844, -0.21094226837158203, -0.3158375024795532]);
-    expect(w.data[107]).toBe(0.2706441879272461);
-  });
-
-  it('tiny float16 legacy (non-zip) format', async () => {
-    const sd = await loadCheckpoint(TINY_FP16_LEGACY);
-    expect(sd.size).toBe(37);
-    expect([...sd.keys()][0]).toBe('norm');
-    expect(channels(inferHedArchitecture(sd))).toEqual([[4, 4], [8, 8], [8, 8, 8], [16, 16, 16], [16, 16, 16]]);
-    expect([...sd.get('norm')!.data]).toEqual([122.9375, 105.9375, 101.8125]);
-    const w = sd.get('block1.convs.0.weight')!;
-    expect(w.shape).toEqual([4, 3, 3, 3]);
-    expect([...w.data.subarray(0, 3)]).toEqual([-0.0836181640625, -0.0019235610961914062, -0.0252838134765625]);
-    expect(w.data[107]).toBe(0.2159423828125);
+    expect([...w.data.subarray(0, 3)]).toEqual(firstWeights);
+    expect(w.data[107]).toBe(lastWeight);
   });
 
   it('keeps the tensors in file order with the canonical names', async () => {
