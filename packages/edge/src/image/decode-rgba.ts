@@ -55,8 +55,8 @@ export async function decodeRgba(input: string | Uint8Array): Promise<DecodedRgb
   const format = meta.format ?? 'unknown';
   const hadAlpha = meta.hasAlpha === true || (png?.hasTrns ?? false);
   let rgba = expandToRgba(src, width * height, channels);
-  if (png && png.bitDepth === 16 && (png.colorType === 0 || png.colorType === 2)) {
-    rgba = await pillowSixteenBitGreyOrRgb(bytes, png, rgba, width * height, label);
+  if (png && (png.colorType === 0 || png.colorType === 2)) {
+    rgba = await applyPillowGreyRgbRules(bytes, png, rgba, width * height, label);
   }
   return { data: rgba, width, height, channels: 4, hadAlpha, format };
 }
@@ -83,58 +83,41 @@ function expandToRgba(src: Uint8Array, pixels: number, channels: number): Uint8A
 }
 
 /**
- * 16-bit grey and RGB PNGs. Pillow opens 16-bit grey as mode `I` and `convert('RGBA')` clips it to 0..255
- * (it does not scale); 16-bit RGB keeps the high byte (as sharp does). A tRNS key colour is compared,
- * masked to its low 8 bits, with the converted 8-bit pixel (Pillow's `rgbT2rgba`), not with the 16-bit value.
+ * Grey and RGB PNGs (no alpha channel). Pillow opens 16-bit grey as mode `I` and `convert('RGBA')` clips it
+ * to 0..255 (it does not scale); other depths scale like sharp (16-bit RGB: high byte; 1/2/4-bit grey:
+ * bit replication). A tRNS key colour is compared, masked to its low 8 bits, with the converted 8-bit
+ * pixel (Pillow's `rgbT2rgba`), not with the stored sample as libpng/libvips do.
  */
-async function pillowSixteenBitGreyOrRgb(bytes: Uint8Array, png: PngHeader, rgba: Uint8Array, pixels: number, label: string): Promise<Uint8Array> {
-  if (png.colorType === 0) {
+async function applyPillowGreyRgbRules(bytes: Uint8Array, png: PngHeader, rgba: Uint8Array, pixels: number, label: string): Promise<Uint8Array> {
+  if (png.colorType === 0 && png.bitDepth === 16) {
     let raw: Buffer;
     try {
-      raw = await sharp(bytes, { ignoreIcc: true }).extractChannel(0).raw({ depth: 'ushort' }).toBuffer();
+      raw = await sharp(bytes, { ignoreIcc: true }).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer();
     } catch (err) {
       throw new ImageUnreadableError(label, firstLine(err), err);
     }
-    const values = sixteenBitValues(raw, rgba, pixels);
+    if (raw.byteLength !== pixels * 2) throw new ImageUnreadableError(label, 'unexpected 16-bit grey layout');
+    // sharp returns 16-bit samples in native byte order.
+    const values = new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
     for (let p = 0, o = 0; p < pixels; p++, o += 4) {
       const v = values[p] > 255 ? 255 : values[p];
       rgba[o] = v;
       rgba[o + 1] = v;
       rgba[o + 2] = v;
-      rgba[o + 3] = 255;
     }
-  } else {
-    for (let o = 3; o < rgba.length; o += 4) rgba[o] = 255;
   }
   const key = png.transparentColor;
-  if (key) {
-    const r = key[0] & 0xff;
-    const g = (key.length === 3 ? key[1] : key[0]) & 0xff;
-    const b = (key.length === 3 ? key[2] : key[0]) & 0xff;
-    for (let o = 0; o < rgba.length; o += 4) {
-      if (rgba[o] === r && rgba[o + 1] === g && rgba[o + 2] === b) rgba[o + 3] = 0;
-    }
+  if (!key) {
+    for (let o = 3; o < rgba.length; o += 4) rgba[o] = 255;
+    return rgba;
+  }
+  const r = key[0] & 0xff;
+  const g = (key.length === 3 ? key[1] : key[0]) & 0xff;
+  const b = (key.length === 3 ? key[2] : key[0]) & 0xff;
+  for (let o = 0; o < rgba.length; o += 4) {
+    rgba[o + 3] = rgba[o] === r && rgba[o + 1] === g && rgba[o + 2] === b ? 0 : 255;
   }
   return rgba;
-}
-
-/**
- * The 16-bit samples of a single-channel raw buffer. The byte order of sharp's raw 16-bit output is
- * established from the 8-bit decode (`rgba`, whose grey value is the sample's high byte).
- */
-function sixteenBitValues(raw: Buffer, rgba: Uint8Array, pixels: number): Uint16Array {
-  let bigEndian = true;
-  let littleEndian = true;
-  for (let p = 0; p < pixels && (bigEndian || littleEndian); p++) {
-    const hi = rgba[p * 4];
-    if (raw[p * 2] !== hi) bigEndian = false;
-    if (raw[p * 2 + 1] !== hi) littleEndian = false;
-  }
-  const out = new Uint16Array(pixels);
-  for (let p = 0; p < pixels; p++) {
-    out[p] = bigEndian || !littleEndian ? (raw[p * 2] << 8) | raw[p * 2 + 1] : raw[p * 2] | (raw[p * 2 + 1] << 8);
-  }
-  return out;
 }
 
 function firstLine(err: unknown): string {
