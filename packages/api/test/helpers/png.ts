@@ -55,3 +55,21 @@ export function cutoutPng(width = 64, height = 48, colour: [number, number, numb
     return inside ? [...colour, 255] : [0, 0, 0, 0];
   });
 }
+
+/** Width and height of a PNG or baseline/progressive JPEG. */
+export function imageSize(bytes: Uint8Array): { format: 'png' | 'jpeg'; width: number; height: number } {
+  const b = Buffer.from(bytes);
+  if (b.readUInt32BE(0) === 0x89504e47) return { format: 'png', ...pngHeader(b) };
+  if (b[0] === 0xff && b[1] === 0xd8) {
+    for (let off = 2; off + 9 < b.length; ) {
+      if (b[off] !== 0xff) throw new Error('bad JPEG marker');
+      const marker = b[off + 1];
+      const len = b.readUInt16BE(off + 2);
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { format: 'jpeg', height: b.readUInt16BE(off + 5), width: b.readUInt16BE(off + 7) };
+      }
+      off += 2 + len;
+    }
+  }
+  throw new Error('not a PNG or JPEG');
+}
