@@ -28,6 +28,7 @@ describe('the same StateDict in every format', () => {
       ['zip fp16 without byteorder record', writeTorchZip(spec, { byteorder: null })],
       ['zip fp16 big-endian', writeTorchZip(spec, { byteorder: 'big' })],
       ['zip fp16 deflated', writeTorchZip(spec, { deflate: true })],
+      ['zip64 fp16', writeTorchZip(spec, { zip64: true, prefix: 'ControlNetHED' })],
       ['zip fp32', writeTorchZip(specFromStateDict(golden, 'float32'))],
       ['zip fp64', writeTorchZip(specFromStateDict(golden, 'float64'))],
       ['legacy fp16', writeTorchLegacy(spec)],
@@ -36,8 +37,8 @@ describe('the same StateDict in every format', () => {
     ];
     for (const [name, bytes] of variants) expectSameTensors(golden, parseCheckpoint(bytes, name));
     expect(sniffCheckpointFormat(variants[0][1])).toBe('torch-zip');
-    expect(sniffCheckpointFormat(variants[6][1])).toBe('torch-legacy');
-    expect(sniffCheckpointFormat(variants[7][1])).toBe('safetensors');
+    expect(sniffCheckpointFormat(variants[7][1])).toBe('torch-legacy');
+    expect(sniffCheckpointFormat(variants[8][1])).toBe('safetensors');
   });
 
   it('float32 weights: zip golden = legacy = safetensors F32; bfloat16 storages upcast exactly', async () => {

@@ -163,6 +163,8 @@ export interface ZipOptions {
   deflate?: boolean;
   /** Replace data.pkl with these bytes (crafted pickles). */
   pickle?: Uint8Array;
+  /** Write zip64 records (as for archives over 4 GiB) although they are not needed. */
+  zip64?: boolean;
 }
 
 /** A `torch.save` zip checkpoint. */
@@ -173,11 +175,11 @@ export function writeTorchZip(spec: CheckpointSpec, o: ZipOptions = {}): Uint8Ar
   if (o.byteorder !== null) files.push([`${prefix}/byteorder`, new TextEncoder().encode(o.byteorder ?? 'little')]);
   for (const [key, s] of spec.storages) files.push([`${prefix}/data/${key}`, encodeStorage(s, littleEndian)]);
   files.push([`${prefix}/version`, new TextEncoder().encode('3\n')]);
-  return writeZip(files, o.deflate ?? false);
+  return writeZip(files, o.deflate ?? false, o.zip64 ?? false);
 }
 
 /** A plain zip (stored or deflated), local headers + central directory + end record. */
-export function writeZip(files: [string, Uint8Array][], deflate: boolean): Uint8Array {
+export function writeZip(files: [string, Uint8Array][], deflate: boolean, zip64 = false): Uint8Array {
   const out: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
@@ -195,7 +197,7 @@ export function writeZip(files: [string, Uint8Array][], deflate: boolean): Uint8
     lv.setUint32(22, data.length, true);
     lv.setUint16(26, nameBytes.length, true);
     local.set(nameBytes, 30);
-    const cd = new Uint8Array(46 + nameBytes.length);
+    const cd = new Uint8Array(46 + nameBytes.length + (zip64 ? 28 : 0));
     const cv = new DataView(cd.buffer);
     cv.setUint32(0, 0x02014b50, true);
     cv.setUint16(4, 20, true);
@@ -207,6 +209,19 @@ export function writeZip(files: [string, Uint8Array][], deflate: boolean): Uint8
     cv.setUint16(28, nameBytes.length, true);
     cv.setUint32(42, offset, true);
     cd.set(nameBytes, 46);
+    if (zip64) {
+      // sizes and offset move to the zip64 extra field (id 1): size, compressed size, local header offset
+      cv.setUint32(20, 0xffffffff, true);
+      cv.setUint32(24, 0xffffffff, true);
+      cv.setUint32(42, 0xffffffff, true);
+      cv.setUint16(30, 28, true);
+      const x = 46 + nameBytes.length;
+      cv.setUint16(x, 0x0001, true);
+      cv.setUint16(x + 2, 24, true);
+      cv.setBigUint64(x + 4, BigInt(data.length), true);
+      cv.setBigUint64(x + 12, BigInt(body.length), true);
+      cv.setBigUint64(x + 20, BigInt(offset), true);
+    }
     out.push(local, body);
     central.push(cd);
     offset += local.length + body.length;
@@ -215,11 +230,22 @@ export function writeZip(files: [string, Uint8Array][], deflate: boolean): Uint8
   const end = new Uint8Array(22);
   const ev = new DataView(end.buffer);
   ev.setUint32(0, 0x06054b50, true);
-  ev.setUint16(8, files.length, true);
-  ev.setUint16(10, files.length, true);
-  ev.setUint32(12, cdSize, true);
-  ev.setUint32(16, offset, true);
-  return Buffer.concat([...out, ...central, end]);
+  ev.setUint16(8, zip64 ? 0xffff : files.length, true);
+  ev.setUint16(10, zip64 ? 0xffff : files.length, true);
+  ev.setUint32(12, zip64 ? 0xffffffff : cdSize, true);
+  ev.setUint32(16, zip64 ? 0xffffffff : offset, true);
+  if (!zip64) return Buffer.concat([...out, ...central, end]);
+  const record = new DataView(new ArrayBuffer(56 + 20));
+  record.setUint32(0, 0x06064b50, true);
+  record.setBigUint64(4, 44n, true);
+  record.setBigUint64(24, BigInt(files.length), true);
+  record.setBigUint64(32, BigInt(files.length), true);
+  record.setBigUint64(40, BigInt(cdSize), true);
+  record.setBigUint64(48, BigInt(offset), true);
+  record.setUint32(56, 0x07064b50, true); // locator
+  record.setBigUint64(64, BigInt(offset + cdSize), true); // after the locator's disk number
+  record.setUint32(72, 1, true); // total disks
+  return Buffer.concat([...out, ...central, new Uint8Array(record.buffer), end]);
 }
 
 /** A legacy (`_use_new_zipfile_serialization=False`) checkpoint. */
