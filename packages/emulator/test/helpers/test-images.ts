@@ -2,8 +2,9 @@
 import sharp from 'sharp';
 
 /**
- * An RGBA PNG subject: transparent background, an opaque textured ellipse in the middle (every pixel a
- * different colour so exact-copy checks mean something), a soft semi-transparent rim.
+ * An RGBA PNG subject: transparent background, an opaque ellipse in the middle painted with smooth
+ * gradients and waves (neighbouring pixels differ, so exact-copy checks mean something, while staying
+ * friendly to JPEG), and a soft semi-transparent rim.
  */
 export async function makeSubject(width: number, height: number): Promise<Buffer> {
   const data = Buffer.alloc(width * height * 4);
@@ -15,9 +16,9 @@ export async function makeSubject(width: number, height: number): Promise<Buffer
     for (let x = 0; x < width; x++) {
       const d = Math.hypot((x - cx) / rx, (y - cy) / ry);
       const i = (y * width + x) * 4;
-      data[i] = (x * 7 + y * 3) % 256;
-      data[i + 1] = (x * 2 + y * 5 + 40) % 256;
-      data[i + 2] = (x * y) % 256;
+      data[i] = Math.round(30 + (200 * x) / width);
+      data[i + 1] = Math.round(40 + (180 * y) / height);
+      data[i + 2] = Math.round(128 + 90 * Math.sin(x / 9) * Math.cos(y / 11));
       data[i + 3] = d <= 1 ? 255 : d <= 1.15 ? Math.round(((1.15 - d) / 0.15) * 200) : 0;
     }
   }
@@ -45,16 +46,19 @@ export async function makeReference(width: number, height: number): Promise<Buff
   return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
 }
 
-/** An HED-like edge element: black RGB with a white ring, alpha opaque inside a square. */
-export async function makeEdgeElement(width: number, height: number): Promise<Buffer> {
+/**
+ * An HED-like edge element: black RGB with white strokes (a centred ring of `ringFraction` × the short
+ * side, and a vertical line at x = `lineX`), fully opaque alpha.
+ */
+export async function makeEdgeElement(width: number, height: number, ringFraction = 0.3, lineX = -100): Promise<Buffer> {
   const data = Buffer.alloc(width * height * 4);
   const cx = width / 2;
   const cy = height / 2;
-  const r = Math.min(width, height) * 0.3;
+  const r = Math.min(width, height) * ringFraction;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
-      const ring = Math.abs(Math.hypot(x - cx, y - cy) - r) < 3 ? 255 : 0;
+      const ring = Math.abs(Math.hypot(x - cx, y - cy) - r) < 3 || Math.abs(x - lineX) < 3 ? 255 : 0;
       data[i] = data[i + 1] = data[i + 2] = ring;
       data[i + 3] = 255;
     }

@@ -1,0 +1,85 @@
+/**
+ * Title internals: the layout reproduces the recorded geometry, and the bundled font draws real CJK
+ * glyphs (checked by their ink shapes, which tofu boxes or hex boxes would not have).
+ */
+import sharp from 'sharp';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fontDescription, fontFile } from '../src/images/fonts.js';
+import { layoutTitle, textWidthEm } from '../src/images/text-layout.js';
+
+async function inkBox(text: string, size: number): Promise<{ width: number; height: number; ink: number; box: { w: number; h: number } }> {
+  const { data, info } = await sharp({
+    text: { text, font: fontDescription('Regular', size), fontfile: fontFile('Regular'), rgba: true, dpi: 72 },
+  })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -1;
+  let maxY = -1;
+  let ink = 0;
+  for (let y = 0; y < info.height; y++) {
+    for (let x = 0; x < info.width; x++) {
+      if (data[(y * info.width + x) * info.channels + 3] > 128) {
+        ink++;
+        minX = Math.min(minX, x);
+        maxX = Math.max(maxX, x);
+        minY = Math.min(minY, y);
+        maxY = Math.max(maxY, y);
+      }
+    }
+  }
+  return { width: info.width, height: info.height, ink, box: { w: maxX - minX + 1, h: maxY - minY + 1 } };
+}
+
+describe('bundled CJK font', () => {
+  it('the OTF files are found', () => {
+    expect(existsSync(fontFile('Regular'))).toBe(true);
+    expect(existsSync(fontFile('Medium'))).toBe(true);
+  });
+
+  it('一 is a flat horizontal stroke, 十 a cross, 口 a hollow square — real glyphs, not boxes', async () => {
+    const one = await inkBox('一', 100);
+    expect(one.box.w).toBeGreaterThan(60);
+    expect(one.box.h).toBeLessThan(20); // a box (tofu) would be about as tall as wide
+    const ten = await inkBox('十', 100);
+    expect(ten.box.h).toBeGreaterThan(70);
+    expect(ten.ink / (ten.box.w * ten.box.h)).toBeLessThan(0.3); // two strokes, mostly empty
+    const mouth = await inkBox('口', 100);
+    expect(mouth.box.h).toBeGreaterThan(50);
+    expect(mouth.ink / (mouth.box.w * mouth.box.h)).toBeLessThan(0.5);
+  });
+});
+
+describe('title layout', () => {
+  it('reproduces the recorded 1024-px geometry (title 67 px 385×77 at 319,25; pill at 118, 50 high; mask 257)', () => {
+    const layout = layoutTitle(1024, 1024, '分享好时光', '只为不一样的你');
+    expect(layout.title).toMatchObject({ fontSize: 67, top: 25, left: 319, width: 385, height: 77 });
+    expect(layout.subTitle).toMatchObject({ fontSize: 27, top: 118, height: 50 });
+    expect(Math.abs(layout.pill!.width - 233)).toBeLessThanOrEqual(1);
+    expect(Math.abs(layout.pill!.left - 395)).toBeLessThanOrEqual(1);
+    expect(layout.mask).toEqual({ top: 0, left: 0, width: 1024, height: 257 });
+  });
+
+  it('keeps every box inside small or narrow images', () => {
+    for (const [w, h] of [
+      [40, 30],
+      [64, 2000],
+      [2000, 50],
+    ]) {
+      const layout = layoutTitle(w, h, '一二三四五六七八', '一二三四五六七八九十');
+      for (const box of [layout.mask, layout.title, layout.pill!, layout.subTitle!]) {
+        expect(box.left).toBeGreaterThanOrEqual(0);
+        expect(box.top).toBeGreaterThanOrEqual(0);
+        expect(box.left + box.width).toBeLessThanOrEqual(w);
+        expect(box.top + box.height).toBeLessThanOrEqual(h);
+      }
+    }
+  });
+
+  it('measures CJK as 1 em and Latin narrower', () => {
+    expect(textWidthEm('分享')).toBe(2);
+    expect(textWidthEm('ab')).toBeLessThan(1.5);
+  });
+});
