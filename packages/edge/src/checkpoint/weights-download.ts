@@ -17,7 +17,7 @@ export interface DownloadOptions {
   /** Abort when no data arrives for this long. */
   stallTimeoutMs: number;
   /** Throws when the downloaded bytes are not acceptable; runs before the rename. */
-  verify: (bytes: Uint8Array, tempPath: string) => void;
+  verify: (bytes: Uint8Array) => void;
 }
 
 /**
@@ -60,7 +60,7 @@ export async function downloadAtomically(o: DownloadOptions): Promise<Uint8Array
     await file.close();
     closed = true;
     const bytes = Buffer.concat(chunks);
-    o.verify(bytes, temp);
+    o.verify(bytes);
     await rename(temp, o.destination);
     return bytes;
   } catch (e) {
