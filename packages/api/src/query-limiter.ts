@@ -1,25 +1,36 @@
 /**
  * Keeps task queries under DashScope's per-account limit (20 per second).
- * A sliding one-second window: at most `maxPerSecond` grants in any 1000 ms, waiters served in
- * arrival order. One limiter per API key is shared by every DashScope client in the process
- * (`sharedQueryLimiter`), so any number of concurrent `tasks.wait` calls stay under the limit together.
+ *
+ * The service counts requests as they arrive, and arrival can be anywhere between the moment we
+ * send and the moment the reply comes back (queues, slow connections, a busy event loop). So a
+ * slot is held from the moment a query is granted until one window (1 s) after its reply: then no
+ * window of the service's clock can ever hold more than `maxPerSecond` of our queries, however the
+ * requests bunch up on the way. Waiters are served first come, first served.
+ *
+ * One limiter per API key is shared by every DashScope client in the process (`sharedQueryLimiter`),
+ * so any number of concurrent `tasks.wait` calls stay under the limit together.
  */
 
 interface Waiter {
-  resolve: () => void;
+  resolve: (release: () => void) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
-/** A first-come, first-served sliding-window rate limiter. */
+/** A first-come, first-served limiter of requests per sliding window, counted from grant to reply + window. */
 export class QueryLimiter {
-  private readonly granted: number[] = [];
+  private inFlight = 0;
+  /** Reply times of finished requests still inside the window, oldest first. */
+  private readonly finished: number[] = [];
   private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  /** @param maxPerSecond grants allowed in any window of `windowMs` (default 1000 ms). */
-  constructor(readonly maxPerSecond: number, private readonly windowMs = 1000) {
+  /** @param maxPerSecond requests allowed in any window of `windowMs` (default 1000 ms). */
+  constructor(
+    readonly maxPerSecond: number,
+    private readonly windowMs = 1000,
+  ) {
     if (!(maxPerSecond >= 1)) throw new RangeError(`maxPerSecond must be at least 1, got ${maxPerSecond}`);
   }
 
@@ -28,11 +39,14 @@ export class QueryLimiter {
     return this.waiters.length;
   }
 
-  /** Resolves when the caller may send one query; rejects with the signal's reason on abort. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves with a `release` function when the caller may send one request; call `release()` when
+   * its reply (or failure) has arrived. Rejects with the signal's reason on abort.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.waiters.length === 0 && this.tryGrant()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+    if (this.waiters.length === 0 && this.tryGrant()) return Promise.resolve(this.releaser());
+    return new Promise<() => void>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
@@ -47,17 +61,34 @@ export class QueryLimiter {
     });
   }
 
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      this.finished.push(Date.now());
+      this.schedule();
+    };
+  }
+
   private tryGrant(): boolean {
-    const now = Date.now();
-    while (this.granted.length > 0 && this.granted[0] <= now - this.windowMs) this.granted.shift();
-    if (this.granted.length >= this.maxPerSecond) return false;
-    this.granted.push(now);
+    const cutoff = Date.now() - this.windowMs;
+    while (this.finished.length > 0 && this.finished[0] <= cutoff) this.finished.shift();
+    if (this.inFlight + this.finished.length >= this.maxPerSecond) return false;
+    this.inFlight++;
     return true;
   }
 
+  /** Wakes waiters when the oldest finished request leaves the window (releases call this too). */
   private schedule(): void {
     if (this.timer || this.waiters.length === 0) return;
-    const wait = this.granted.length > 0 ? this.granted[0] + this.windowMs - Date.now() + 1 : 0;
+    if (this.finished.length === 0) {
+      // Every slot is in flight: the next release schedules.
+      if (this.inFlight < this.maxPerSecond) queueMicrotask(() => this.drain());
+      return;
+    }
+    const wait = this.finished[0] + this.windowMs - Date.now() + 1;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.drain();
@@ -68,7 +99,7 @@ export class QueryLimiter {
     while (this.waiters.length > 0 && this.tryGrant()) {
       const waiter = this.waiters.shift()!;
       if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve();
+      waiter.resolve(this.releaser());
     }
     this.schedule();
   }
@@ -80,14 +111,14 @@ export const DEFAULT_QUERIES_PER_SECOND = 18;
 const limiters = new Map<string, QueryLimiter>();
 
 /**
- * The process-wide limiter for one API key (by fingerprint). The first caller's `maxPerSecond`
- * fixes the rate for that key.
+ * The process-wide limiter for one name (an API-key fingerprint). The first caller's
+ * `maxPerSecond` fixes the rate for that name.
  */
-export function sharedQueryLimiter(keyFingerprint: string, maxPerSecond = DEFAULT_QUERIES_PER_SECOND): QueryLimiter {
-  let limiter = limiters.get(keyFingerprint);
+export function sharedQueryLimiter(name: string, maxPerSecond = DEFAULT_QUERIES_PER_SECOND): QueryLimiter {
+  let limiter = limiters.get(name);
   if (!limiter) {
     limiter = new QueryLimiter(maxPerSecond);
-    limiters.set(keyFingerprint, limiter);
+    limiters.set(name, limiter);
   }
   return limiter;
 }

@@ -111,13 +111,18 @@ export class Transport {
     const maxRetries = call.maxRetries ?? this.config.maxRetries;
     const url = /^https?:\/\//i.test(call.url) ? new URL(call.url) : new URL(call.url.replace(/^\/+/, ''), this.config.baseUrl.replace(/\/*$/, '/'));
     for (let attempt = 0; ; attempt++) {
-      if (call.rateLimited) await this.config.queryLimiter.acquire(call.signal);
+      const release = call.rateLimited ? await this.config.queryLimiter.acquire(call.signal) : undefined;
       const started = Date.now();
       let failure: AttemptFailure;
       let error: DashScopeError;
       let retryAfterMs: number | undefined;
       try {
-        const reply = await this.attempt(call, url);
+        let reply: HttpReply;
+        try {
+          reply = await this.attempt(call, url);
+        } finally {
+          release?.();
+        }
         const ms = Date.now() - started;
         if (reply.status < 400 || call.acceptStatuses?.includes(reply.status)) {
           this.config.logger?.debug(`dashscope ${call.operation} ${call.method} ${url.pathname} -> ${reply.status} in ${ms} ms`);

@@ -90,7 +90,7 @@ export class BackgroundGeneration {
     for (const w of report.warnings) this.transport.config.logger?.warn(`dashscope submit: ${w.path}: ${w.message}`);
     const headers: Record<string, string> = { 'x-dashscope-async': 'enable' };
     if (usesOssUrls(request)) headers['x-dashscope-ossresourceresolve'] = 'enable';
-    await this.submitLimiter.acquire(options.signal);
+    const release = await this.submitLimiter.acquire(options.signal);
     const { body } = await this.transport.sendJson({
       operation: 'submit',
       method: 'POST',
@@ -101,7 +101,7 @@ export class BackgroundGeneration {
       retryRule: 'submit',
       rateLimited: false,
       ...options,
-    });
+    }).finally(release);
     try {
       return parseSubmitResult(body);
     } catch (err) {
