@@ -135,13 +135,9 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
         stack.push(parseTextInt(line().replace(/L$/, ''), at));
         break;
       case 0x47: stack.push(c.f64be()); break; // BINFLOAT
-      case 0x46: { // FLOAT (text)
-        const s = line();
-        const v = Number(s);
-        if (s.trim() === '' || Number.isNaN(v) && !/nan/i.test(s)) corrupt(`bad FLOAT '${s}' at offset ${at}`);
-        stack.push(v);
+      case 0x46: // FLOAT (text, Python repr)
+        stack.push(parseTextFloat(line(), at));
         break;
-      }
 
       case 0x58: stack.push(text(c.u32())); break; // BINUNICODE
       case 0x8c: stack.push(text(c.u8())); break; // SHORT_BINUNICODE
@@ -289,6 +285,14 @@ function longFromBytes(b: Uint8Array): number | bigint {
   for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
   if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+function parseTextFloat(s: string, at: number): number {
+  const special: Record<string, number> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, nan: NaN, '-nan': NaN };
+  const key = s.trim().toLowerCase();
+  if (Object.hasOwn(special, key)) return special[key];
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(key)) corrupt(`bad FLOAT '${s.slice(0, 20)}' at offset ${at}`);
+  return Number(key);
 }
 
 function parseTextInt(s: string, at: number): number | bigint {
