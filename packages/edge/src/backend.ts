@@ -9,6 +9,7 @@
  * TensorFlow.js keeps one global engine per JavaScript realm, so a process (or worker thread)
  * runs one backend at a time; the worker pool gives each worker its own.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,8 +49,26 @@ export function parseBackendName(value: string, origin: string): BackendName {
   );
 }
 
+/**
+ * Throws unless tfjs-node is installed with its native addon. Checked on disk first: importing a
+ * tfjs-node without its binary loads all of @tensorflow/tfjs before failing (seconds, every start).
+ */
+function assertTfjsNodeInstalled(): void {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
+  } catch {
+    throw new Error('@tensorflow/tfjs-node is not installed');
+  }
+  const lib = path.join(dir, 'lib');
+  const hasAddon =
+    existsSync(lib) && readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  if (!hasAddon) throw new Error(`@tensorflow/tfjs-node has no native addon (${path.join(lib, 'napi-v*', 'tfjs_binding.node')} is missing)`);
+}
+
 async function loadNode(): Promise<void> {
-  // Registers the 'tensorflow' backend; throws when the native addon is missing.
+  assertTfjsNodeInstalled();
+  // Registers the 'tensorflow' backend; still throws if the addon cannot be loaded (e.g. a missing libtensorflow).
   await import('@tensorflow/tfjs-node' as string);
 }
 

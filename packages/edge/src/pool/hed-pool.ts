@@ -183,8 +183,8 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
     backend: info!.backend,
     weights: info!.weights,
     size,
-    edgeElement(input, opts = {}) {
-      if (closing) return Promise.reject(new EdgeError('HED_POOL_CLOSED', 'This HED pool is closed; create a new one.'));
+    async edgeElement(input, opts = {}) {
+      if (closing) throw new EdgeError('HED_POOL_CLOSED', 'This HED pool is closed; create a new one.');
       const detect = normalizeDetectOptions(opts);
       return new Promise<Buffer>((resolve, reject) => {
         queue.push({ message: { id: nextId++, input, name: inputName(input), options: detect }, options: opts, resolve, reject });
