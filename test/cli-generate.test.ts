@@ -126,6 +126,24 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     await expectNoKeyIn(out, r.stdout, r.stderr);
   });
 
+  it('keeps an earlier run unless --overwrite, which replaces it and removes its leftover files', async () => {
+    const out = path.join(tmp, 'again');
+    const first = await runCli(['generate', '--base', cup, '--prompt', 'x', '-n', '2', '--out', out, '--json', ...service()]);
+    expect(first.code, first.stderr).toBe(0);
+    const firstId = JSON.parse(first.stdout).taskId;
+    const refused = await runCli(['generate', '--base', cup, '--prompt', 'y', '--out', out, ...service()]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^backdrop: \[OUTPUT_NOT_EMPTY\] .*--overwrite/);
+    expect(JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8')).taskId).toBe(firstId);
+    const replaced = await runCli(['generate', '--base', cup, '--prompt', 'y', '--out', out, '--overwrite', '--json', ...service()]);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const second = JSON.parse(replaced.stdout);
+    expect(second.taskId).not.toBe(firstId);
+    const names = (await readdir(out)).sort();
+    expect(names).toEqual([second.files[0].name, 'task.json'].sort());
+    expect(JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8')).taskId).toBe(second.taskId);
+  });
+
   it('--json prints exactly one JSON object on stdout', async () => {
     const out = path.join(tmp, 'json');
     const r = await runCli(['generate', '--base', cup, '--prompt', 'garden', '--out', out, '--json', ...service()]);

@@ -54,7 +54,7 @@ describe.skipIf(skipReason !== undefined)('backdrop status / cancel (e2e)', () =
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'backdrop-cli-status-'));
-    emulator = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '20000', '--concurrency-policy', 'queue']);
+    emulator = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '30000', '--concurrency-policy', 'queue']);
   });
 
   afterAll(async () => {
@@ -66,8 +66,20 @@ describe.skipIf(skipReason !== undefined)('backdrop status / cancel (e2e)', () =
     const first = spawnCli(['generate', '--base', cup, '--prompt', 'first', '--out', path.join(tmp, 'a'), ...service()]);
     const [, runningId] = await first.waitFor(/submitted task (\S+)/);
     await first.waitFor(/RUNNING/);
+    // Two more while it runs: both stay PENDING behind it (the account runs one task at a time).
     const second = spawnCli(['generate', '--base', cup, '--prompt', 'second', '--out', path.join(tmp, 'b'), ...service()]);
+    const third = spawnCli(['generate', '--base', cup, '--prompt', 'third', '--out', path.join(tmp, 'c'), ...service()]);
     const [, pendingId] = await second.waitFor(/submitted task (\S+)/);
+
+    // Ctrl-C on a generate whose task is still queued cancels that task and says so.
+    const [, thirdId] = await third.waitFor(/submitted task (\S+)/);
+    await third.waitFor(/PENDING/);
+    third.child.kill('SIGINT');
+    const thirdDone = await third.exited;
+    expect(thirdDone.code).toBe(130);
+    expect(thirdDone.stderr).toMatch(new RegExp(`\\[INTERRUPTED\\] .*${thirdId} was still PENDING, so it was cancelled`));
+    const thirdRecord = JSON.parse(await readFile(path.join(tmp, 'c', 'task.json'), 'utf8'));
+    expect(thirdRecord).toMatchObject({ taskId: thirdId, taskStatus: 'CANCELED', state: 'interrupted' });
 
     const pending = await runCli(['status', pendingId, ...service()]);
     expect(pending.code, pending.stderr).toBe(0);
@@ -101,6 +113,8 @@ describe.skipIf(skipReason !== undefined)('backdrop status / cancel (e2e)', () =
 
     const canceled = await runCli(['status', pendingId, '--json', ...service()]);
     expect(JSON.parse(canceled.stdout).status).toBe('CANCELED');
+    const thirdStatus = await runCli(['status', thirdId, '--json', ...service()]);
+    expect(JSON.parse(thirdStatus.stdout).status).toBe('CANCELED');
     for (const r of [pending, cancel, refused, done, asJson, canceled]) {
       expect(r.stdout + r.stderr).not.toContain(API_KEY);
     }

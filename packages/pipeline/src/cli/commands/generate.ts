@@ -3,7 +3,6 @@
  * download `result-<i>` (and `plain-<i>` when titled) and `task.json` into `--out`.
  * `--json` prints one JSON object with the outcome on stdout and nothing else there.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { asServiceCallError } from '../cli-errors.js';
@@ -12,12 +11,14 @@ import { openClient } from '../dashscope-client.js';
 import { checkGenerateInputs, itemFromArgs, type GenerateRequestArgs } from '../generate-inputs.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
+import { prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
 import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
 import { StatusLine } from '../status-line.js';
 import { summariseTask } from '../task-report.js';
 
 interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   out: string;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -46,6 +47,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           'scene-type': { type: 'string', group: REQUEST, describe: 'GENERAL, ROOM or COSMETIC' },
           'model-version': { type: 'string', group: REQUEST, describe: 'v2 (faster) or v3 (better, recommended)' },
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
+          overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
           json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
         })
         .example(
@@ -62,7 +64,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     try {
       const item = itemFromArgs(args);
       for (const warning of await checkGenerateInputs(item)) process.stderr.write(`backdrop: ${warning}\n`);
-      await mkdir(outDir, { recursive: true });
+      const earlier = await prepareOutputFolder(outDir, args.overwrite === true);
       const connection = await connectService(args, { emulatorOptions: { taskMs: [800, 1600] } });
       try {
         const status = new StatusLine(process.stderr, 'task', true);
@@ -75,6 +77,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           inProcessEmulator: connection.emulator !== undefined,
         });
         taskId = outcome.taskId;
+        await removeStaleFiles(outDir, earlier, [...outcome.files.map((f) => f.name), 'task.json']);
         const files = outcome.files.map((f) => ({ ...f, path: path.join(outDir, f.name) }));
         if (json) {
           process.stdout.write(

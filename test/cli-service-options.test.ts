@@ -1,0 +1,132 @@
+/**
+ * The CLI's shared pieces in process: how service options and DASHSCOPE_* variables become a
+ * connection (with a real in-process emulator for `--emulator`), and the status line on a TTY and
+ * off one.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  connectService,
+  DEFAULT_DASHSCOPE_BASE_URL,
+  resolveApiKeys,
+} from '../packages/pipeline/src/cli/service-options.js';
+import { StatusLine } from '../packages/pipeline/src/cli/status-line.js';
+import { flagForField } from '../packages/pipeline/src/cli/generate-inputs.js';
+
+describe('service options → connection', () => {
+  it('prefers --api-key, then DASHSCOPE_API_KEY / DASHSCOPE_API_KEYS', () => {
+    const env = { DASHSCOPE_API_KEY: 'k-env', DASHSCOPE_API_KEYS: 'k1, k2,,k1' };
+    expect(resolveApiKeys({ apiKey: 'k-flag' }, {}, env)).toEqual(['k-flag']);
+    expect(resolveApiKeys({}, {}, env)).toEqual(['k-env']);
+    expect(resolveApiKeys({}, {}, { DASHSCOPE_API_KEYS: 'k1,k2' })).toEqual(['k1']);
+    expect(resolveApiKeys({}, { multipleKeys: true }, env)).toEqual(['k1', 'k2']);
+    expect(resolveApiKeys({ apiKey: ['a', 'b', 'a'] }, { multipleKeys: true }, env)).toEqual(['a', 'b']);
+  });
+
+  it('a missing key is a user error naming DASHSCOPE_API_KEY and --api-key', () => {
+    let caught: unknown;
+    try {
+      resolveApiKeys({}, {}, {});
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: 'MISSING_API_KEY', userError: true });
+    expect((caught as Error).message).toMatch(/DASHSCOPE_API_KEY.*--api-key/);
+  });
+
+  it('several keys for a one-key command is a user error that does not echo the keys', () => {
+    expect(() => resolveApiKeys({ apiKey: ['secret-one', 'secret-two'] }, {}, {})).toThrow(/pass --api-key once/);
+    try {
+      resolveApiKeys({ apiKey: ['secret-one', 'secret-two'] }, {}, {});
+    } catch (err) {
+      expect((err as Error).message).not.toContain('secret');
+    }
+  });
+
+  it('resolves base URL and workspace from flags, then the environment, then the default', async () => {
+    const fromEnv = await connectService({}, {}, {
+      DASHSCOPE_API_KEY: 'k',
+      DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/api/v1/',
+      DASHSCOPE_WORKSPACE: 'ws-1',
+    });
+    expect(fromEnv).toMatchObject({ apiKeys: ['k'], baseUrl: 'http://127.0.0.1:9/api/v1', workspace: 'ws-1' });
+    const fromFlags = await connectService({ baseUrl: 'https://example.test/api/v1', workspace: 'ws-2' }, {}, {
+      DASHSCOPE_API_KEY: 'k',
+      DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/api/v1',
+    });
+    expect(fromFlags).toMatchObject({ baseUrl: 'https://example.test/api/v1', workspace: 'ws-2' });
+    const byDefault = await connectService({}, {}, { DASHSCOPE_API_KEY: 'k' });
+    expect(byDefault.baseUrl).toBe(DEFAULT_DASHSCOPE_BASE_URL);
+    expect(byDefault.emulator).toBeUndefined();
+    await expect(connectService({ baseUrl: 'ftp://x' }, {}, { DASHSCOPE_API_KEY: 'k' })).rejects.toMatchObject({
+      code: 'INVALID_BASE_URL',
+      userError: true,
+    });
+  });
+
+  it('--emulator starts a real emulator on 127.0.0.1 with key "emulator", ignoring keys in the environment', async () => {
+    const connection = await connectService({ emulator: true }, {}, { DASHSCOPE_API_KEY: 'real-key' });
+    try {
+      expect(connection.apiKeys).toEqual(['emulator']);
+      expect(connection.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/);
+      const ok = await fetch(`${connection.baseUrl}/tasks/none`, { headers: { authorization: 'Bearer emulator' } });
+      expect(ok.status).toBe(200);
+      const refused = await fetch(`${connection.baseUrl}/tasks/none`, { headers: { authorization: 'Bearer real-key' } });
+      expect(refused.status).toBe(401);
+    } finally {
+      await connection.close();
+      await connection.close();
+    }
+    await expect(fetch(`${connection.baseUrl}/tasks/none`)).rejects.toThrow();
+  });
+
+  it('--emulator and --base-url together are refused', async () => {
+    await expect(connectService({ emulator: true, baseUrl: 'http://127.0.0.1:1/api/v1' }, {}, {})).rejects.toMatchObject({
+      code: 'CONFLICTING_OPTIONS',
+    });
+  });
+});
+
+describe('status line', () => {
+  function sink(isTTY: boolean): { writes: string[]; stream: { isTTY: boolean; write(c: string): boolean } } {
+    const writes: string[] = [];
+    return { writes, stream: { isTTY, write: (c: string) => (writes.push(c), true) } };
+  }
+
+  it('off a TTY: one line per status change, none for repeats', () => {
+    const { writes, stream } = sink(false);
+    const line = new StatusLine(stream, 'task');
+    line.setLabel('task abc');
+    line.update('PENDING');
+    line.update('PENDING');
+    line.update('RUNNING');
+    line.done();
+    expect(writes).toEqual(['task abc PENDING 0s\n', 'task abc RUNNING 0s\n']);
+  });
+
+  it('on a TTY: rewrites one line in place and ends it', () => {
+    const { writes, stream } = sink(true);
+    const line = new StatusLine(stream, 'task abc');
+    line.update('RUNNING');
+    line.note('hello');
+    line.done();
+    expect(writes[0]).toBe('\rtask abc RUNNING 0s\x1b[K');
+    expect(writes).toContain('hello\n');
+    expect(writes.at(-1)).toBe('\rtask abc RUNNING 0s\x1b[K\n');
+    expect(writes.join('')).not.toMatch(/[^\n]\ntask abc/);
+  });
+});
+
+describe('flags named in validation messages', () => {
+  it('maps wire and manifest field paths to the flag the user typed', () => {
+    expect(flagForField('input.title')).toBe('--title');
+    expect(flagForField('input.sub_title')).toBe('--subtitle');
+    expect(flagForField('input.ref_prompt')).toBe('--prompt');
+    expect(flagForField('input.neg_ref_prompt')).toBe('--negative-prompt');
+    expect(flagForField('parameters.ref_prompt_weight')).toBe('--ref-prompt-weight');
+    expect(flagForField('parameters.n')).toBe('-n');
+    expect(flagForField('input.reference_edge.foreground_edge_prompt')).toBe('--fg-edge-prompt');
+    expect(flagForField('input.reference_edge.background_edge[1]')).toBe('--bg-edge');
+    expect(flagForField('foreground[1].edge')).toBe('--fg-edge #2');
+    expect(flagForField('base')).toBe('--base');
+  });
+});
