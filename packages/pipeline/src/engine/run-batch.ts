@@ -128,13 +128,18 @@ function makeLanes(options: BatchOptions): EngineLane[] {
   const keys = options.apiKeys ?? (process.env.DASHSCOPE_API_KEYS ?? process.env.DASHSCOPE_API_KEY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   const distinct = [...new Set(keys)];
   if (distinct.length === 0) throw new BatchConfigError('no API key: pass apiKeys (or set DASHSCOPE_API_KEYS / DASHSCOPE_API_KEY)');
-  return distinct.map((apiKey) => ({
-    fingerprint: apiKeyFingerprint(apiKey),
-    client: new DashScope({
+  return distinct.map((apiKey) => {
+    const common = {
       apiKey,
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(options.workspace ? { workspace: options.workspace } : {}),
       ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
-    }) as unknown as BatchClient,
-  }));
+    };
+    const general = new DashScope(common);
+    // Submits are retried by the engine, inside its rate window and slot accounting — never by the
+    // client behind its back (a client-side retry of a 429 would be a submit the lane did not count).
+    const submitter = new DashScope({ ...common, maxRetries: 0 });
+    const client: BatchClient = { files: general.files, tasks: general.tasks, backgroundGeneration: submitter.backgroundGeneration };
+    return { fingerprint: apiKeyFingerprint(apiKey), client };
+  });
 }

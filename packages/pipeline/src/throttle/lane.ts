@@ -54,7 +54,9 @@ export class Lane {
     readonly limits: LaneLimits,
   ) {
     this.submits = new SlidingWindow(limits.maxQps, 1000 + limits.safetyMarginMs);
-    this.queries = new SlidingWindow(limits.maxQueriesPerSecond, 1000 + limits.safetyMarginMs);
+    // Queries are spread evenly: a burst would leave the end of a task unobserved for the rest of the window.
+    const queryWindow = 1000 + limits.safetyMarginMs;
+    this.queries = new SlidingWindow(limits.maxQueriesPerSecond, queryWindow, queryWindow / limits.maxQueriesPerSecond);
   }
 
   /** Tasks the lane may have at the service at once under the current policy. */

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * At most `limit` events in any window of `windowMs` (a sliding window, not fixed buckets), granted in
- * FIFO order. `pauseUntil` holds every grant back (after a rate-limit reply).
+ * FIFO order, optionally at least `minSpacingMs` apart (so a budget is spread over the window instead of
+ * spent in one burst). `pauseUntil` holds every grant back (after a rate-limit reply).
  */
 export class SlidingWindow {
   private readonly stamps: number[] = [];
@@ -12,6 +13,7 @@ export class SlidingWindow {
   constructor(
     readonly limit: number,
     readonly windowMs: number,
+    readonly minSpacingMs = 0,
   ) {
     if (!(limit >= 1)) throw new RangeError('SlidingWindow limit must be ≥ 1');
   }
@@ -39,6 +41,8 @@ export class SlidingWindow {
       const now = Date.now();
       while (this.stamps.length > 0 && this.stamps[0] <= now - this.windowMs) this.stamps.shift();
       let wait = this.pausedUntil - now;
+      const last = this.stamps[this.stamps.length - 1];
+      if (last !== undefined) wait = Math.max(wait, last + this.minSpacingMs - now);
       if (this.stamps.length >= this.limit) wait = Math.max(wait, this.stamps[this.stamps.length - this.limit] + this.windowMs - now + 1);
       if (wait <= 0) {
         this.stamps.push(now);
