@@ -39,15 +39,20 @@ export function gaussianBlurU8(src: ImageU8, sigma: number): ImageU8 {
     }
   }
   const out = new Uint8Array(rowLen * h);
-  const rowsOf = new Int32Array(kh);
+  const acc = new Uint32Array(rowLen);
   for (let y = 0; y < h; y++) {
-    for (let k = 0; k < kh; k++) rowsOf[k] = reflect101(y + k - ay, h) * rowLen;
+    acc.fill(0);
+    // Integer sums: the order of the taps does not change the result.
+    for (let k = 0; k < kh; k++) {
+      const r = reflect101(y + k - ay, h) * rowLen;
+      const m = ky[k];
+      if (m === 0) continue;
+      for (let x = 0; x < rowLen; x++) acc[x] += m * hrows[r + x];
+    }
     const o = y * rowLen;
     for (let x = 0; x < rowLen; x++) {
-      let v = 0;
-      for (let k = 0; k < kh; k++) v += ky[k] * hrows[rowsOf[k] + x];
-      const r = (v + 0x8000) >>> 16;
-      out[o + x] = r > 255 ? 255 : r;
+      const v = (acc[x] + 0x8000) >>> 16;
+      out[o + x] = v > 255 ? 255 : v;
     }
   }
   return { data: out, width: w, height: h, channels: cn };
@@ -81,19 +86,19 @@ export function gaussianBlurF32(src: ImageF32, sigma: number): ImageF32 {
   }
   const out = new Float32Array(rowLen * h);
   const half = kh >> 1;
-  const up = new Int32Array(half + 1);
-  const down = new Int32Array(half + 1);
+  const acc = new Float32Array(rowLen);
   for (let y = 0; y < h; y++) {
-    for (let k = 0; k <= half; k++) {
-      up[k] = reflect101(y - k, h) * rowLen;
-      down[k] = reflect101(y + k, h) * rowLen;
+    // Per column: s = S0·k0, then s = fma(S_k + S_−k, k_k, s) for k = 1…half, in that order.
+    const r0 = y * rowLen;
+    const k0 = ky[half];
+    for (let x = 0; x < rowLen; x++) acc[x] = hrows[r0 + x] * k0;
+    for (let k = 1; k <= half; k++) {
+      const down = reflect101(y + k, h) * rowLen;
+      const up = reflect101(y - k, h) * rowLen;
+      const m = ky[half + k];
+      for (let x = 0; x < rowLen; x++) acc[x] = fmaF32(fr(hrows[down + x] + hrows[up + x]), m, acc[x]);
     }
-    const o = y * rowLen;
-    for (let x = 0; x < rowLen; x++) {
-      let acc = fr(hrows[down[0] + x] * ky[half]);
-      for (let k = 1; k <= half; k++) acc = fmaF32(fr(hrows[down[k] + x] + hrows[up[k] + x]), ky[half + k], acc);
-      out[o + x] = acc;
-    }
+    out.set(acc, r0);
   }
   return { data: out, width: w, height: h, channels: cn };
 }
