@@ -94,12 +94,12 @@ describe('status line', () => {
 
   it('off a TTY: one line per status change, none for repeats', () => {
     const { writes, stream } = sink(false);
-    const line = new StatusLine(stream, 'task');
-    line.setLabel('task abc');
+    const line = new StatusLine(stream, 'task abc');
     line.update('PENDING');
     line.update('PENDING');
     line.update('RUNNING');
     line.done();
+    line.update('SUCCEEDED');
     expect(writes).toEqual(['task abc PENDING 0s\n', 'task abc RUNNING 0s\n']);
   });
 
@@ -109,9 +109,11 @@ describe('status line', () => {
     line.update('RUNNING');
     line.note('hello');
     line.done();
+    line.note('after');
     expect(writes[0]).toBe('\rtask abc RUNNING 0s\x1b[K');
     expect(writes).toContain('hello\n');
-    expect(writes.at(-1)).toBe('\rtask abc RUNNING 0s\x1b[K\n');
+    // Ended with a newline, and nothing redrawn after the end.
+    expect(writes.slice(-2)).toEqual(['\rtask abc RUNNING 0s\x1b[K\n', 'after\n']);
     expect(writes.join('')).not.toMatch(/[^\n]\ntask abc/);
   });
 });

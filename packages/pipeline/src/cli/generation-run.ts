@@ -17,7 +17,7 @@ import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, type ResolvedUrls } from '../request-builder.js';
 import { downloadFiles, downloadPlan } from '../stages/download.js';
 import { InterruptedError, type Interrupt } from './interrupt.js';
-import type { StatusLine } from './status-line.js';
+import { StatusLine, type StatusStream } from './status-line.js';
 import { TaskRecordFile, type RecordedFile } from './task-record.js';
 import { backdropVersion } from './version.js';
 
@@ -32,7 +32,8 @@ export interface GenerationOutcome {
 /** Settings of a run. */
 export interface GenerationRunOptions {
   outDir: string;
-  status: StatusLine;
+  /** Where progress goes (stderr): notes, then the task's status line. */
+  progress: StatusStream;
   interrupt: Interrupt;
   baseUrl: string;
   workspace?: string;
@@ -47,7 +48,8 @@ function errorFields(err: unknown): { code: string; message: string } {
 
 /** Runs upload → submit → wait → download for `item`, writing into `options.outDir`. */
 export async function runGeneration(client: DashScope, item: BatchItem, options: GenerationRunOptions): Promise<GenerationOutcome> {
-  const { status, interrupt } = options;
+  const { interrupt } = options;
+  const note = (message: string): void => void options.progress.write(`${message}\n`);
   const t0 = Date.now();
   const recordFile = new TaskRecordFile(options.outDir, {
     tool: `backdrop generate ${backdropVersion}`,
@@ -88,7 +90,7 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
       if (!locals.some((l) => l.field.startsWith(`${side}[${i}]`))) urls[`${side}[${i}]`] = ref;
     });
   }
-  if (locals.length > 0) status.note(`uploading ${locals.length} file${locals.length === 1 ? '' : 's'}…`);
+  if (locals.length > 0) note(`uploading ${locals.length} file${locals.length === 1 ? '' : 's'}…`);
   try {
     const uploaded = new Map<string, Promise<Awaited<ReturnType<DashScope['files']['upload']>>>>();
     await Promise.all(
@@ -131,15 +133,17 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   } catch (err) {
     const e = err as { mayHaveCreatedTask?: boolean };
     if (e.mayHaveCreatedTask) {
-      record.notes.push('The submit failed in a way that may still have created a task; check `backdrop status`/the console before submitting again.');
+      record.notes.push(
+        'The submit failed in a way that may still have created (and billed) a task: look for it in the Model Studio console task list before submitting again.',
+      );
     }
     return fail(err);
   }
   record.state = 'submitted';
   record.timings.submittedAt = new Date().toISOString();
   await recordFile.save();
-  status.note(`submitted task ${taskId}`);
-  status.setLabel(`task ${taskId}`);
+  note(`submitted task ${taskId}`);
+  const status = new StatusLine(options.progress, `task ${taskId}`);
 
   // 3. Wait, showing the status.
   const waitStart = Date.now();
@@ -179,7 +183,7 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL).`);
   const plan = downloadPlan(results, plain);
   const downloadStart = Date.now();
-  status.note(`downloading ${plan.length} image${plan.length === 1 ? '' : 's'}…`);
+  note(`downloading ${plan.length} image${plan.length === 1 ? '' : 's'}…`);
   try {
     const written = await downloadFiles(options.outDir, plan, { signal: interrupt.signal });
     record.files = written.map((f, i) => ({

@@ -17,20 +17,17 @@ export class StatusLine {
   private timer: NodeJS.Timeout | undefined;
   private shown = false;
 
+  private finished = false;
+
   constructor(
     private readonly stream: StatusStream,
-    private label: string,
+    private readonly label: string,
     private readonly enabled = true,
   ) {}
 
-  /** Renames what the line is about, e.g. `task <id>` once the id is known. */
-  setLabel(label: string): void {
-    this.label = label;
-  }
-
   /** Reports a status (e.g. `PENDING`, `RUNNING`); prints on change (non-TTY) or redraws (TTY). */
   update(status: string, detail = ''): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.finished) return;
     const changed = status !== this.lastStatus || detail !== this.lastText;
     this.lastStatus = status;
     this.lastText = detail;
@@ -47,11 +44,12 @@ export class StatusLine {
     if (!this.enabled) return;
     this.clear();
     this.stream.write(`${message}\n`);
-    if (this.stream.isTTY && this.lastStatus) this.draw();
+    if (this.stream.isTTY && this.lastStatus && !this.finished) this.draw();
   }
 
-  /** Stops refreshing and ends the line. */
+  /** Stops refreshing and ends the line; later updates are ignored. */
   done(): void {
+    this.finished = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.enabled && this.stream.isTTY && this.shown) this.stream.write(`\r${this.render()}\x1b[K\n`);

@@ -3,26 +3,16 @@
  * task that has started (or ended); then this says so in plain words and what the task is doing.
  */
 import { UnsupportedOperationError } from '@backdrop/api';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { asServiceCallError, CliError } from '../cli-errors.js';
 import { openClient } from '../dashscope-client.js';
-import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
-import { checkTaskId } from '../task-id.js';
+import { connectService } from '../service-options.js';
+import { checkTaskId, withTaskCommandArgs, type TaskCommandArgs } from '../task-id.js';
 
-interface CancelArgs extends ServiceArgs {
-  taskId: string;
-  json?: boolean;
-}
-
-export const cancelCommand: CommandModule<object, CancelArgs> = {
+export const cancelCommand: CommandModule<object, TaskCommandArgs> = {
   command: 'cancel <task-id>',
   describe: 'Cancel a task that is still PENDING (a RUNNING task cannot be cancelled)',
-  builder: (yargs: Argv) =>
-    withServiceOptions(
-      yargs
-        .positional('task-id', { type: 'string', describe: 'Task id printed by `backdrop generate`', demandOption: true })
-        .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' }),
-    ) as unknown as Argv<CancelArgs>,
+  builder: withTaskCommandArgs,
   handler: async (args) => {
     const taskId = checkTaskId(args.taskId);
     const connection = await connectService(args);

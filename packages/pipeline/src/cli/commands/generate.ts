@@ -13,7 +13,6 @@ import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
 import { prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
 import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
-import { StatusLine } from '../status-line.js';
 import { summariseTask } from '../task-report.js';
 
 interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
@@ -67,10 +66,9 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       const earlier = await prepareOutputFolder(outDir, args.overwrite === true);
       const connection = await connectService(args, { emulatorOptions: { taskMs: [800, 1600] } });
       try {
-        const status = new StatusLine(process.stderr, 'task', true);
         const outcome = await runGeneration(openClient(connection), item, {
           outDir,
-          status,
+          progress: process.stderr,
           interrupt,
           baseUrl: connection.baseUrl,
           ...(connection.workspace ? { workspace: connection.workspace } : {}),
