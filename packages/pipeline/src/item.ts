@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * A batch item: one product image and everything its background-generation request needs.
  * Paths are absolute (the manifest reader resolves them against the manifest's folder);
@@ -33,6 +35,11 @@ export interface BatchItem {
   refPromptWeight?: number;
   sceneType?: string;
   modelVersion?: 'v2' | 'v3';
+}
+
+/** Hash of an item's definition: the journal redoes an item whose definition changed. */
+export function itemSpecHash(item: BatchItem): string {
+  return createHash('sha256').update(JSON.stringify(item)).digest('hex');
 }
 
 /** Options every item gets unless its manifest line says otherwise (the CLI's flags). */

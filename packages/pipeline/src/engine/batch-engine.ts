@@ -4,9 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackgroundGenerationRequest, Task } from '@backdrop/api';
 import { errorFacts, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient } from '../batch-client.js';
 import { UploadCache } from '../cache/upload-cache.js';
-import { sha256Hex } from '../cache/content-hash.js';
 import { BatchError, ResultExpiredError } from '../errors.js';
-import type { BatchItem } from '../item.js';
+import { itemSpecHash, type BatchItem } from '../item.js';
 import { Journal } from '../journal/journal.js';
 import type { JournalFile } from '../journal/journal-entry.js';
 import type { ItemRecord } from '../journal/item-record.js';
@@ -242,7 +241,7 @@ export class BatchEngine {
   // ---------------------------------------------------------------- one item
 
   private async processItem(item: BatchItem, line: number, releaseLookahead: () => void): Promise<void> {
-    const spec = sha256Hex(JSON.stringify(item));
+    const spec = itemSpecHash(item);
     const recovering = this.recovering.get(item.id);
     if (recovering) {
       releaseLookahead();
