@@ -189,6 +189,20 @@ export class WaitTimeoutError extends DashScopeError {
   }
 }
 
+/**
+ * A submit was aborted (AbortSignal) after its request may have reached the service (code
+ * `SubmitAborted`, `mayHaveCreatedTask = true`). An abort before anything was sent rejects with the
+ * signal's reason instead.
+ */
+export class SubmitAbortedError extends DashScopeError {
+  /** The signal's abort reason. */
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    super('SubmitAborted', 'The submit was aborted after its request was sent. The service may have created (and will bill) the task: look for it (tasks.list, or the batch journal) before submitting again.', { mayHaveCreatedTask: true, operation: 'submit' });
+    this.reason = reason;
+  }
+}
+
 /** A local input cannot be read (code `InputFile`). */
 export class InputFileError extends DashScopeError {}
 /** A file is larger than the upload policy allows (code `FileTooLarge`). */

@@ -13,6 +13,7 @@ import {
   DashScopeError,
   errorFromResponse,
   RequestTimeoutError,
+  SubmitAbortedError,
   UnexpectedResponseError,
   type DashScopeOperation,
 } from './errors.js';
@@ -133,7 +134,10 @@ export class Transport {
         retryAfterMs = parseRetryAfterMs(reply.headers);
         error.retryAfterMs = retryAfterMs;
       } catch (thrown) {
-        if (call.signal?.aborted) throw call.signal.reason;
+        if (call.signal?.aborted) {
+          if (call.retryRule === 'submit' && requestMayHaveLeft(thrown, url)) throw new SubmitAbortedError(call.signal.reason);
+          throw call.signal.reason;
+        }
         ({ failure, error } = this.networkFailure(thrown, call, url));
       }
 
@@ -206,12 +210,10 @@ export class Transport {
 
   /** Turns a thrown network/timeout error into a failure description and a safe error. */
   private networkFailure(thrown: unknown, call: HttpCall, url: URL): { failure: AttemptFailure; error: DashScopeError } {
-    const e = (thrown ?? {}) as { name?: unknown; code?: unknown; message?: unknown; timings?: { connect?: number; secureConnect?: number; response?: number } };
+    const e = (thrown ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
     const code = typeof e.code === 'string' ? e.code : 'UNKNOWN';
     const rawMessage = typeof e.message === 'string' ? e.message : String(thrown);
-    const isHttps = url.protocol === 'https:';
-    const connected = e.timings ? (isHttps ? e.timings.secureConnect : e.timings.connect) !== undefined : true;
-    const requestSent = !NEVER_CONNECTED_CODES.has(code) && connected;
+    const requestSent = requestMayHaveLeft(thrown, url);
     const where = `${url.protocol}//${url.host}`;
     if (e.name === 'TimeoutError' || code === 'ETIMEDOUT') {
       const ms = call.timeoutMs ?? this.config.timeoutMs;
@@ -225,6 +227,18 @@ export class Transport {
       error: new ConnectionError('Connection', `DashScope ${call.operation} could not talk to ${where} (${code}: ${this.redact(rawMessage)}). Check the network, proxy settings and DASHSCOPE_HTTP_BASE_URL.`, { retryable: true, operation: call.operation }),
     };
   }
+}
+
+/**
+ * Whether any byte of the request may have reached the server: false only when the connection
+ * (TCP for http, TLS for https) was never established. Exact for submits, which always use a fresh
+ * connection; a reused keep-alive socket counts as connected (got stamps its timings at reuse).
+ */
+function requestMayHaveLeft(thrown: unknown, url: URL): boolean {
+  const e = (thrown ?? {}) as { code?: unknown; timings?: { connect?: number; secureConnect?: number } };
+  if (typeof e.code === 'string' && NEVER_CONNECTED_CODES.has(e.code)) return false;
+  if (!e.timings) return true;
+  return (url.protocol === 'https:' ? e.timings.secureConnect : e.timings.connect) !== undefined;
 }
 
 /** Flags a submit error as possibly having created a task, and says so in its message. */

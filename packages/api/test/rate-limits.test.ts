@@ -1,22 +1,14 @@
 /** Account limits against the emulator: 429 RateQuota vs AllocationQuota, and the shared ≤ 20/s query limiter. */
-import { startEmulator, type Emulator } from '@backdrop/emulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '@backdrop/emulator';
+import { emulatorsClosedAfterEach } from './helpers/emulators.js';
+import { describe, expect, it } from 'vitest';
 import { apiKeyFingerprint } from '../src/api-key.js';
 import { DashScope } from '../src/client.js';
 import { AllocationQuotaError, RateQuotaError } from '../src/errors.js';
 import { QueryLimiter } from '../src/query-limiter.js';
 import { cutoutPng } from './helpers/png.js';
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
-async function emulator(options: Parameters<typeof startEmulator>[0]): Promise<Emulator> {
-  const e = await startEmulator(options);
-  emulators.push(e);
-  return e;
-}
+const emulator = emulatorsClosedAfterEach();
 let n = 0;
 const newKey = () => `sk-limits-${process.pid}-${++n}`;
 

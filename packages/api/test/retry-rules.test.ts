@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DashScope } from '../src/client.js';
-import { ConnectionError, RateQuotaError, RequestTimeoutError, ServerError } from '../src/errors.js';
+import { ConnectionError, RateQuotaError, RequestTimeoutError, ServerError, SubmitAbortedError } from '../src/errors.js';
 import { backoffDelayMs, decideSubmitRetry, parseRetryAfterMs, retryDelayMs } from '../src/retry-policy.js';
 import { recordingLogger, refusedPort, startResetAfterRequestServer, startScriptedServer, type ScriptedServer } from './helpers/raw-server.js';
 
@@ -141,6 +141,27 @@ describe('submit retries only where no task can exist (real sockets)', () => {
     servers.push({ close: () => new Promise<void>((r) => live.close(() => r())) });
     expect((await pending).taskId).toBe('late');
     expect(seen).toBe(1);
+  });
+});
+
+describe('aborting a submit', () => {
+  it('after the request was sent: SubmitAbortedError with mayHaveCreatedTask', async () => {
+    const server = await scripted(() => ({ hang: true }));
+    const client = new DashScope({ apiKey: freshKey(), baseUrl: server.baseUrl });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user quit')), 200);
+    const err = await client.backgroundGeneration.submit(request, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SubmitAbortedError);
+    expect(err).toMatchObject({ code: 'SubmitAborted', mayHaveCreatedTask: true });
+    expect((err as SubmitAbortedError).reason).toEqual(new Error('user quit'));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('before anything was sent: rejects with the abort reason, nothing reaches the server', async () => {
+    const server = await scripted(() => accepted());
+    const client = new DashScope({ apiKey: freshKey(), baseUrl: server.baseUrl });
+    await expect(client.backgroundGeneration.submit(request, { signal: AbortSignal.abort(new Error('never mind')) })).rejects.toThrow('never mind');
+    expect(server.requests).toHaveLength(0);
   });
 });
 

@@ -1,6 +1,7 @@
 /** submit / get / wait / cancel / list against the emulator over real HTTP. */
-import { startEmulator, type Emulator } from '@backdrop/emulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '@backdrop/emulator';
+import { emulatorsClosedAfterEach } from './helpers/emulators.js';
+import { describe, expect, it } from 'vitest';
 import { apiKeyFingerprint } from '../src/api-key.js';
 import { DashScope } from '../src/client.js';
 import {
@@ -16,16 +17,7 @@ import { defaultPollSchedule, sdkPollSchedule } from '../src/poll-schedule.js';
 import type { Task, TaskStatus } from '../src/types.js';
 import { cutoutPng, imageSize } from './helpers/png.js';
 
-let emulators: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
-async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
-  const e = await startEmulator({ taskMs: 300, ...options });
-  emulators.push(e);
-  return e;
-}
+const emulator = emulatorsClosedAfterEach({ taskMs: 300 });
 let n = 0;
 function client(e: Emulator, extra: ConstructorParameters<typeof DashScope>[0] = {}): { client: DashScope; apiKey: string } {
   const apiKey = `sk-tasks-${process.pid}-${++n}`;
