@@ -7,20 +7,17 @@
  */
 import { fmaF32 } from '../numeric/float32-fma.js';
 import { reflect101, reflect101Taps } from './border-reflect-101.js';
-import { gaussianKernelF32, gaussianKernelFixed8, gaussianKernelSize } from './opencv-gaussian-kernel.js';
+import { blurKernelSizes, gaussianKernelF32, gaussianKernelFixed8 } from './opencv-gaussian-kernel.js';
 import { assertImage, type ImageF32, type ImageU8 } from './image-buffer.js';
 
 /** GaussianBlur on an 8-bit image (any channel count), bit-exact to OpenCV's fixed-point implementation. */
 export function gaussianBlurU8(src: ImageU8, sigma: number): ImageU8 {
   assertImage(src, 'image to blur');
   const { width: w, height: h, channels: cn, data: s } = src;
-  let kw = gaussianKernelSize(sigma, true);
-  let kh = kw;
-  if (w === 1) kw = 1;
-  if (h === 1) kh = 1;
+  const { kw, kh } = blurKernelSizes(w, h, sigma, true);
   if (kw === 1 && kh === 1) return { ...src, data: s.slice() };
-  const kx = kw === 1 ? Uint16Array.of(256) : gaussianKernelFixed8(kw, sigma);
-  const ky = kh === 1 ? Uint16Array.of(256) : gaussianKernelFixed8(kh, sigma);
+  const kx = gaussianKernelFixed8(kw, sigma);
+  const ky = gaussianKernelFixed8(kh, sigma);
   const ax = kw >> 1;
   const ay = kh >> 1;
   const rowLen = w * cn;
@@ -62,13 +59,10 @@ export function gaussianBlurU8(src: ImageU8, sigma: number): ImageU8 {
 export function gaussianBlurF32(src: ImageF32, sigma: number): ImageF32 {
   assertImage(src, 'image to blur');
   const { width: w, height: h, channels: cn, data: s } = src;
-  let kw = gaussianKernelSize(sigma, false);
-  let kh = kw;
-  if (w === 1) kw = 1;
-  if (h === 1) kh = 1;
+  const { kw, kh } = blurKernelSizes(w, h, sigma, false);
   if (kw === 1 && kh === 1) return { ...src, data: s.slice() };
-  const kx = kw === 1 ? Float32Array.of(1) : gaussianKernelF32(kw, sigma);
-  const ky = kh === 1 ? Float32Array.of(1) : gaussianKernelF32(kh, sigma);
+  const kx = gaussianKernelF32(kw, sigma);
+  const ky = gaussianKernelF32(kh, sigma);
   const fr = Math.fround;
   const rowLen = w * cn;
   const taps = reflect101Taps(w, kw, kw >> 1);

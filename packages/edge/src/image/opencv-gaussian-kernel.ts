@@ -12,6 +12,15 @@ export function gaussianKernelSize(sigma: number, eightBit: boolean): number {
   return cvRound(sigma * (eightBit ? 3 : 4) * 2 + 1) | 1;
 }
 
+/**
+ * Kernel lengths `GaussianBlur(src, (0, 0), sigma)` uses on a `width`×`height` image: the automatic size,
+ * reduced to 1 along an axis of length 1 (non-constant borders).
+ */
+export function blurKernelSizes(width: number, height: number, sigma: number, eightBit: boolean): { kw: number; kh: number } {
+  const n = gaussianKernelSize(sigma, eightBit);
+  return { kw: width === 1 ? 1 : n, kh: height === 1 ? 1 : n };
+}
+
 /** `getGaussianKernelBitExact(n, sigma)` for sigma > 0: n double coefficients summing to ≈ 1. */
 export function gaussianKernelDouble(n: number, sigma: number): Float64Array {
   const scale2X = -0.125 / (sigma * sigma);
