@@ -150,6 +150,8 @@ export async function initBackend(requested?: BackendName, env: NodeJS.ProcessEn
     }
     return info;
   }
+  // Production mode: no per-op debug checks, and no "install tfjs-node" banner from the cpu backend.
+  tf.enableProdMode();
   current = select(forced);
   try {
     return await current;

@@ -62,8 +62,10 @@ class EdgeProgress {
     this.drawLive(path.basename(input));
   }
 
+  /** Reports a failed input; with a single input the error itself is the command's one error line. */
   fail(input: string, err: unknown): void {
     this.failed++;
+    if (this.total === 1) return;
     const e = err as { code?: unknown; message?: unknown };
     const code = typeof e?.code === 'string' ? `[${e.code}] ` : '';
     this.note(`backdrop: ${code}${input}: ${typeof e?.message === 'string' ? e.message : String(err)}`);
