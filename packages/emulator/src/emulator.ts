@@ -19,6 +19,8 @@ export interface EmulatorTaskInfo {
   key: string;
   status: EmulatorTaskStatus;
   n: number;
+  /** Time drawn for it to stay RUNNING (from `taskMs` and the seed); it runs longer only if images take longer. */
+  plannedRunMs: number;
   submittedAt: number;
   startedAt?: number;
   endedAt?: number;
@@ -111,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         key: t.key,
         status: t.status,
         n: t.n,
+        plannedRunMs: t.runMs,
         submittedAt: t.submittedAt,
         startedAt: t.scheduledAt,
         endedAt: t.endedAt,

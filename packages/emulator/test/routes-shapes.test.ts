@@ -23,7 +23,7 @@ let baseUrl: string;
 let refUrl: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ taskMs: 300, pendingMs: 0, seed: 3 });
+  emulator = await startEmulator({ taskMs: 1000, pendingMs: 0, seed: 3, submitQps: 100 });
   inputs = await startInputServer();
   baseUrl = inputs.put('/subject.png', await makeSubject(200, 150), 'image/png');
   refUrl = inputs.put('/ref.jpg', await makeReference(300, 200), 'image/jpeg');
@@ -53,7 +53,7 @@ describe('reply shapes match the recordings', () => {
     expect(submitted.headers.get('content-type')).toMatch(/^application\/json/);
     const taskId: string = submitted.body.output.task_id;
 
-    const running = await waitForStatus(emulator, taskId, ['RUNNING'], { everyMs: 10 });
+    const running = await waitForStatus(emulator, taskId, ['RUNNING'], { everyMs: 60 });
     const recordedRunning = recorded('get-task-running.response.body');
     expect(keysOf(running.body)).toEqual(keysOf(recordedRunning));
     expect(keysOf(running.body.output)).toEqual(keysOf(recordedRunning.output));

@@ -52,7 +52,7 @@ export async function waitForStatus(
   emulator: Emulator,
   taskId: string,
   statuses: string[] = ['SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'],
-  { key, everyMs = 30, timeoutMs = 30_000 }: { key?: string; everyMs?: number; timeoutMs?: number } = {},
+  { key, everyMs = 60, timeoutMs = 30_000 }: { key?: string; everyMs?: number; timeoutMs?: number } = {},
 ): Promise<JsonReply> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
