@@ -69,11 +69,12 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
     timings: { startedAt: new Date(t0).toISOString() },
   });
   const record = recordFile.record;
+  // Failures before any task can exist leave no task.json (there is nothing to find again).
   const fail = async (err: unknown, state = 'error'): Promise<never> => {
     record.state = state;
     record.error = errorFields(err);
     record.timings.totalMs = Date.now() - t0;
-    await recordFile.save();
+    if (record.taskId !== undefined || record.notes.length > 0) await recordFile.save();
     throw err;
   };
 

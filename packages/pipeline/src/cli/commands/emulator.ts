@@ -35,7 +35,7 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
           describe: 'A second task while one runs: queue it (PENDING) or refuse it (429 Throttling.AllocationQuota)',
         },
         'task-ms': { type: 'string', describe: 'How long a task runs, in ms: N or MIN-MAX (default: the emulator\'s)' },
-        'time-scale': { type: 'number', describe: 'Multiply every emulated duration by this factor' },
+        'time-scale': { type: 'number', describe: 'Multiply the lifetimes of tasks and results (24 h) and uploads (48 h), e.g. 1e-5' },
         seed: { type: 'number', describe: 'Seed for generated images, task ids and fault draws' },
         'api-key': { type: 'string', describe: 'Accepted API key; repeat for several (default: "emulator")' },
         'fail-rate': { type: 'number', describe: 'Fraction 0–1 of tasks that end FAILED' },
