@@ -1,13 +1,16 @@
 /**
  * `combineProjections` against the golden stages: the five float32 projections (2-projections.f32),
  * resized with float32 INTER_LINEAR, averaged in float32, sigmoid in float64 and truncated, must give
- * 3-edge.png bit for bit. The float32 resize is also pinned alone on p2…p5 through the same data.
+ * 3-edge.png bit for bit; with safe_step, the golden safe/coffee output. A float64 bilinear must differ,
+ * so the exact match really depends on the float32 steps.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { combineProjections } from '../../src/hed/combine-projections.js';
 import { resizeLinearF32 } from '../../src/resize/opencv-linear.js';
-import { diffImages, goldenAvailable, readPngRaw, readProjections, stagesCases } from './golden-stages.js';
+import { rgbFromRgba } from '../../src/image/channels.js';
+import { resizeBicubicPillowU8 } from '../../src/resize/pillow-bicubic.js';
+import { channelOf, diffImages, goldenAvailable, goldenDir, readPngRaw, readProjections, stagesCases } from './golden-stages.js';
 
 const cases = stagesCases();
 
@@ -22,7 +25,18 @@ describe.skipIf(!goldenAvailable)('golden stages: projection combine', () => {
     });
   }
 
-  it('the float32 INTER_LINEAR upscale ×2…×16 differs from a float64 bilinear (so the edge test pins float32 steps)', () => {
+  it('safe/coffee: combine with safe_step, then Pillow BICUBIC back, equals expected/safe/coffee.png (same weights and input as full/coffee)', async () => {
+    const coffee = cases.find((c) => c.name === 'full/coffee');
+    expect(coffee).toBeDefined();
+    const edge = combineProjections(readProjections(coffee!.stages), { safe: true });
+    expect(new Set(edge.data)).toEqual(new Set([0, 127, 255]));
+    const expected = await readPngRaw(path.join(goldenDir, 'expected', 'safe', 'coffee.png'));
+    const back = resizeBicubicPillowU8(edge, expected.width, expected.height);
+    const rgb = rgbFromRgba(expected);
+    for (let c = 0; c < 3; c++) expect(diffImages(back, channelOf(rgb, c))).toEqual({ shape: true, mismatches: 0, maxDiff: 0, first: -1 });
+  });
+
+  it('the float32 INTER_LINEAR ×2 upscale of p2 is close to, but not identical with, a float64 bilinear', () => {
     const [p1, p2] = readProjections(cases[0].stages);
     const up = resizeLinearF32(p2, p1.width, p1.height);
     // Reference bilinear in float64 with the same coordinates: must be close, but not identical everywhere.
