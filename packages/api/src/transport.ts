@@ -151,7 +151,7 @@ export class Transport {
       }
       const delay = retry && attempt < maxRetries ? retryDelayMs(attempt, retryAfterMs, this.config.backoff) : undefined;
       if (delay === undefined) {
-        this.config.logger?.warn(`dashscope ${call.operation} failed: [${error.code}] ${error.message}`);
+        this.config.logger?.debug(`dashscope ${call.operation} failed: [${error.code}] ${error.message}`);
         throw error;
       }
       this.config.logger?.warn(`dashscope ${call.operation} attempt ${attempt + 1} failed ([${error.code}]${error.status ? ` HTTP ${error.status}` : ''}); retrying in ${delay} ms`);

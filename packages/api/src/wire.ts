@@ -95,7 +95,7 @@ export function toWireRequest(request: BackgroundGenerationRequest): WireBackgro
 
 /** The camelCase request for a submit body (the emulator reads requests with it). */
 export function fromWireRequest(body: unknown): BackgroundGenerationRequest {
-  const r = new Reader(body, 'body', 'submit');
+  const r = new Reader(body, 'body', 'submit', 'The submit request body');
   const input = r.object('input');
   const edge = input.optionalObject('reference_edge');
   const params = r.optionalObject('parameters');
@@ -301,6 +301,8 @@ class Reader {
     private readonly node: unknown,
     private readonly path: string,
     private readonly operation: DashScopeOperation,
+    /** What is being read, for messages. */
+    private readonly subject: string = `DashScope ${operation} reply`,
   ) {}
 
   /** The underlying object (after `object()`). */
@@ -310,7 +312,7 @@ class Reader {
 
   fail(key: string | undefined, expected: string): UnexpectedResponseError {
     const where = key === undefined ? this.path : `${this.path}.${key}`;
-    return new UnexpectedResponseError('UnexpectedResponse', `DashScope ${this.operation} reply is not in the expected shape: ${where} should be ${expected}. The service may have changed; report this with the request id.`, { operation: this.operation });
+    return new UnexpectedResponseError('UnexpectedResponse', `${this.subject} is not in the expected shape: ${where} should be ${expected}. If this is a service reply, the service may have changed: report it with the request id.`, { operation: this.operation });
   }
 
   value(key: string): unknown {
@@ -321,7 +323,7 @@ class Reader {
   object(key?: string): Reader {
     const v = key === undefined ? this.node : this.value(key);
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw this.fail(key, 'an object');
-    return key === undefined ? this : new Reader(v, `${this.path}.${key}`, this.operation);
+    return key === undefined ? this : new Reader(v, `${this.path}.${key}`, this.operation, this.subject);
   }
 
   optionalObject(key: string): Reader | undefined {
@@ -333,7 +335,7 @@ class Reader {
     const v = this.value(key);
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v)) throw this.fail(key, 'an array');
-    return v.map((item, i) => new Reader(item, `${this.path}.${key}[${i}]`, this.operation));
+    return v.map((item, i) => new Reader(item, `${this.path}.${key}[${i}]`, this.operation, this.subject));
   }
 
   string(key: string): string {
