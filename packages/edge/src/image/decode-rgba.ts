@@ -63,6 +63,7 @@ export async function decodeRgba(input: string | Uint8Array): Promise<DecodedRgb
 
 /** L, LA, RGB or RGBA bytes → RGBA (grey replicated, missing alpha = 255), like Pillow's l2rgb/la2rgba/rgb2rgba. */
 function expandToRgba(src: Uint8Array, pixels: number, channels: number): Uint8Array {
+  // A plain Uint8Array copy (not sharp's Buffer) keeps the kernels' typed-array accesses monomorphic.
   if (channels === 4) return new Uint8Array(src);
   const out = new Uint8Array(pixels * 4);
   for (let p = 0, i = 0, o = 0; p < pixels; p++, i += channels, o += 4) {
