@@ -62,6 +62,14 @@ function secondsBetween(from: string | undefined, to: string | undefined): numbe
   return Number.isFinite(ms) ? ms / 1000 : undefined;
 }
 
+/** A service timestamp plus 24 h, in the same "YYYY-MM-DD hh:mm:ss" form. */
+function plusOneDay(time: string | undefined): string | undefined {
+  if (!time) return undefined;
+  const ms = Date.parse(time.replace(' ', 'T') + 'Z');
+  if (!Number.isFinite(ms)) return undefined;
+  return new Date(ms + 24 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** Human lines for `backdrop status`. */
 export function formatTaskReport(task: Task): string {
   const s = summariseTask(task);
@@ -72,6 +80,8 @@ export function formatTaskReport(task: Task): string {
     const took = secondsBetween(s.submitTime, s.endTime);
     rows.push(['ended', took === undefined ? s.endTime : `${s.endTime} (${took.toFixed(1)} s after submit)`]);
   }
+  const until = s.status === 'SUCCEEDED' ? plusOneDay(s.endTime) : undefined;
+  if (until) rows.push(['kept until', `about ${until} (service time; download before then)`]);
   if (s.metrics) rows.push(['images', `${s.metrics.succeeded} of ${s.metrics.total} succeeded${s.metrics.failed ? `, ${s.metrics.failed} failed` : ''}`]);
   if (s.code) rows.push(['code', s.code]);
   if (s.message) rows.push(['message', s.message]);

@@ -1,9 +1,14 @@
 /**
  * The CLI's shared pieces in process: how service options and DASHSCOPE_* variables become a
- * connection (with a real in-process emulator for `--emulator`), and the status line on a TTY and
- * off one.
+ * connection (with a real in-process emulator for `--emulator`), the status line on a TTY and off
+ * one, flag names in validation messages, and the task report of a recorded real reply.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseTask } from '../packages/api/src/index.js';
+import { formatTaskReport, summariseTask } from '../packages/pipeline/src/cli/task-report.js';
+import { repoRoot } from './fixtures/cli/cli-harness.js';
 import {
   connectService,
   DEFAULT_DASHSCOPE_BASE_URL,
@@ -130,5 +135,28 @@ describe('flags named in validation messages', () => {
     expect(flagForField('input.reference_edge.background_edge[1]')).toBe('--bg-edge');
     expect(flagForField('foreground[1].edge')).toBe('--fg-edge #2');
     expect(flagForField('base')).toBe('--base');
+  });
+});
+
+describe('task report', () => {
+  const recorded = path.resolve(repoRoot, '..', 'shared', 'dashscope-recorded');
+  const missing = !existsSync(recorded);
+  if (missing) console.warn(`skipping task report tests: ${recorded} is absent`);
+  const task = (name: string) => parseTask(JSON.parse(readFileSync(path.join(recorded, name), 'utf8')));
+
+  it.skipIf(missing)('shows times, how long results are kept, result and plain URLs of a real SUCCEEDED reply', () => {
+    const text = formatTaskReport(task('get-task-background-generation-success-nosse.response.body.txt'));
+    expect(text).toMatch(/^task b2e98d78-c79b-431c-b2d7-c7bcd54465da\n/);
+    expect(text).toMatch(/ended\s+2024-03-04 10:09:07\.727 \(10\.4 s after submit\)/);
+    expect(text).toMatch(/kept until\s+about 2024-03-05 10:09:07/);
+    expect(text).toMatch(/images\s+2 of 2 succeeded/);
+    expect(text).toMatch(/result 1\s+https:\/\/\S+100905_1_\S+\.png/);
+    expect(text).toMatch(/plain 0\s+https:\/\/\S+100901_0_\S+\.png \(without the title\)/);
+  });
+
+  it.skipIf(missing)('explains UNKNOWN, and --json keeps the fields', () => {
+    const unknown = task('get-task-unknown-nosse.response.body.txt');
+    expect(formatTaskReport(unknown)).toMatch(/status\s+UNKNOWN — no such task or expired after 24 h/);
+    expect(summariseTask(unknown)).toMatchObject({ taskId: '1111', status: 'UNKNOWN', results: [], plainResults: [] });
   });
 });
