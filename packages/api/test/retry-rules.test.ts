@@ -124,6 +124,24 @@ describe('submit retries only where no task can exist (real sockets)', () => {
     expect(logger.lines.filter((l) => l.includes('retrying'))).toHaveLength(2);
   });
 
+  it('https: a reset during the TLS handshake (no request byte sent) is retried; each attempt is a fresh connection', async () => {
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const tcp = createServer((socket) => {
+      connections++;
+      socket.once('data', () => socket.resetAndDestroy()); // the ClientHello arrives; no HTTP yet
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => new Promise<void>((r) => tcp.close(() => r())) });
+    const { port } = tcp.address() as { port: number };
+    const client = new DashScope({ apiKey: freshKey(), baseUrl: `https://127.0.0.1:${port}/api/v1`, maxRetries: 2, backoff: fastBackoff });
+    const err = await client.backgroundGeneration.submit(request).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err).toMatchObject({ mayHaveCreatedTask: false });
+    expect(connections).toBe(3);
+  });
+
   it('a submit that reaches a refused port first and a live one later succeeds once', async () => {
     // Same port: closed for the first attempt, listening by the retry.
     const port = await refusedPort();
