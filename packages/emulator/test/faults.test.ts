@@ -1,25 +1,13 @@
 /** Seeded fault injection: failed tasks, 500s, slow replies, dropped connections (before/after create). */
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type EmulatorOptions, startEmulator } from '../src/index.js';
 import { MODEL, call, query, submit, waitForStatus } from './helpers/dashscope-http.js';
-import { type InputServer, startInputServer } from './helpers/input-server.js';
-import { makeSubject } from './helpers/test-images.js';
+import { emulatorPerTest, serveSubjectForFile } from './helpers/suite-setup.js';
 
-let inputs: InputServer;
-let base: string;
-let emulator: Emulator | undefined;
-beforeAll(async () => {
-  inputs = await startInputServer();
-  base = inputs.put('/subject.png', await makeSubject(32, 32));
-});
-afterAll(async () => inputs?.close());
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const subjectUrl = serveSubjectForFile(32, 32);
+const start = emulatorPerTest();
 
-const body = { model: MODEL, input: { base_image_url: '', ref_prompt: 'x' } };
-const withBase = () => ({ ...body, input: { ...body.input, base_image_url: base } });
+const withBase = () => ({ model: MODEL, input: { base_image_url: subjectUrl(), ref_prompt: 'x' } });
 
 async function listStatuses(options: EmulatorOptions, count: number): Promise<number[]> {
   const em = await startEmulator({ queryQps: 1000, ...options });
@@ -46,7 +34,7 @@ describe('fault injection', () => {
   });
 
   it('a 500 on submit creates no task; the error body has code InternalError and a request_id', async () => {
-    emulator = await startEmulator({ faults: { serverErrorRate: 1, routes: ['submit'] } });
+    const emulator = await start({ faults: { serverErrorRate: 1, routes: ['submit'] } });
     const reply = await submit(emulator, withBase());
     expect(reply.status).toBe(500);
     expect(reply.body.code).toBe('InternalError');
@@ -57,7 +45,7 @@ describe('fault injection', () => {
   });
 
   it('taskFailureRate: tasks end FAILED with the configured code and message', async () => {
-    emulator = await startEmulator({
+    const emulator = await start({
       taskMs: 10,
       pendingMs: 0,
       faults: { taskFailureRate: 1, taskFailureCode: 'InternalError.Algo', taskFailureMessage: 'boom' },
@@ -72,7 +60,7 @@ describe('fault injection', () => {
 
   it('task failures are seeded by creation order', async () => {
     const outcomes = async (): Promise<string[]> => {
-      const em = await startEmulator({ taskMs: 5, pendingMs: 0, submitQps: 100, seed: 9, faults: { taskFailureRate: 0.5 } });
+      const em = await start({ taskMs: 5, pendingMs: 0, submitQps: 100, seed: 9, faults: { taskFailureRate: 0.5 } });
       try {
         const ids = [];
         for (let i = 0; i < 8; i++) ids.push((await submit(em, withBase())).body.output.task_id);
@@ -90,21 +78,21 @@ describe('fault injection', () => {
   });
 
   it('slow replies are delayed by slowReplyMs', async () => {
-    emulator = await startEmulator({ faults: { slowReplyRate: 1, slowReplyMs: 300, routes: ['query'] } });
+    const emulator = await start({ faults: { slowReplyRate: 1, slowReplyMs: 300, routes: ['query'] } });
     const started = Date.now();
     expect((await query(emulator, 'x')).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
   it('dropped connection on submit (default): the client sees a network error and no task exists', async () => {
-    emulator = await startEmulator({ faults: { dropConnectionRate: 1, routes: ['submit'] } });
+    const emulator = await start({ faults: { dropConnectionRate: 1, routes: ['submit'] } });
     await expect(submit(emulator, withBase())).rejects.toThrow();
     expect(emulator.tasks()).toHaveLength(0);
     expect(emulator.stats().total.tasksCreated).toBe(0);
   });
 
   it('dropAfterCreate: the client sees a network error but the task was created (no silent resubmit allowed)', async () => {
-    emulator = await startEmulator({ taskMs: 10, pendingMs: 0, faults: { dropConnectionRate: 1, dropAfterCreate: true, routes: ['submit'] } });
+    const emulator = await start({ taskMs: 10, pendingMs: 0, faults: { dropConnectionRate: 1, dropAfterCreate: true, routes: ['submit'] } });
     await expect(submit(emulator, withBase())).rejects.toThrow();
     expect(emulator.tasks()).toHaveLength(1);
     expect(emulator.stats().timeline).toHaveLength(1);

@@ -1,29 +1,16 @@
 /** Task lifecycle: timing, cancel, list filters, and expiry of tasks, result URLs and uploads (timeScale). */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { MODEL, call, download, query, sleep, submit, waitForStatus } from './helpers/dashscope-http.js';
-import { type InputServer, startInputServer } from './helpers/input-server.js';
-import { makeSubject } from './helpers/test-images.js';
+import { emulatorPerTest, serveSubjectForFile } from './helpers/suite-setup.js';
 
-let inputs: InputServer;
-let base: string;
-let emulator: Emulator | undefined;
+const subjectUrl = serveSubjectForFile(48, 32);
+const start = emulatorPerTest();
 
-beforeAll(async () => {
-  inputs = await startInputServer();
-  base = inputs.put('/subject.png', await makeSubject(48, 32));
-});
-afterAll(async () => inputs?.close());
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-const body = (prompt = 'a table', n = 1) => ({ model: MODEL, input: { base_image_url: base, ref_prompt: prompt }, parameters: { n } });
+const body = (prompt = 'a table', n = 1) => ({ model: MODEL, input: { base_image_url: subjectUrl(), ref_prompt: prompt }, parameters: { n } });
 
 describe('lifecycle', () => {
   it('PENDING → RUNNING → SUCCEEDED, RUNNING for about taskMs', async () => {
-    emulator = await startEmulator({ taskMs: 400, pendingMs: 300 });
+    const emulator = await start({ taskMs: 400, pendingMs: 300 });
     const id = (await submit(emulator, body())).body.output.task_id;
     const seen = new Set<string>();
     const started = Date.now();
@@ -43,7 +30,7 @@ describe('lifecycle', () => {
 
   it('taskMs ranges are drawn per task from the seed: same seed → same run times, and tasks run at least that long', async () => {
     const runTimes = async (seed: number): Promise<number[]> => {
-      const em = await startEmulator({ taskMs: [50, 400], pendingMs: 0, seed, submitQps: 100 });
+      const em = await start({ taskMs: [50, 400], pendingMs: 0, seed, submitQps: 100 });
       try {
         const ids = [];
         for (let i = 0; i < 3; i++) ids.push((await submit(em, body(`x${i}`))).body.output.task_id);
@@ -63,7 +50,7 @@ describe('lifecycle', () => {
   });
 
   it('cancel: PENDING → CANCELED; RUNNING → 400 UnsupportedOperation; unknown → 400', async () => {
-    emulator = await startEmulator({ taskMs: 1500, pendingMs: 0, submitQps: 100 });
+    const emulator = await start({ taskMs: 1500, pendingMs: 0, submitQps: 100 });
     const running = (await submit(emulator, body('a'))).body.output.task_id;
     const pending = (await submit(emulator, body('b'))).body.output.task_id;
     await waitForStatus(emulator, running, ['RUNNING'], { everyMs: 60 });
@@ -82,14 +69,14 @@ describe('lifecycle', () => {
   });
 
   it("a task is visible only to its own key (others get UNKNOWN)", async () => {
-    emulator = await startEmulator({ taskMs: 10, pendingMs: 0 });
+    const emulator = await start({ taskMs: 10, pendingMs: 0 });
     const id = (await submit(emulator, body(), { key: 'owner' })).body.output.task_id;
     await waitForStatus(emulator, id, undefined, { key: 'owner' });
     expect((await query(emulator, id, 'stranger')).body.output.task_status).toBe('UNKNOWN');
   });
 
   it('list: status, page_size/page_no, time window and model filters; bad parameters → 400', async () => {
-    emulator = await startEmulator({ taskMs: 10, pendingMs: 0, submitQps: 100, queryQps: 1000 });
+    const emulator = await start({ taskMs: 10, pendingMs: 0, submitQps: 100, queryQps: 1000 });
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await submit(emulator, body(`t${i}`))).body.output.task_id);
     for (const id of ids) await waitForStatus(emulator, id);
@@ -115,7 +102,7 @@ describe('lifecycle', () => {
 describe('expiry (timeScale)', () => {
   it('finished tasks answer UNKNOWN and result URLs 403 after 24 h × timeScale', async () => {
     // 24 h × 1e-5 = 864 ms.
-    emulator = await startEmulator({ taskMs: 10, pendingMs: 0, timeScale: 1e-5 });
+    const emulator = await start({ taskMs: 10, pendingMs: 0, timeScale: 1e-5 });
     const id = (await submit(emulator, body())).body.output.task_id;
     const done = await waitForStatus(emulator, id);
     const url: string = done.body.output.results[0].url;
@@ -130,7 +117,7 @@ describe('expiry (timeScale)', () => {
   });
 
   it('advanceClock() expires without waiting (24 h later)', async () => {
-    emulator = await startEmulator({ taskMs: 10, pendingMs: 0 });
+    const emulator = await start({ taskMs: 10, pendingMs: 0 });
     const id = (await submit(emulator, body())).body.output.task_id;
     const done = await waitForStatus(emulator, id);
     emulator.advanceClock(23 * 3600_000);
@@ -141,7 +128,7 @@ describe('expiry (timeScale)', () => {
   });
 
   it('unfinished tasks do not expire', async () => {
-    emulator = await startEmulator({ taskMs: 1500, pendingMs: 0, timeScale: 1e-6 }); // finished tasks live 86 ms
+    const emulator = await start({ taskMs: 1500, pendingMs: 0, timeScale: 1e-6 }); // finished tasks live 86 ms
     const id = (await submit(emulator, body())).body.output.task_id;
     await sleep(300);
     expect(['PENDING', 'RUNNING']).toContain((await query(emulator, id)).body.output.task_status);

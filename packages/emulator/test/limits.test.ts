@@ -1,32 +1,18 @@
 /** Account limits per key: 2 submits per sliding second, 1 running task (queue or reject), 20 queries/s. */
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { MODEL, call, query, sleep, submit, waitForStatus } from './helpers/dashscope-http.js';
-import { type InputServer, startInputServer } from './helpers/input-server.js';
-import { makeSubject } from './helpers/test-images.js';
+import { emulatorPerTest, serveSubjectForFile } from './helpers/suite-setup.js';
 
-let inputs: InputServer;
-let base: string;
-let emulator: Emulator | undefined;
+const subjectUrl = serveSubjectForFile(48, 32);
+const start = emulatorPerTest();
 
-beforeAll(async () => {
-  inputs = await startInputServer();
-  base = inputs.put('/subject.png', await makeSubject(48, 32));
-});
-afterAll(async () => inputs?.close());
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-const body = (prompt = 'a table') => ({ model: MODEL, input: { base_image_url: base, ref_prompt: prompt } });
+const body = (prompt = 'a table') => ({ model: MODEL, input: { base_image_url: subjectUrl(), ref_prompt: prompt } });
 
 describe('submit rate: 2 per sliding second per key', () => {
   it('3 quick submits → one is 429 Throttling.RateQuota and creates no task; another key is not affected', async () => {
-    emulator = await startEmulator({ taskMs: 20, pendingMs: 0 });
+    const emulator = await start({ taskMs: 20, pendingMs: 0 });
     // Sent together so they arrive within the same second even on a loaded machine.
-    const em = emulator;
-    const replies = await Promise.all([submit(em, body()), submit(em, body()), submit(em, body())]);
+    const replies = await Promise.all([submit(emulator, body()), submit(emulator, body()), submit(emulator, body())]);
     expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 429]);
     const throttled = replies.find((r) => r.status === 429)!;
     expect(throttled.body).toMatchObject({
@@ -43,9 +29,8 @@ describe('submit rate: 2 per sliding second per key', () => {
   });
 
   it('the window slides: after a second the key may submit again', async () => {
-    emulator = await startEmulator({ taskMs: 20, pendingMs: 0 });
-    const em = emulator;
-    const burst = await Promise.all([submit(em, body()), submit(em, body()), submit(em, body())]);
+    const emulator = await start({ taskMs: 20, pendingMs: 0 });
+    const burst = await Promise.all([submit(emulator, body()), submit(emulator, body()), submit(emulator, body())]);
     expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 429]);
     await sleep(1050);
     expect((await submit(emulator, body())).status).toBe(200);
@@ -54,7 +39,7 @@ describe('submit rate: 2 per sliding second per key', () => {
 
 describe('running slots', () => {
   it("queue (default): one RUNNING at a time, the rest PENDING and started FIFO", async () => {
-    emulator = await startEmulator({ taskMs: 700, pendingMs: 0, submitQps: 100 });
+    const emulator = await start({ taskMs: 700, pendingMs: 0, submitQps: 100 });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await submit(emulator, body(`p${i}`))).body.output.task_id);
     // The third cannot start before the first two have run 700 ms each.
@@ -71,7 +56,7 @@ describe('running slots', () => {
   });
 
   it('reject: a submit while a task is unfinished → 429 Throttling.AllocationQuota, no task; accepted again once it ends', async () => {
-    emulator = await startEmulator({ taskMs: 1500, pendingMs: 0, submitQps: 100, concurrencyPolicy: 'reject' });
+    const emulator = await start({ taskMs: 1500, pendingMs: 0, submitQps: 100, concurrencyPolicy: 'reject' });
     const first = await submit(emulator, body());
     expect(first.status).toBe(200);
     const second = await submit(emulator, body());
@@ -84,7 +69,7 @@ describe('running slots', () => {
   });
 
   it('maxRunning: 2 lets two tasks of a key run at once', async () => {
-    emulator = await startEmulator({ taskMs: 1000, pendingMs: 0, submitQps: 100, maxRunning: 2 });
+    const emulator = await start({ taskMs: 1000, pendingMs: 0, submitQps: 100, maxRunning: 2 });
     const a = (await submit(emulator, body('a'))).body.output.task_id;
     const b = (await submit(emulator, body('b'))).body.output.task_id;
     expect((await query(emulator, b)).body.output.task_status).toBe('RUNNING'); // not queued behind a
@@ -96,7 +81,7 @@ describe('running slots', () => {
 
 describe('query rate: 20 per sliding second per key', () => {
   it('the 21st query within a second → 429 Throttling.RateQuota', async () => {
-    emulator = await startEmulator();
+    const emulator = await start();
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) statuses.push((await query(emulator, 'some-task')).status);
     expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);

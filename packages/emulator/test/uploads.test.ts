@@ -2,16 +2,13 @@
  * Temporary uploads: policy → multipart POST to upload_host (checked like OSS) → oss://key usable in a
  * submit with the resolve header, bound to the API key and model, expiring after 48 h × timeScale.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Emulator } from '../src/index.js';
 import { MODEL, call, sleep, submit, waitForStatus } from './helpers/dashscope-http.js';
+import { emulatorPerTest } from './helpers/suite-setup.js';
 import { makeSubject } from './helpers/test-images.js';
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const start = emulatorPerTest();
 
 interface Policy {
   policy: string;
@@ -45,7 +42,7 @@ async function upload(policy: Policy, name: string, bytes: Buffer, change: Recor
   };
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) if (v !== null) form.append(k, v);
-  form.append('file', new Blob([bytes], { type: 'image/png' }), name);
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), name);
   const response = await fetch(policy.upload_host, { method: 'POST', body: form });
   return { status: response.status, text: await response.text(), ossUrl: `oss://${fields.key ?? key}` };
 }
@@ -55,7 +52,7 @@ const body = (baseUrl: string) => ({ model: MODEL, input: { base_image_url: base
 
 describe('uploads', () => {
   it('upload → oss:// URL works in a submit with the resolve header; result is generated from it', async () => {
-    emulator = await startEmulator({ taskMs: 10, pendingMs: 0 });
+    const emulator = await start({ taskMs: 10, pendingMs: 0 });
     const policy = await getPolicy(emulator);
     const uploaded = await upload(policy, 'subject.png', await makeSubject(40, 30));
     expect(uploaded.status).toBe(200);
@@ -66,7 +63,7 @@ describe('uploads', () => {
   });
 
   it('the same policy can upload several files; a second upload to the same key → 409 FileAlreadyExists', async () => {
-    emulator = await startEmulator();
+    const emulator = await start();
     const policy = await getPolicy(emulator);
     const png = await makeSubject(8, 8);
     expect((await upload(policy, 'a.png', png)).status).toBe(200);
@@ -77,7 +74,7 @@ describe('uploads', () => {
   });
 
   it('success_action_status absent → 204 like OSS', async () => {
-    emulator = await startEmulator();
+    const emulator = await start();
     const policy = await getPolicy(emulator);
     expect((await upload(policy, 'c.png', await makeSubject(8, 8), { success_action_status: null })).status).toBe(204);
   });
@@ -89,7 +86,7 @@ describe('uploads', () => {
     ['a different object ACL', { 'x-oss-object-acl': 'public-read' }, 403, 'AccessDenied'],
     ['a wrong access key id', { OSSAccessKeyId: 'nope' }, 403, 'InvalidAccessKeyId'],
   ])('%s → %i %s', async (_label, change, status, code) => {
-    emulator = await startEmulator();
+    const emulator = await start();
     const policy = await getPolicy(emulator);
     const reply = await upload(policy, 'd.png', await makeSubject(8, 8), change);
     expect(reply.status).toBe(status);
@@ -97,7 +94,7 @@ describe('uploads', () => {
   });
 
   it('files over max_file_size_mb → 400 EntityTooLarge', async () => {
-    emulator = await startEmulator({ maxUploadMb: 0.01 }); // 10 KiB
+    const emulator = await start({ maxUploadMb: 0.01 }); // 10 KiB
     const policy = await getPolicy(emulator);
     expect(policy.max_file_size_mb).toBe(0.01);
     const reply = await upload(policy, 'big.bin', Buffer.alloc(11 * 1024, 7));
@@ -106,7 +103,7 @@ describe('uploads', () => {
   });
 
   it('an expired policy (after 300 s) → 403', async () => {
-    emulator = await startEmulator();
+    const emulator = await start();
     const policy = await getPolicy(emulator);
     emulator.advanceClock(301_000);
     const reply = await upload(policy, 'late.png', await makeSubject(8, 8));
@@ -115,7 +112,7 @@ describe('uploads', () => {
   });
 
   it('an uploaded file is readable only with the same API key and model', async () => {
-    emulator = await startEmulator({ submitQps: 100 });
+    const emulator = await start({ submitQps: 100 });
     const png = await makeSubject(16, 16);
     const mine = await upload(await getPolicy(emulator, 'owner'), 's.png', png);
     const otherModel = await upload(await getPolicy(emulator, 'owner', 'qwen-vl-plus'), 's.png', png);
@@ -128,7 +125,7 @@ describe('uploads', () => {
   });
 
   it('uploaded files expire after 48 h × timeScale', async () => {
-    emulator = await startEmulator({ timeScale: 5e-6, submitQps: 100 }); // 48 h → 864 ms
+    const emulator = await start({ timeScale: 5e-6, submitQps: 100 }); // 48 h → 864 ms
     const uploaded = await upload(await getPolicy(emulator), 's.png', await makeSubject(16, 16));
     await sleep(1000);
     const reply = await submit(emulator, body(uploaded.ossUrl), { headers: ossHeaders });
@@ -137,7 +134,7 @@ describe('uploads', () => {
   });
 
   it('getPolicy needs action=getPolicy and a model', async () => {
-    emulator = await startEmulator();
+    const emulator = await start();
     expect((await call(emulator, 'GET', '/uploads?action=other&model=x')).status).toBe(400);
     expect((await call(emulator, 'GET', '/uploads?action=getPolicy')).status).toBe(400);
     expect((await call(emulator, 'GET', '/uploads?action=getPolicy&model=x', { key: null })).status).toBe(401);
