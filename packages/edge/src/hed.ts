@@ -46,7 +46,7 @@ export interface WeightsInfo {
 
 const STANDARD_CHANNELS = [64, 128, 256, 512, 512];
 
-/** A loaded HED edge detector. Not safe to call from several threads; use {@link createHedPool} for that. */
+/** A loaded HED edge detector running on this thread; for batches on every core use `createHedPool`. */
 export interface Hed {
   /** The TensorFlow.js backend in use. */
   readonly backend: BackendInfo;
@@ -60,6 +60,8 @@ export interface Hed {
   detect(rgb: ImageU8, options?: DetectOptions): Promise<ImageU8>;
   /** Frees the network's tensors. */
   dispose(): void;
+  /** Same as {@link Hed.dispose}, for code that treats a Hed and a HedPool alike. */
+  close(): Promise<void>;
 }
 
 /** Describes the checkpoint for the user. */
@@ -101,6 +103,9 @@ export function hedFromNetwork(network: HedNetwork, backend: BackendInfo, weight
       return detectEdgeMap(network, rgb, options);
     },
     dispose() {
+      network.dispose();
+    },
+    async close() {
       network.dispose();
     },
   };

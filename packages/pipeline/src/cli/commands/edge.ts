@@ -124,17 +124,8 @@ async function openRunner(args: EdgeArgs, workers: number, onProgress: (text: st
         `downloading ControlNetHED.pth ${(p.receivedBytes / 1e6).toFixed(1)}${p.totalBytes ? ` / ${(p.totalBytes / 1e6).toFixed(1)}` : ''} MB`,
       ),
   };
-  if (workers > 1) {
-    const pool = await createHedPool({ ...common, size: workers });
-    return pool;
-  }
-  const hed = await loadHed(common);
-  return {
-    backend: hed.backend,
-    weights: hed.weights,
-    edgeElement: (input, options) => hed.edgeElement(input, options),
-    close: async () => hed.dispose(),
-  };
+  if (workers > 1) return createHedPool({ ...common, size: workers });
+  return loadHed(common);
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight. */
