@@ -151,7 +151,11 @@ function report(r) {
 
 const args = parseArgs(process.argv.slice(2));
 if (args.child) {
-  await child(args);
+  try {
+    await child(args);
+  } catch (err) {
+    process.stdout.write(`BENCH ${JSON.stringify({ backend: args.child, error: `[${err.code ?? 'ERROR'}] ${err.message}` })}\n`);
+  }
 } else {
   if (!existsSync(edgeDist)) {
     console.error('bench-edge: packages/edge/dist is missing; run `pnpm build` first.');
