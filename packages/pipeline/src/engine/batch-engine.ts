@@ -378,7 +378,11 @@ export class BatchEngine {
         } catch (err) {
           const f = errorFacts(err);
           this.journal.append({ e: 'submit-failed', id: item.id, attempt, code: f.code, message: f.message, mayHaveCreatedTask: f.mayHaveCreatedTask, t: Date.now() });
-          return { error: f, attempt, startedAt } as const;
+          if (!f.mayHaveCreatedTask) return { error: f, attempt, startedAt } as const;
+          // The service may have created the task. Find it before anything else is submitted on this
+          // lane (still holding the submit lock, so ours is the only unclaimed task in the window).
+          const adopted = await this.reconcileLive(item, l, attempt, startedAt);
+          return adopted ? ({ task: adopted } as const) : ({ error: f, attempt, startedAt, reconciled: true } as const);
         }
       });
       if (outcome.task) return { task: outcome.task, requestId: outcome.requestId };
@@ -395,20 +399,7 @@ export class BatchEngine {
         l.lane.submits.pauseUntil(Date.now() + (f.retryAfterMs ?? 1000 * 2 ** Math.min(throttled++, 4)));
         continue;
       }
-      if (f.mayHaveCreatedTask) {
-        // The service may have created the task: find it before submitting again.
-        await sleep(1000, undefined, this.signal ? { signal: this.signal } : undefined);
-        await l.lane.queries.acquire(this.signal);
-        const found = await findUnclaimedTask(l.client, this.settings.model, outcome.startedAt, this.claimedTaskIds());
-        if (found.found === 'one') {
-          this.journal.append({ e: 'reconciled', id: item.id, attempt: outcome.attempt, taskId: found.taskId, how: 'tasks.list after an ambiguous submit failure', t: Date.now() });
-          const task = l.lane.commit({ taskId: found.taskId, itemId: item.id, submittedAt: outcome.startedAt }, 'PENDING');
-          this.emit({ type: 'submitted', id: item.id, taskId: found.taskId, lane: l.lane.fingerprint, attempt: outcome.attempt });
-          return { task };
-        }
-        const how = found.found === 'none' ? 'tasks.list: no task created' : found.found === 'ambiguous' ? 'tasks.list: several unclaimed tasks' : `tasks.list unavailable: ${found.reason}`;
-        this.journal.append({ e: 'reconciled', id: item.id, attempt: outcome.attempt, taskId: null, how, t: Date.now() });
-        if (found.found !== 'none') this.possibleDuplicates.add(item.id);
+      if ('reconciled' in outcome) {
         l.lane.unreserve();
         if (transient++ < this.settings.retries + 2) continue;
         throw new ItemFailure(f.code, `submit failed: ${f.message}`);
@@ -421,6 +412,30 @@ export class BatchEngine {
       }
       throw new ItemFailure(f.code, `submit failed: ${f.message}`);
     }
+  }
+
+  /**
+   * After a submit failed in a way that may have created a task: waits a moment, then looks for it with
+   * `tasks.list`. Returns the adopted task, or undefined when none was created (or it cannot be told,
+   * which is journalled and reported as a possible duplicate).
+   */
+  private async reconcileLive(item: BatchItem, l: { lane: Lane; client: BatchClient }, attempt: number, startedAt: number): Promise<InServiceTask | undefined> {
+    await sleep(1000, undefined, this.signal ? { signal: this.signal } : undefined);
+    await l.lane.queries.acquire(this.signal);
+    const found = await findUnclaimedTask(l.client, this.settings.model, startedAt, this.claimedTaskIds());
+    if (found.found === 'one') {
+      this.journal.append({ e: 'reconciled', id: item.id, attempt, taskId: found.taskId, how: 'tasks.list after an ambiguous submit failure', t: Date.now() });
+      const task = l.lane.commit({ taskId: found.taskId, itemId: item.id, submittedAt: startedAt }, 'PENDING');
+      this.emit({ type: 'submitted', id: item.id, taskId: found.taskId, lane: l.lane.fingerprint, attempt });
+      return task;
+    }
+    const how = found.found === 'none' ? 'tasks.list: no task created' : found.found === 'ambiguous' ? 'tasks.list: several unclaimed tasks' : `tasks.list unavailable: ${found.reason}`;
+    this.journal.append({ e: 'reconciled', id: item.id, attempt, taskId: null, how, t: Date.now() });
+    if (found.found !== 'none') {
+      this.possibleDuplicates.add(item.id);
+      this.emit({ type: 'warning', id: item.id, code: 'PossibleDuplicate', message: `item ${item.id}: a failed submit may have created a task that cannot be identified (${how}); submitting again — one task may be charged twice` });
+    }
+    return undefined;
   }
 
   /** Downloads a succeeded task's images and writes `task.json`; ResultExpired when too old. */
