@@ -5,9 +5,11 @@ import path from 'node:path';
 import { startEmulator, type Emulator } from '@backdrop/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashScope } from '../src/client.js';
-import { TaskFailedError } from '../src/errors.js';
+import { RequestValidationError, TaskFailedError } from '../src/errors.js';
 import type { SubmitResult, TaskStatus, UploadedFile } from '../src/types.js';
-import { cutoutPng, encodeRgbaPng, imageSize } from './helpers/png.js';
+import { cutoutPng, encodePalettePngWithTransparency, encodeRgbaPng, encodeRgbPng, imageSize } from './helpers/png.js';
+import { readPngFacts } from '../src/image-checks.js';
+import { apiKeyFingerprint } from '../src/api-key.js';
 
 let emulator: Emulator;
 let dir: string;
@@ -72,6 +74,30 @@ describe('generate', () => {
       expect(res.status).toBe(200);
       expect(imageSize(new Uint8Array(await res.arrayBuffer()))).toMatchObject({ width: 80, height: 60 });
     }
+  });
+
+  it('checks local files as the service will, all problems at once, before any upload', async () => {
+    const apiKey = `sk-generate-files-${process.pid}`;
+    const client = new DashScope({ apiKey, baseUrl: emulator.baseUrl });
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+    const missing = path.join(dir, 'missing.png');
+    const cases: [Parameters<DashScope['backgroundGeneration']['generate']>[0], string[]][] = [
+      [{ baseImageUrl: jpeg, refPrompt: 'x' }, ['input.base_image_url:not_png']],
+      [{ baseImageUrl: encodeRgbPng(10, 10), refPrompt: 'x' }, ['input.base_image_url:no_alpha']],
+      [{ baseImageUrl: encodeRgbaPng(2049, 2, () => [0, 0, 0, 0]), refPrompt: 'x' }, ['input.base_image_url:too_large']],
+      [
+        { baseImageUrl: missing, refPrompt: 'x', referenceEdge: { foregroundEdge: [cutoutPng(), encodeRgbPng(4, 4)] } },
+        ['input.base_image_url:unreadable', 'input.reference_edge.foreground_edge[1]:no_alpha'],
+      ],
+    ];
+    for (const [request, expected] of cases) {
+      const err = await client.backgroundGeneration.generate(request).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RequestValidationError);
+      expect((err as RequestValidationError).issues.map((i) => `${i.path}:${i.code}`)).toEqual(expected);
+    }
+    expect(emulator.stats().keys[apiKeyFingerprint(apiKey)]).toBeUndefined(); // nothing reached the service
+    expect(readPngFacts(encodePalettePngWithTransparency(3, 3))).toEqual({ width: 3, height: 3, hasAlpha: true });
+    expect(readPngFacts(encodeRgbPng(5, 7))).toEqual({ width: 5, height: 7, hasAlpha: false });
   });
 
   it('a failed task rejects with TaskFailedError after the submit callback', async () => {

@@ -3,8 +3,9 @@
  * local input, submit, wait, return the typed result).
  */
 import { markMayHaveCreatedTask, type Transport } from '../transport.js';
-import { DashScopeError, RequestValidationError } from '../errors.js';
-import { isRemoteUrl, type ImageInput } from '../image-source.js';
+import { DashScopeError, InputFileError, RequestValidationError } from '../errors.js';
+import { checkBaseImageFile, checkEdgeElementFile } from '../image-checks.js';
+import { isRemoteUrl, readLocalImage, type ImageInput, type LocalImage } from '../image-source.js';
 import type { QueryLimiter } from '../query-limiter.js';
 import type {
   BackgroundGenerationRequest,
@@ -120,31 +121,9 @@ export class BackgroundGeneration {
     const report = validateBackgroundGenerationRequest(request);
     if (report.errors.length > 0) throw this.validationError(report.errors);
 
-    const model = request.model;
-    const uploads: UploadedFile[] = [];
-    const resolve = async (input: ImageInput): Promise<string> => {
-      if (typeof input === 'string' && isRemoteUrl(input)) return input;
-      const uploaded = await this.files.upload(input, { ...(model ? { model } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-      uploads.push(uploaded);
-      options.onUploaded?.(uploaded, input);
-      return uploaded.url;
-    };
-    const edge = request.referenceEdge;
-    const [baseImageUrl, refImageUrl, foregroundEdge, backgroundEdge] = await Promise.all([
-      resolve(request.baseImageUrl),
-      request.refImageUrl === undefined ? undefined : resolve(request.refImageUrl),
-      edge?.foregroundEdge ? Promise.all(edge.foregroundEdge.map(resolve)) : undefined,
-      edge?.backgroundEdge ? Promise.all(edge.backgroundEdge.map(resolve)) : undefined,
-    ]);
-    const { referenceEdge: _edge, refImageUrl: _ref, baseImageUrl: _base, ...rest } = request;
-    const resolved: BackgroundGenerationRequest = { ...rest, baseImageUrl };
-    if (refImageUrl !== undefined) resolved.refImageUrl = refImageUrl;
-    if (edge) {
-      const { foregroundEdge: _fg, backgroundEdge: _bg, ...prompts } = edge;
-      resolved.referenceEdge = { ...prompts, ...(foregroundEdge ? { foregroundEdge } : {}), ...(backgroundEdge ? { backgroundEdge } : {}) };
-    }
-
-    const submit = await this.submit(resolved, options.signal ? { signal: options.signal } : {});
+    const resolved = await this.uploadLocalInputs(request, options);
+    const uploads = resolved.uploads;
+    const submit = await this.submit(resolved.request, options.signal ? { signal: options.signal } : {});
     options.onSubmitted?.(submit);
     let task: Task;
     try {
@@ -163,6 +142,67 @@ export class BackgroundGeneration {
       uploads,
       warnings: report.warnings,
     };
+  }
+
+  /**
+   * Reads every local input, checks the files as the service will (base: RGBA PNG, long side
+   * ≤ 2048 px; edge elements: with alpha), reporting all problems at once before any upload, then
+   * uploads them and returns the request with `oss://` URLs in their place.
+   */
+  private async uploadLocalInputs(request: GenerateRequest, options: GenerateOptions): Promise<{ request: BackgroundGenerationRequest; uploads: UploadedFile[] }> {
+    const edge = request.referenceEdge;
+    const slots: { path: string; input: ImageInput; role: 'base' | 'ref' | 'edge' }[] = [
+      { path: 'input.base_image_url', input: request.baseImageUrl, role: 'base' },
+      ...(request.refImageUrl !== undefined ? [{ path: 'input.ref_image_url', input: request.refImageUrl, role: 'ref' as const }] : []),
+      ...(edge?.foregroundEdge ?? []).map((input, i) => ({ path: `input.reference_edge.foreground_edge[${i}]`, input, role: 'edge' as const })),
+      ...(edge?.backgroundEdge ?? []).map((input, i) => ({ path: `input.reference_edge.background_edge[${i}]`, input, role: 'edge' as const })),
+    ];
+    const slotIssues: ValidationIssue[][] = slots.map(() => []);
+    const images = await Promise.all(
+      slots.map(async (slot, i): Promise<LocalImage | undefined> => {
+        if (typeof slot.input === 'string' && isRemoteUrl(slot.input)) return undefined;
+        try {
+          const image = await readLocalImage(slot.input);
+          if (slot.role === 'base') slotIssues[i] = checkBaseImageFile(image.bytes, image.label);
+          if (slot.role === 'edge') slotIssues[i] = checkEdgeElementFile(image.bytes, image.label, slot.path);
+          return image;
+        } catch (err) {
+          if (!(err instanceof InputFileError)) throw err;
+          slotIssues[i] = [{ path: slot.path, code: 'unreadable', message: err.message }];
+          return undefined;
+        }
+      }),
+    );
+    const issues = slotIssues.flat();
+    if (issues.length > 0) throw this.validationError(issues);
+
+    const uploaded: (UploadedFile | undefined)[] = [];
+    const urls = await Promise.all(
+      slots.map(async (slot, i) => {
+        const image = images[i];
+        if (!image) return slot.input as string;
+        const file = await this.files.upload(image.bytes, {
+          fileName: image.fileName,
+          contentType: image.contentType,
+          ...(request.model ? { model: request.model } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        uploaded[i] = file;
+        options.onUploaded?.(file, slot.input);
+        return file.url;
+      }),
+    );
+    const uploads = uploaded.filter((f): f is UploadedFile => f !== undefined);
+    const url = (path: string): string | undefined => urls[slots.findIndex((s) => s.path === path)];
+    const edgeUrls = (side: 'foreground' | 'background'): string[] => slots.flatMap((s, i) => (s.path.startsWith(`input.reference_edge.${side}_edge[`) ? [urls[i]] : []));
+    const { referenceEdge: _edge, refImageUrl: _ref, baseImageUrl: _base, ...rest } = request;
+    const resolved: BackgroundGenerationRequest = { ...rest, baseImageUrl: url('input.base_image_url')! };
+    if (request.refImageUrl !== undefined) resolved.refImageUrl = url('input.ref_image_url');
+    if (edge) {
+      const { foregroundEdge, backgroundEdge, ...prompts } = edge;
+      resolved.referenceEdge = { ...prompts, ...(foregroundEdge ? { foregroundEdge: edgeUrls('foreground') } : {}), ...(backgroundEdge ? { backgroundEdge: edgeUrls('background') } : {}) };
+    }
+    return { request: resolved, uploads };
   }
 
   /** The validation error, with the API key scrubbed from any echoed value. */

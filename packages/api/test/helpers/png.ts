@@ -73,3 +73,32 @@ export function imageSize(bytes: Uint8Array): { format: 'png' | 'jpeg'; width: n
   }
   throw new Error('not a PNG or JPEG');
 }
+
+/** An RGB PNG (colour type 2, no alpha) filled with one colour. */
+export function encodeRgbPng(width: number, height: number, colour: [number, number, number] = [120, 130, 140]): Buffer {
+  const raw = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set(colour, y * (1 + width * 3) + 1 + x * 3);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A palette PNG (colour type 3) with a tRNS chunk making entry 0 transparent. */
+export function encodePalettePngWithTransparency(width: number, height: number): Buffer {
+  const raw = Buffer.alloc(height * (1 + width));
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw[y * (1 + width) + 1 + x] = (x + y) % 2;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 3, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('PLTE', Buffer.from([0, 0, 0, 255, 0, 0])),
+    chunk('tRNS', Buffer.from([0])),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
