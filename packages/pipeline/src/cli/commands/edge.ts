@@ -72,8 +72,14 @@ class EdgeProgress {
     this.drawLive('');
   }
 
+  /** Clears the live line and, for several inputs, prints a summary. */
   end(): void {
     this.clearLine();
+    if (this.total < 2) return;
+    const secs = (Date.now() - this.started) / 1000;
+    process.stderr.write(
+      `edge: ${this.done} written, ${this.failed} failed in ${secs.toFixed(1)} s (${((this.done / Math.max(secs, 1e-3)) * 60).toFixed(1)} per minute)\n`,
+    );
   }
 }
 
