@@ -144,6 +144,34 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     expect(JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8')).taskId).toBe(second.taskId);
   });
 
+  it('sends edge elements in order with their prompts; a prompt count that does not match is exit 2', async () => {
+    const peach = path.join(examplesDir, 'deco', 'peach.png');
+    const leaves = path.join(examplesDir, 'deco', 'leaves.png');
+    const out = path.join(tmp, 'edges');
+    const r = await runCli([
+      'generate', '--base', cup, '--prompt', 'spring', '--fg-edge', peach, '--fg-edge-prompt', '粉色桃花',
+      '--bg-edge', leaves, '--bg-edge', peach, '--bg-edge-prompt', '', '--bg-edge-prompt', 'blossom', '--out', out, ...service(),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
+    const edge = record.request.input.reference_edge;
+    expect(edge.foreground_edge).toHaveLength(1);
+    expect(edge.foreground_edge_prompt).toEqual(['粉色桃花']);
+    expect(edge.background_edge).toHaveLength(2);
+    expect(edge.background_edge_prompt).toEqual(['', 'blossom']);
+    for (const url of [...edge.foreground_edge, ...edge.background_edge]) expect(url).toMatch(/^oss:\/\//);
+    // The same file is uploaded once and used twice.
+    expect(edge.background_edge[1]).toBe(edge.foreground_edge[0]);
+    expect(edge.background_edge[0]).not.toBe(edge.foreground_edge[0]);
+
+    const mismatch = await runCli([
+      'generate', '--base', cup, '--prompt', 'x', '--bg-edge', leaves, '--bg-edge', peach, '--bg-edge-prompt', 'one',
+      '--out', path.join(tmp, 'edges-bad'), ...service(),
+    ]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/^backdrop: \[InvalidParameter\] --bg-edge-prompt was given 1 time\(s\) for 2 --bg-edge/);
+  });
+
   it('--json prints exactly one JSON object on stdout', async () => {
     const out = path.join(tmp, 'json');
     const r = await runCli(['generate', '--base', cup, '--prompt', 'garden', '--out', out, '--json', ...service()]);

@@ -110,7 +110,7 @@ export function itemFromArgs(args: GenerateRequestArgs): BatchItem {
 
 /** `  --title (input.title): message` */
 function formatProblem(p: InputProblem): string {
-  const flag = flagForField(p.field);
+  const flag = p.code === 'reference_required' ? '--ref or --prompt' : flagForField(p.field);
   const where = flag && p.field ? `${flag} (${p.field})` : (flag ?? p.field ?? 'request');
   return `  ${where}: ${p.message}`;
 }
