@@ -140,6 +140,31 @@ describe('Pillow BICUBIC', () => {
   });
 });
 
+describe('channels are independent in every kernel', () => {
+  const w = 29;
+  const h = 19;
+  const rgba = u8(w, h, 4, Array.from({ length: w * h * 4 }, (_, i) => (i * 7919 + ((i * i) % 17) * 13) % 256));
+  const channel = (img: ImageU8, c: number): ImageU8 =>
+    u8(img.width, img.height, 1, Array.from({ length: img.width * img.height }, (_, p) => img.data[p * img.channels + c]));
+  const rgb = u8(w, h, 3, Array.from({ length: w * h * 3 }, (_, i) => rgba.data[Math.floor(i / 3) * 4 + (i % 3)]));
+  const kernels: Array<[string, (img: ImageU8) => ImageU8]> = [
+    ['INTER_AREA fractional', (img) => resizeAreaU8(img, 11, 7)],
+    ['INTER_AREA fast 2×', (img) => resizeAreaU8(u8(28, 18, img.channels, Array.from(img.data.subarray(0, 28 * 18 * img.channels))), 14, 9)],
+    ['INTER_AREA area-mode', (img) => resizeAreaU8(img, 40, 15)],
+    ['INTER_LINEAR', (img) => resizeLinearU8(img, 45, 31)],
+    ['INTER_LANCZOS4', (img) => resizeLanczos4U8(img, 45, 31)],
+    ['Pillow BICUBIC', (img) => resizeBicubicPillowU8(img, 13, 40)],
+  ];
+  for (const [name, resize] of kernels) {
+    it(`${name}: 3- and 4-channel results equal the 1-channel results per channel`, () => {
+      for (const img of [rgb, rgba]) {
+        const all = resize(img);
+        for (let c = 0; c < img.channels; c++) expect(Array.from(channel(all, c).data)).toEqual(Array.from(resize(channel(img, c)).data));
+      }
+    });
+  }
+});
+
 describe('resize_image target size', () => {
   it('scales the short side to the resolution and rounds to multiples of 64 with ties to even', () => {
     expect(detectionTargetSize(600, 400, 512)).toMatchObject({ width: 768, height: 512 });
