@@ -12,6 +12,7 @@ import {
   toWireRequest,
   type DashScope,
   type Task,
+  type UploadedFile,
 } from '@backdrop/api';
 import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, type ResolvedUrls } from '../request-builder.js';
@@ -78,41 +79,32 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
     throw err;
   };
 
-  // 1. Upload local inputs (the same file once).
-  const urls: ResolvedUrls = {};
-  const locals = localFilesOf(item);
-  for (const field of ['base', 'ref']) {
-    const value = field === 'base' ? item.base : item.ref;
-    if (value !== undefined && !locals.some((l) => l.field === field)) urls[field] = value;
-  }
+  // 1. Upload the local inputs (each file once); URLs are used as they are.
+  const urls: ResolvedUrls = { base: item.base };
+  if (item.ref !== undefined) urls.ref = item.ref;
   for (const side of ['foreground', 'background'] as const) {
-    (item[side] ?? []).forEach((el, i) => {
-      const ref = 'edge' in el ? el.edge : el.cutout;
-      if (!locals.some((l) => l.field.startsWith(`${side}[${i}]`))) urls[`${side}[${i}]`] = ref;
-    });
+    (item[side] ?? []).forEach((el, i) => (urls[`${side}[${i}]`] = 'edge' in el ? el.edge : el.cutout));
   }
+  const locals = localFilesOf(item);
   if (locals.length > 0) note(`uploading ${locals.length} file${locals.length === 1 ? '' : 's'}…`);
   try {
-    const uploaded = new Map<string, Promise<Awaited<ReturnType<DashScope['files']['upload']>>>>();
-    await Promise.all(
-      locals.map(async (local) => {
-        let pending = uploaded.get(local.path);
-        if (!pending) {
-          pending = client.files.upload(local.path, { signal: interrupt.signal });
-          uploaded.set(local.path, pending);
-        }
-        const up = await pending;
-        urls[local.field.replace(/\.(edge|cutout)$/, '')] = up.url;
-        record.uploads.push({
-          field: local.field,
-          path: local.path,
-          url: up.url,
-          bytes: up.bytes,
-          sha256: up.sha256,
-          expiresAt: up.expiresAt.toISOString(),
-        });
-      }),
-    );
+    const byPath = new Map<string, Promise<UploadedFile>>();
+    for (const { path } of locals) {
+      if (!byPath.has(path)) byPath.set(path, client.files.upload(path, { signal: interrupt.signal }));
+    }
+    const uploads = await Promise.all(locals.map((local) => byPath.get(local.path)!));
+    locals.forEach((local, i) => {
+      const up = uploads[i];
+      urls[local.field.replace(/\.(edge|cutout)$/, '')] = up.url;
+      record.uploads.push({
+        field: local.field,
+        path: local.path,
+        url: up.url,
+        bytes: up.bytes,
+        sha256: up.sha256,
+        expiresAt: up.expiresAt.toISOString(),
+      });
+    });
   } catch (err) {
     if (interrupt.interrupted) {
       await fail(new InterruptedError('Interrupted while uploading; nothing was submitted.'), 'interrupted');
