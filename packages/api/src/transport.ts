@@ -192,6 +192,8 @@ export class Transport {
       timeout: { request: call.timeoutMs ?? this.config.timeoutMs },
       retry: { limit: 0 },
       throwHttpErrors: false,
+      // The API never redirects; following one could carry the Authorization header elsewhere.
+      followRedirect: false,
       responseType: 'text',
       signal: call.signal,
       ...(call.retryRule === 'submit' ? { agent: this.freshAgents } : {}),
