@@ -143,6 +143,11 @@ describe.skipIf(skipReason !== undefined)('backdrop status / cancel (e2e)', () =
       expect(status.stdout).toMatch(/status\s+FAILED/);
       expect(status.stdout).toMatch(/code\s+InternalError\.Algo/);
       expect(status.stdout).toMatch(/message\s+\S/);
+      const asJson = await runCli(['generate', '--base', cup, '--prompt', 'x', '--out', path.join(tmp, 'failed-json'), '--json', '--base-url', failing.baseUrl, '--api-key', API_KEY]);
+      expect(asJson.code).toBe(1);
+      const outcome = JSON.parse(asJson.stdout);
+      expect(outcome).toMatchObject({ ok: false, exitCode: 1, error: { code: 'TaskFailed' } });
+      expect(outcome.taskId).toMatch(/\S/);
     } finally {
       await failing.stop();
     }

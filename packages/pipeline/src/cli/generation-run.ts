@@ -40,6 +40,8 @@ export interface GenerationRunOptions {
   workspace?: string;
   /** True when the service is an in-process emulator that stops with this command. */
   inProcessEmulator?: boolean;
+  /** Called as soon as the task exists. */
+  onSubmitted?: (taskId: string) => void;
 }
 
 function errorFields(err: unknown): { code: string; message: string } {
@@ -132,6 +134,7 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
     }
     return fail(err);
   }
+  options.onSubmitted?.(taskId);
   record.state = 'submitted';
   record.timings.submittedAt = new Date().toISOString();
   await recordFile.save();

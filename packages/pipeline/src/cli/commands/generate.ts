@@ -73,8 +73,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           baseUrl: connection.baseUrl,
           ...(connection.workspace ? { workspace: connection.workspace } : {}),
           inProcessEmulator: connection.emulator !== undefined,
+          onSubmitted: (id) => (taskId = id),
         });
-        taskId = outcome.taskId;
         await removeStaleFiles(outDir, earlier, [...outcome.files.map((f) => f.name), 'task.json']);
         const files = outcome.files.map((f) => ({ ...f, path: path.join(outDir, f.name) }));
         if (json) {
