@@ -6,7 +6,7 @@
 import sharp from 'sharp';
 import { SeededRandom, deriveSeed } from '../random.js';
 import { type RawImage, type VariantLook, renderBackground } from './background.js';
-import { tintEdgeElement } from './edge-layers.js';
+import { edgeLayer } from './edge-layers.js';
 import { type Rgb, contrastingColour, elementTint, promptPalette } from './palette.js';
 import { drawTitle } from './text-drawing.js';
 import { SERVICE_FONT_FAMILIES, type TitleLayout, type TitleStyle, layoutTitle, textResultParams } from './text-layout.js';
@@ -82,16 +82,16 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
   const { width, height } = input;
   const basePalette = promptPalette(input.refPrompt ?? `ref:${input.seed}`);
   const fallbackTint = contrastingColour(basePalette[1]);
-  const tint = async (edges: GenerationInput['foregroundEdges']): Promise<sharp.OverlayOptions[]> => {
-    const layers: sharp.OverlayOptions[] = [];
-    for (const edge of edges) {
-      const layer = await tintEdgeElement(edge.bytes, width, height, elementTint(edge.prompt, fallbackTint));
-      layers.push({ input: layer.data, raw: { width, height, channels: 4 } });
-    }
-    return layers;
+  const side = async (edges: GenerationInput['foregroundEdges']): Promise<sharp.OverlayOptions[]> => {
+    const layer = await edgeLayer(
+      edges.map((e) => ({ bytes: e.bytes, tint: elementTint(e.prompt, fallbackTint) })),
+      width,
+      height,
+    );
+    return layer ? [{ input: layer.data, raw: { width, height, channels: 4 } }] : [];
   };
-  const backgroundLayers = await tint(input.backgroundEdges);
-  const foregroundLayers = await tint(input.foregroundEdges);
+  const backgroundLayers = await side(input.backgroundEdges);
+  const foregroundLayers = await side(input.foregroundEdges);
   const layout = input.title ? layoutTitle(width, height, input.title, input.subTitle) : undefined;
 
   const results: Buffer[] = [];
@@ -123,7 +123,7 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
       results.push(await toRaw(composed).jpeg(RESULT_JPEG).toBuffer());
       continue;
     }
-    plain.push(await toRaw(composed).png().toBuffer());
+    plain.push(await toRaw(composed).png({ compressionLevel: 3 }).toBuffer());
     const style = await titleStyle(composed, layout, input.seed, i);
     const titled = await drawTitle(composed, layout, style);
     results.push(await toRaw(titled).jpeg(RESULT_JPEG).toBuffer());

@@ -1,41 +1,48 @@
 /**
  * Edge elements (HED soft-edge maps, RGBA) drawn as tinted strokes: resized to the output size, colour =
- * the tint, alpha = element alpha × edge intensity.
+ * the tint, alpha = element alpha × edge intensity (the map's grey level). All of one side's elements
+ * are flattened into one layer, bottom to top, so each variant composites two layers at most. The work
+ * runs in libvips threads, not on the event loop.
  */
 import sharp from 'sharp';
-import type { Rgb } from './palette.js';
 import type { RawImage } from './background.js';
+import type { Rgb } from './palette.js';
 
-const PIXELS_PER_SLICE = 1 << 18;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** One element to draw: its bytes and its tint. */
+export interface TintedElement {
+  bytes: Buffer;
+  tint: Rgb;
 }
 
-/** A tinted RGBA layer of `width`×`height` from an edge element. Yields to the event loop while it works. */
+/** A tinted RGBA layer of `width`×`height` from one edge element. */
 export async function tintEdgeElement(element: Buffer, width: number, height: number, tint: Rgb): Promise<RawImage> {
-  const source = await sharp(element)
+  // Grey level × alpha: flattening grey+alpha onto black multiplies them.
+  const strength = await sharp(element)
     .resize(width, height, { fit: 'fill' })
-    .toColourspace('srgb')
     .ensureAlpha()
+    .toColourspace('b-w')
+    .flatten({ background: '#000000' })
+    .extractChannel(0)
     .raw()
-    .toBuffer({ resolveWithObject: true });
-  const channels = source.info.channels;
-  const input = source.data;
-  const out = Buffer.alloc(width * height * 4);
-  const pixels = width * height;
-  for (let start = 0; start < pixels; start += PIXELS_PER_SLICE) {
-    const end = Math.min(pixels, start + PIXELS_PER_SLICE);
-    for (let p = start; p < end; p++) {
-      const i = p * channels;
-      const intensity = Math.max(input[i], input[i + 1], input[i + 2]);
-      const o = p * 4;
-      out[o] = tint[0];
-      out[o + 1] = tint[1];
-      out[o + 2] = tint[2];
-      out[o + 3] = Math.round((input[i + channels - 1] * intensity) / 255);
-    }
-    if (end < pixels) await yieldToEventLoop();
+    .toBuffer();
+  const data = await sharp({ create: { width, height, channels: 3, background: { r: tint[0], g: tint[1], b: tint[2] } } })
+    .joinChannel(strength, { raw: { width, height, channels: 1 } })
+    .raw()
+    .toBuffer();
+  return { data, width, height, channels: 4 };
+}
+
+/** All elements of one side flattened into a single RGBA layer (undefined when there are none). */
+export async function edgeLayer(elements: TintedElement[], width: number, height: number): Promise<RawImage | undefined> {
+  if (elements.length === 0) return undefined;
+  const layers: sharp.OverlayOptions[] = [];
+  for (const element of elements) {
+    const layer = await tintEdgeElement(element.bytes, width, height, element.tint);
+    layers.push({ input: layer.data, raw: { width, height, channels: 4 } });
   }
-  return { data: out, width, height, channels: 4 };
+  const data = await sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .composite(layers)
+    .raw()
+    .toBuffer();
+  return { data, width, height, channels: 4 };
 }
