@@ -65,7 +65,7 @@ describe('submit, get and wait', () => {
     const resolvedAt = Date.now();
     const info = e.tasks().find((t) => t.taskId === submit.taskId)!;
     expect(info.endedAt).toBeDefined();
-    expect(resolvedAt - info.endedAt!).toBeLessThan(1300);
+    expect(resolvedAt - info.endedAt!).toBeLessThan(1600); // the SDK schedule (1,1,2,…) can be 2.5 s late here
   });
 
   it('poll schedules: default 1 s for 20 s then slower to 5 s; SDK 1,1,2,2,2,4,4,4,5; a custom function is used', async () => {
