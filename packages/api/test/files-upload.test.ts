@@ -126,6 +126,23 @@ describe('files.upload', () => {
     }
   });
 
+  it('concurrent uploads of the same bytes make one POST', async () => {
+    const server = await startScriptedServer((req) =>
+      req.url.startsWith('/api/v1/uploads')
+        ? { status: 200, body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${server.origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } }
+        : { status: 200, body: '' },
+    );
+    try {
+      const client = new DashScope({ apiKey: 'sk-same-bytes', baseUrl: server.baseUrl });
+      const png = cutoutPng(7, 7);
+      const files = await Promise.all([client.files.upload(png), client.files.upload(Buffer.from(png)), client.files.upload(png)]);
+      expect(new Set(files.map((f) => f.url)).size).toBe(1);
+      expect(server.requests.filter((r) => r.url === '/oss')).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a 409 FileAlreadyExists for our content-named key counts as uploaded; a 403 fetches a fresh policy once', async () => {
     let policies = 0;
     let posts = 0;

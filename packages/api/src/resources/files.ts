@@ -11,7 +11,7 @@
  * and reused while they have more than a day to live.
  */
 import { FileTooLargeError, UploadError, type DashScopeOperation } from '../errors.js';
-import { readLocalImage, type ImageInput } from '../image-source.js';
+import { readLocalImage, type ImageInput, type LocalImage } from '../image-source.js';
 import type { HttpReply, Transport } from '../transport.js';
 import { headerValue } from '../transport.js';
 import { BACKGROUND_GENERATION_MODEL, type UploadedFile, type UploadPolicy } from '../types.js';
@@ -57,6 +57,7 @@ export class Files {
   private readonly policies = new Map<string, CachedPolicy>();
   private readonly policyRequests = new Map<string, Promise<UploadPolicy>>();
   private readonly uploads = new Map<string, UploadedFile>();
+  private readonly uploadsInFlight = new Map<string, Promise<UploadedFile>>();
 
   constructor(private readonly transport: Transport) {}
 
@@ -71,7 +72,17 @@ export class Files {
     const memoKey = `${model}\n${image.sha256}\n${image.contentType}`;
     const known = this.uploads.get(memoKey);
     if (known && known.expiresAt.getTime() - Date.now() > REUSE_MIN_REMAINING_MS) return known;
+    const inFlight = this.uploadsInFlight.get(memoKey);
+    if (inFlight) return inFlight;
+    const upload = this.post(image, model, options).finally(() => this.uploadsInFlight.delete(memoKey));
+    this.uploadsInFlight.set(memoKey, upload);
+    const uploaded = await upload;
+    this.uploads.set(memoKey, uploaded);
+    return uploaded;
+  }
 
+  /** Gets a policy and POSTs the form; a refused (expired) policy is replaced once. */
+  private async post(image: LocalImage, model: string, options: UploadOptions): Promise<UploadedFile> {
     for (let policyAttempt = 0; ; policyAttempt++) {
       options.signal?.throwIfAborted();
       const policy = await this.policy(model);
@@ -125,7 +136,6 @@ export class Files {
         sha256: image.sha256,
         contentType: image.contentType,
       };
-      this.uploads.set(memoKey, uploaded);
       this.transport.config.logger?.debug(`dashscope uploaded ${image.label} (${image.bytes.length} bytes) as ${uploaded.url}`);
       return uploaded;
     }
