@@ -56,7 +56,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = new Clock();
   const stats = new StatsRecorder(() => clock.now());
   const faults = new FaultInjector(config.faults, config.seed);
-  const results = new ResultStore();
+  const results = new ResultStore(config.maxResultBytes, (count) =>
+    config.logger.warn?.(`emulator: result memory over ${config.maxResultBytes} bytes; dropped the ${count} oldest image(s) early.`),
+  );
   const state: EmulatorState = {
     config,
     clock,

@@ -76,6 +76,11 @@ export interface EmulatorOptions {
   maxUploadMb?: number;
   /** Time limit for downloading one http(s) input, ms (default 15000). */
   downloadTimeoutMs?: number;
+  /**
+   * Memory for result images in MiB (default 1024). Past it the oldest images are dropped before their
+   * 24 h (their URLs answer 403 like expired ones) and a warning is logged.
+   */
+  maxResultMemoryMb?: number;
   /** Logger for requests (debug) and problems (warn/error). Default: silent. */
   logger?: EmulatorLogger;
 }
@@ -97,6 +102,7 @@ export interface EmulatorConfig {
   maxUploadBytes: number;
   maxUploadMb: number;
   downloadTimeoutMs: number;
+  maxResultBytes: number;
   logger: EmulatorLogger;
 }
 
@@ -159,6 +165,8 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isFinite(maxUploadMb) && maxUploadMb > 0, 'maxUploadMb must be a number > 0.');
   const downloadTimeoutMs = options.downloadTimeoutMs ?? 15_000;
   check(Number.isFinite(downloadTimeoutMs) && downloadTimeoutMs > 0, 'downloadTimeoutMs must be a number of ms > 0.');
+  const maxResultMemoryMb = options.maxResultMemoryMb ?? 1024;
+  check(Number.isFinite(maxResultMemoryMb) && maxResultMemoryMb > 0, 'maxResultMemoryMb must be a number > 0.');
   return {
     port,
     host: options.host ?? '127.0.0.1',
@@ -185,6 +193,7 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
     maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
     maxUploadMb,
     downloadTimeoutMs,
+    maxResultBytes: Math.floor(maxResultMemoryMb * 1024 * 1024),
     logger: options.logger ?? {},
   };
 }

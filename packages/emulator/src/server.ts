@@ -125,7 +125,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: Emulator
       }
       if (faults.serverError) {
         state.stats.recordFault(key || undefined, 'serverError');
-        throw new ServiceError(500, 'InternalError', 'An internal error has occured, please try again later or contact service support.');
+        const message = 'An internal error has occured, please try again later or contact service support.';
+        throw route.kind === 'object-store' ? new ObjectStoreError(500, 'InternalError', message) : new ServiceError(500, 'InternalError', message);
       }
     }
     reply = await route.handle({ req, url, params, requestId, key, state });

@@ -44,6 +44,14 @@ describe('fault injection', () => {
     expect(emulator.stats().total.faults).toEqual({ serverError: 1 });
   });
 
+  it('a 500 on a result URL is OSS-style XML', async () => {
+    const emulator = await start({ taskMs: 5, pendingMs: 0, faults: { serverErrorRate: 1, routes: ['result'] } });
+    const done = await waitForStatus(emulator, (await submit(emulator, withBase())).body.output.task_id);
+    const response = await fetch(done.body.output.results[0].url);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('<Code>InternalError</Code>');
+  });
+
   it('taskFailureRate: tasks end FAILED with the configured code and message', async () => {
     const emulator = await start({
       taskMs: 10,

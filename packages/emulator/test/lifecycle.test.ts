@@ -127,6 +127,16 @@ describe('expiry (timeScale)', () => {
     expect((await download(done.body.output.results[0].url)).status).toBe(403);
   });
 
+  it('past maxResultMemoryMb the oldest images are dropped early (403) and a warning is logged', async () => {
+    const warnings: string[] = [];
+    const emulator = await start({ taskMs: 10, pendingMs: 0, maxResultMemoryMb: 1e-6, logger: { warn: (m) => warnings.push(m) } });
+    const done = await waitForStatus(emulator, (await submit(emulator, body('memory', 2))).body.output.task_id);
+    const [first, second] = done.body.output.results.map((r: { url: string }) => r.url);
+    expect((await download(first)).status).toBe(403);
+    expect((await download(second)).status).toBe(200); // the newest image is always kept
+    expect(warnings.join('\n')).toContain('dropped the 1 oldest image');
+  });
+
   it('unfinished tasks do not expire', async () => {
     const emulator = await start({ taskMs: 1500, pendingMs: 0, timeScale: 1e-6 }); // finished tasks live 86 ms
     const id = (await submit(emulator, body())).body.output.task_id;
