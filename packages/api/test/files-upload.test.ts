@@ -7,7 +7,7 @@ import { startEmulator, type Emulator } from '@backdrop/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyFingerprint } from '../src/api-key.js';
 import { DashScope } from '../src/client.js';
-import { FileTooLargeError, InputFileError } from '../src/errors.js';
+import { FileTooLargeError, InputFileError, UploadError } from '../src/errors.js';
 import { UPLOAD_LIFETIME_MS } from '../src/resources/files.js';
 import { cutoutPng } from './helpers/png.js';
 import { startScriptedServer } from './helpers/raw-server.js';
@@ -121,6 +121,24 @@ describe('files.upload', () => {
       const field = (name: string) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(post.body)?.[1];
       expect([field('OSSAccessKeyId'), field('Signature'), field('policy'), field('key'), field('success_action_status'), field('x-oss-content-type')]).toEqual(['AK', 'SIG', 'POLICY', up.key, '200', 'image/png']);
       expect(up.key).toMatch(/^dir\/x\/[0-9a-f]{32}\.png$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an OSS refusal is an UploadError with the OSS code and request id, not retried', async () => {
+    const server = await startScriptedServer((req) =>
+      req.url.startsWith('/api/v1/uploads')
+        ? { status: 200, body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${server.origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } }
+        : { status: 400, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message><RequestId>oss-rid-7</RequestId></Error>' },
+    );
+    try {
+      const client = new DashScope({ apiKey: 'sk-oss-refusal', baseUrl: server.baseUrl });
+      const err = await client.files.upload(cutoutPng(3, 3)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UploadError);
+      expect(err).toMatchObject({ code: 'EntityTooLarge', status: 400, requestId: 'oss-rid-7', retryable: false, operation: 'files.upload' });
+      expect((err as Error).message).toContain('exceeds the maximum allowed size');
+      expect(server.requests.filter((r) => r.url === '/oss')).toHaveLength(1);
     } finally {
       await server.close();
     }
