@@ -31,3 +31,15 @@ export {
   type ResolveWeightsOptions,
   type ResolvedWeights,
 } from './checkpoint/resolve-weights.js';
+export { loadCheckpoint, parseCheckpoint } from './checkpoint/load-checkpoint.js';
+export { inferHedArchitecture, type HedArchitecture } from './checkpoint/hed-architecture.js';
+export { writeSafetensors } from './checkpoint/write-safetensors.js';
+export { type StateDict, type TensorData } from './checkpoint/state-dict.js';
+export {
+  CheckpointCorruptError,
+  CheckpointUnsafeError,
+  CheckpointArchitectureError,
+  WeightsNotFoundError,
+  WeightsUnavailableError,
+} from './checkpoint/checkpoint-errors.js';
+export { ImageNotFoundError, ImageUnreadableError, ImageUnsupportedError, ImageEncodeError } from './image/image-errors.js';
