@@ -259,8 +259,8 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     expect(names.filter((n) => /^result-\d\.(png|jpg)$/.test(n))).toHaveLength(2);
   });
 
-  it('Ctrl-C while the task runs: says the task id, does not cancel it, exits 130', async () => {
-    const slow = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '20000']);
+  it('Ctrl-C while the task runs: says the task id, does not cancel it, exits 130; status --download fetches it later', async () => {
+    const slow = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '10000']);
     try {
       const out = path.join(tmp, 'interrupted');
       const proc = spawnCli(['generate', '--base', cup, '--prompt', 'x', '--out', out, '--base-url', slow.baseUrl, '--api-key', API_KEY]);
@@ -275,6 +275,32 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
       expect(record.state).toBe('interrupted');
       const status = await runCli(['status', taskId, '--json', '--base-url', slow.baseUrl, '--api-key', API_KEY]);
       expect(JSON.parse(status.stdout).status).toBe('RUNNING');
+      expect((await readdir(out)).sort()).toEqual(['task.json']);
+
+      // Later: `status --download` into the same folder fetches the images and completes task.json.
+      const early = await runCli(['status', taskId, '--download', out, '--base-url', slow.baseUrl, '--api-key', API_KEY]);
+      expect(early.code).toBe(1);
+      expect(early.stderr).toMatch(/\[NOTHING_TO_DOWNLOAD\] .*RUNNING: nothing to download yet/);
+      let final = '';
+      for (let i = 0; i < 30 && final !== 'SUCCEEDED'; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        final = JSON.parse((await runCli(['status', taskId, '--json', '--base-url', slow.baseUrl, '--api-key', API_KEY])).stdout).status;
+      }
+      expect(final).toBe('SUCCEEDED');
+      const late = await runCli(['status', taskId, '--download', out, '--json', '--base-url', slow.baseUrl, '--api-key', API_KEY]);
+      expect(late.code, late.stderr).toBe(0);
+      const fetched = JSON.parse(late.stdout);
+      expect(fetched).toMatchObject({ status: 'SUCCEEDED', updatedTaskJson: true });
+      expect(fetched.files).toHaveLength(1);
+      const names = (await readdir(out)).sort();
+      expect(names).toEqual([fetched.files[0].name, 'task.json'].sort());
+      const completed = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
+      expect(completed).toMatchObject({ taskId, state: 'SUCCEEDED', taskStatus: 'SUCCEEDED' });
+      expect(completed.files[0].name).toBe(fetched.files[0].name);
+      expect(completed.error).toBeUndefined();
+      const { info } = await sharp(path.join(out, fetched.files[0].name)).toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([600, 400]);
+      await expectNoKeyIn(out, early.stdout, early.stderr, late.stdout, late.stderr);
     } finally {
       await slow.stop();
     }

@@ -16,8 +16,9 @@ import {
 } from '@backdrop/api';
 import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, type ResolvedUrls } from '../request-builder.js';
-import { downloadFiles, downloadPlan } from '../stages/download.js';
+import { CliError } from './cli-errors.js';
 import { InterruptedError, type Interrupt } from './interrupt.js';
+import { downloadTaskResults, missingResultCount, resultFileCount } from './result-files.js';
 import { StatusLine, type StatusStream } from './status-line.js';
 import { TaskRecordFile, type RecordedFile } from './task-record.js';
 import { backdropVersion } from './version.js';
@@ -173,32 +174,27 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   await recordFile.save();
 
   // 4. Download right away: result URLs expire after 24 h.
-  const results = (task.results ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
-  const plain = (task.textResults?.urls ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
-  const missing = (task.results?.length ?? 0) - results.length;
+  const missing = missingResultCount(task);
   if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL).`);
-  const plan = downloadPlan(results, plain);
+  const count = resultFileCount(task);
   const downloadStart = Date.now();
-  note(`downloading ${plan.length} image${plan.length === 1 ? '' : 's'}…`);
+  note(`downloading ${count} image${count === 1 ? '' : 's'}…`);
+  const fetchLater = `\`backdrop status ${taskId} --download <folder>\` fetches them while they last (24 h after the task ended)`;
   try {
-    const written = await downloadFiles(options.outDir, plan, { signal: interrupt.signal });
-    record.files = written.map((f, i) => ({
-      kind: plan[i].stem.startsWith('plain-') ? ('plain' as const) : ('result' as const),
-      index: Number(plan[i].stem.split('-')[1]),
-      name: f.name,
-      url: plan[i].url,
-      size: f.size,
-      sha256: f.sha256,
-    }));
+    record.files = await downloadTaskResults(task, options.outDir, interrupt.signal);
   } catch (err) {
-    record.notes.push(`Results not all downloaded; \`backdrop status ${taskId}\` lists their URLs (valid 24 h after the task ended).`);
+    record.notes.push(`Results not all downloaded; ${fetchLater}.`);
     if (interrupt.interrupted) {
-      return fail(
-        new InterruptedError(`Interrupted while downloading; task ${taskId} SUCCEEDED — \`backdrop status ${taskId}\` lists the result URLs (valid 24 h).`),
-        'interrupted',
-      );
+      return fail(new InterruptedError(`Interrupted while downloading; task ${taskId} SUCCEEDED: ${fetchLater}.`), 'interrupted');
     }
-    return fail(err);
+    const e = err as { code?: unknown; message?: unknown };
+    return fail(
+      new CliError(
+        typeof e.code === 'string' ? e.code : 'DownloadFailed',
+        `${typeof e.message === 'string' ? e.message : String(err)}. Task ${taskId} SUCCEEDED; ${fetchLater}.`,
+        { cause: err },
+      ),
+    );
   }
   const now = Date.now();
   record.timings.downloadMs = now - downloadStart;
@@ -243,7 +239,8 @@ async function stopWaiting(
   const state = current ? `is ${current.taskStatus === 'PENDING' ? 'RUNNING' : current.taskStatus}` : 'could not be checked';
   const message =
     `Interrupted; task ${taskId} ${state} and was left alone (only PENDING tasks can be cancelled). ` +
-    `See it with \`backdrop status ${taskId}\`; its results stay available for 24 h.${emulatorNote}`;
+    `See it with \`backdrop status ${taskId}\`, and once it has SUCCEEDED fetch its images (kept 24 h) with ` +
+    `\`backdrop status ${taskId} --download ${options.outDir}\`.${emulatorNote}`;
   record.notes.push('Stopped waiting on Ctrl-C; the task was not cancelled.');
   return new InterruptedError(message);
 }

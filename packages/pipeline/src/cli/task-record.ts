@@ -4,6 +4,7 @@
  * the files and the timings. Rewritten atomically at each step, so a crash or Ctrl-C still leaves
  * the task id on disk. It never holds the API key (only its fingerprint).
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WireBackgroundGenerationRequest } from '@backdrop/api';
 import { writeFileAtomic } from '../output/atomic-write.js';
@@ -68,6 +69,19 @@ export class TaskRecordFile {
     readonly record: TaskRecord,
   ) {
     this.file = path.join(outDir, 'task.json');
+  }
+
+  /** The record in `<outDir>/task.json`, or undefined when there is none (or it is not a task record). */
+  static async load(outDir: string): Promise<TaskRecordFile | undefined> {
+    const text = await readFile(path.join(outDir, 'task.json'), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const record = JSON.parse(text) as TaskRecord;
+      if (typeof record !== 'object' || record === null || !Array.isArray(record.notes) || !record.timings) return undefined;
+      return new TaskRecordFile(outDir, record);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Writes the current record (temp file, fsync, rename). */

@@ -1,0 +1,36 @@
+/**
+ * Downloads a SUCCEEDED task's images into a folder — `result-<i>.<ext>` for `results`, and
+ * `plain-<i>.<ext>` (the images without the title) for `text_results.urls` — with the pipeline's
+ * download stage (retries, temp name + fsync + rename). Used by `generate` and `status --download`.
+ */
+import type { Task } from '@backdrop/api';
+import { downloadFiles, downloadPlan } from '../stages/download.js';
+import type { RecordedFile } from './task-record.js';
+
+function urlsOf(list: { url?: string }[] | undefined): string[] {
+  return (list ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
+}
+
+/** How many result entries came back without a URL (images that failed on the service). */
+export function missingResultCount(task: Task): number {
+  return (task.results?.length ?? 0) - urlsOf(task.results).length;
+}
+
+/** Number of images `downloadTaskResults` will fetch. */
+export function resultFileCount(task: Task): number {
+  return urlsOf(task.results).length + urlsOf(task.textResults?.urls).length;
+}
+
+/** Fetches every result image of `task` into `dir` and describes the files written. */
+export async function downloadTaskResults(task: Task, dir: string, signal?: AbortSignal): Promise<RecordedFile[]> {
+  const plan = downloadPlan(urlsOf(task.results), urlsOf(task.textResults?.urls));
+  const written = await downloadFiles(dir, plan, signal ? { signal } : {});
+  return written.map((f, i) => ({
+    kind: plan[i].stem.startsWith('plain-') ? ('plain' as const) : ('result' as const),
+    index: Number(plan[i].stem.split('-')[1]),
+    name: f.name,
+    url: plan[i].url,
+    size: f.size,
+    sha256: f.sha256,
+  }));
+}
