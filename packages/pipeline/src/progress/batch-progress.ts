@@ -17,7 +17,6 @@ export class BatchProgress {
   private images = 0;
   private readonly running = new Set<string>();
   private readonly started = Date.now();
-  private firstDoneAt: number | undefined;
   private lastDraw = 0;
   private timer: NodeJS.Timeout | undefined;
   private drawn = false;
@@ -34,6 +33,7 @@ export class BatchProgress {
     switch (e.type) {
       case 'stage':
         if (e.stage === 'running') this.running.add(e.id);
+        else this.running.delete(e.id);
         break;
       case 'retry':
         this.note(`retry ${e.id} (attempt ${e.attempt}): [${e.code}] ${e.message}`);
@@ -48,7 +48,6 @@ export class BatchProgress {
           this.done++;
           if (!r.resumed) {
             this.images += r.files.filter((f) => f.startsWith('result-')).length;
-            this.firstDoneAt ??= Date.now();
           }
         } else if (r.status === 'failed') this.failed++;
         if (!this.stream.isTTY) {
@@ -88,14 +87,14 @@ export class BatchProgress {
   private line(): string {
     const finished = this.done + this.failed;
     const queued = Math.max(0, this.total - finished - this.running.size);
-    const mins = (Date.now() - (this.firstDoneAt ? this.started : this.started)) / 60000;
+    const mins = (Date.now() - this.started) / 60000;
     const rate = mins > 0 ? this.images / mins : 0;
     const perItem = finished > 0 ? (Date.now() - this.started) / finished : 0;
     const eta = finished > 0 && finished < this.total ? ` · ETA ${formatDuration(((this.total - finished) * perItem) / 1000)}` : '';
-    const width = 24;
+    const width = 16;
     const filled = this.total > 0 ? Math.round((finished / this.total) * width) : 0;
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    return `${bar} ${finished}/${this.total} · ${this.done} done · ${this.failed} failed · ${this.running.size} running · ${queued} queued · ${rate.toFixed(1)} img/min${eta}`;
+    return `${bar} ${finished}/${this.total} ${this.done} done · ${this.failed} failed · ${this.running.size} running · ${queued} queued · ${rate.toFixed(1)} img/min${eta}`;
   }
 
   private draw(force: boolean): void {

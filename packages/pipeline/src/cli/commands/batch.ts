@@ -7,7 +7,8 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
-import { createHedPool, loadHed, type WeightsInfo } from '@backdrop/edge';
+import type { WeightsInfo } from '@backdrop/edge';
+import { openHedEdgeMaker } from '../../edges/hed-edge-maker.js';
 import { runBatch } from '../../engine/run-batch.js';
 import type { BatchSummary } from '../../engine/batch-events.js';
 import { InvalidBatchInputError, formatProblem } from '../../errors.js';
@@ -15,7 +16,6 @@ import type { ItemDefaults } from '../../item.js';
 import { openBatchSource } from '../../manifest/batch-source.js';
 import { validateBatchInput } from '../../manifest/validate-input.js';
 import { BatchProgress } from '../../progress/batch-progress.js';
-import type { EdgeMaker } from '../../stages/prepare.js';
 import { CliError } from '../cli-errors.js';
 import { Interrupt } from '../interrupt.js';
 import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
@@ -61,27 +61,12 @@ function defaultsFrom(args: BatchArgs): ItemDefaults {
   return d;
 }
 
-function weightsLine(w: WeightsInfo): string {
-  const where = w.path ?? 'bytes given by the caller';
+function weightsLine(w: WeightsInfo, resolvedPath: string | undefined): string {
+  const where = resolvedPath ?? w.path ?? 'the given checkpoint';
   if (w.nonStandard) {
     return `HED: using ${where} — a small non-standard checkpoint (channels ${w.channels.join('/')}), NOT the real ControlNetHED weights: edge elements are for trying the pipeline only`;
   }
   return `HED: using ${where} (${(w.bytes / 1e6).toFixed(1)} MB)`;
-}
-
-/** Loads HED (a worker pool when more than one worker) as the engine's edge maker. */
-async function openEdges(args: BatchArgs, note: (m: string) => void): Promise<{ edges: EdgeMaker; close: () => Promise<void> }> {
-  const common = { ...(args.weights ? { weights: args.weights } : {}) };
-  if (args.hedWorkers > 1) {
-    const pool = await createHedPool({ ...common, size: args.hedWorkers });
-    note(weightsLine(pool.weights));
-    const key = `${pool.weights.path ?? ''}:${pool.weights.bytes}:${pool.weights.channels.join('/')}:softedge:512:512`;
-    return { edges: { cacheKey: key, edgeElement: (b) => pool.edgeElement(b) }, close: () => pool.close() };
-  }
-  const hed = await loadHed(common);
-  note(weightsLine(hed.weights));
-  const key = `${hed.weights.path ?? ''}:${hed.weights.bytes}:${hed.weights.channels.join('/')}:softedge:512:512`;
-  return { edges: { cacheKey: key, edgeElement: (b) => hed.edgeElement(b) }, close: async () => hed.dispose() };
 }
 
 export const batchCommand: CommandModule<object, BatchArgs> = {
@@ -123,7 +108,14 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
     if (report.problems.length > 0) throw new InvalidBatchInputError(source.label, report.problems);
 
     const progress = new BatchProgress(process.stderr, report.items);
-    const hed = report.cutouts > 0 ? await openEdges(args, (m) => progress.note(m)) : undefined;
+    const hed =
+      report.cutouts > 0
+        ? await openHedEdgeMaker({
+            ...(args.weights ? { weights: args.weights } : {}),
+            workers: parseIntegerIn('hed-workers', args.hedWorkers, 1, 64),
+            onLoaded: (w, p) => progress.note(weightsLine(w, p)),
+          })
+        : undefined;
     const connection = await connectService(args, { multipleKeys: true });
     if (connection.emulator) progress.note(`service: in-process emulator at ${connection.baseUrl} (no real tasks, no charges)`);
     const interrupt = new Interrupt();
@@ -140,7 +132,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         retries,
         ...(args.lookahead !== undefined ? { lookahead: parseIntegerIn('lookahead', args.lookahead, 1, 10000) } : {}),
         fit: args.fit,
-        ...(hed ? { edges: hed.edges } : {}),
+        ...(hed ? { edges: hed } : {}),
         lock: { wait: args.waitForLock },
         signal: interrupt.signal,
       });

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { createHedPool, loadHed, resolveWeights, type WeightsInfo } from '@backdrop/edge';
+import type { EdgeMaker } from '../stages/prepare.js';
+
+/** Options of {@link openHedEdgeMaker}. */
+export interface HedEdgeMakerOptions {
+  /** Checkpoint path; default `BACKDROP_HED_WEIGHTS`, the cache, then a Hugging Face download. */
+  weights?: string;
+  /** Worker threads (default 1: HED runs in this thread). */
+  workers?: number;
+  /** Called once, when the network is first needed and loaded. */
+  onLoaded?: (weights: WeightsInfo, resolvedPath: string | undefined) => void;
+}
+
+/** An {@link EdgeMaker} backed by `@backdrop/edge`, plus `close()`. */
+export interface HedEdgeMaker extends EdgeMaker {
+  close(): Promise<void>;
+}
+
+/**
+ * An edge maker for `runBatch` using HED. The checkpoint is resolved now (its SHA-256 keys the edge
+ * cache, so other weights never reuse stale edge elements); the network is loaded only when a cut-out
+ * actually needs it — a resumed batch whose edge elements are cached never loads it.
+ */
+export async function openHedEdgeMaker(options: HedEdgeMakerOptions = {}): Promise<HedEdgeMaker> {
+  const resolved = await resolveWeights(options.weights !== undefined ? { weights: options.weights } : {});
+  const cacheKey = `hed-softedge-512-512:${createHash('sha256').update(resolved.bytes).digest('hex')}`;
+  type Runner = { edgeElement(b: Uint8Array): Promise<Buffer>; close(): Promise<void> };
+  let loading: Promise<Runner> | undefined;
+  const load = (): Promise<Runner> =>
+    (loading ??= (async () => {
+      const workers = options.workers ?? 1;
+      if (workers > 1) {
+        const pool = await createHedPool({ weights: resolved.bytes, size: workers });
+        options.onLoaded?.(pool.weights, resolved.path);
+        return { edgeElement: (b) => pool.edgeElement(b), close: () => pool.close() };
+      }
+      const hed = await loadHed({ weights: resolved.bytes });
+      options.onLoaded?.(hed.weights, resolved.path);
+      return { edgeElement: (b) => hed.edgeElement(b), close: async () => hed.dispose() };
+    })());
+  return {
+    cacheKey,
+    edgeElement: async (input) => (await load()).edgeElement(input),
+    close: async () => {
+      if (loading) await (await loading).close();
+    },
+  };
+}
