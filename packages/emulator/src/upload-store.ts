@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { formatServiceDate } from './clock.js';
 import { ObjectStoreError } from './errors.js';
+import { escapeXml } from './http-io.js';
 
 /** Bucket name used in policies and the upload host path. */
 export const UPLOAD_BUCKET = 'dashscope-file-mgr';
@@ -33,6 +34,8 @@ interface PolicyDocument {
 interface UploadDirOwner {
   key: string;
   model: string;
+  /** When the policy for this directory expires (the directory can take no new files after it). */
+  policyExpiresAt: number;
 }
 
 interface StoredObject {
@@ -67,7 +70,7 @@ export class UploadStore {
   /** A new policy for `key`'s account (fingerprint) and `model`, uploading to `uploadHost`. */
   issuePolicy(key: string, model: string, uploadHost: string, now: number): UploadPolicyData {
     const uploadDir = `dashscope-instant/${key.replace(/^key_/, '')}/${formatServiceDate(now)}/${randomUUID()}`;
-    this.dirs.set(uploadDir, { key, model });
+    this.dirs.set(uploadDir, { key, model, policyExpiresAt: now + POLICY_EXPIRE_SECONDS * 1000 });
     const document: PolicyDocument = {
       expiration: new Date(now + POLICY_EXPIRE_SECONDS * 1000).toISOString(),
       conditions: [
@@ -180,18 +183,14 @@ export class UploadStore {
     return object.bytes;
   }
 
-  /** Drops expired objects. */
+  /** Drops expired objects and the directories of expired policies. */
   sweep(now: number): void {
     for (const [k, object] of this.objects) if (object.expiresAt <= now) this.objects.delete(k);
+    for (const [dir, owner] of this.dirs) if (owner.policyExpiresAt <= now) this.dirs.delete(dir);
   }
 
   /** Number of stored objects (for tests and stats). */
   get size(): number {
     return this.objects.size;
   }
-}
-
-/** Escapes text for an XML element. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }
