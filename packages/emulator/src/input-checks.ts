@@ -11,6 +11,8 @@ export interface InspectedImage {
   width: number;
   height: number;
   hasAlpha: boolean;
+  /** Bands as decoded: 4 = RGBA, 2 = grey + alpha. */
+  channels: number;
   format: string;
 }
 
@@ -23,17 +25,29 @@ export async function inspectImage(bytes: Buffer, path: string): Promise<Inspect
   try {
     const meta = await sharp(bytes, { failOn: 'error' }).metadata();
     if (!meta.width || !meta.height || !meta.format) throw new Error('no size');
-    return { bytes, width: meta.width, height: meta.height, hasAlpha: meta.hasAlpha === true, format: meta.format };
+    return {
+      bytes,
+      width: meta.width,
+      height: meta.height,
+      hasAlpha: meta.hasAlpha === true,
+      channels: meta.channels ?? 0,
+      format: meta.format,
+    };
   } catch {
     throw invalid(`${path} is not an image the service can read; use PNG, JPEG or WebP.`);
   }
 }
 
-/** The base image must be a PNG with an alpha channel, long side ≤ 2048 px. */
+function describe(image: InspectedImage): string {
+  const bands = { 1: 'grey', 2: 'grey + alpha', 3: 'RGB', 4: 'RGBA' }[image.channels] ?? `${image.channels} channels`;
+  return `${image.format.toUpperCase()}, ${bands}`;
+}
+
+/** The base image must be a four-channel (RGBA) PNG, long side ≤ 2048 px. */
 export function checkBaseImage(image: InspectedImage): void {
-  if (image.format !== 'png' || !image.hasAlpha) {
+  if (image.format !== 'png' || image.channels !== 4) {
     throw invalid(
-      `input.base_image_url must be an RGBA PNG with a transparent background (got ${image.format}${image.hasAlpha ? ' with alpha' : ' without alpha'}).`,
+      `input.base_image_url must be an RGBA (four-channel) PNG with a transparent background (got ${describe(image)}); convert the cut-out to RGBA PNG.`,
     );
   }
   const longSide = Math.max(image.width, image.height);

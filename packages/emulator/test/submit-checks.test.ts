@@ -2,6 +2,7 @@
  * The service's up-front submit checks: API key, async header, parameters, model, oss:// header, input
  * downloads and base-image format/size. A refused submit never creates a task.
  */
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
 import { MODEL, submit } from './helpers/dashscope-http.js';
@@ -20,6 +21,7 @@ beforeAll(async () => {
   inputs.put('/ref.jpg', await makeReference(64, 48));
   inputs.put('/edge.png', await makeEdgeElement(64, 48));
   inputs.put('/opaque.png', await makeOpaquePng(64, 48));
+  inputs.put('/grey-alpha.png', await sharp(await makeSubject(64, 48)).toColourspace('b-w').png().toBuffer());
   inputs.put('/subject.jpg', await makeReference(64, 48));
   inputs.put('/huge.png', await makeSubject(2049, 16));
   inputs.put('/max.png', await makeSubject(2048, 16));
@@ -149,8 +151,9 @@ describe('inputs are downloaded and inspected before the reply', () => {
     ['base image URL answers 404', { base_image_url: '/missing.png' }, 'Failed to download multimodal content'],
     ['ref image server refuses connections', { ref_image_url: 'http://127.0.0.1:1/ref.jpg' }, 'Failed to download multimodal content'],
     ['unknown oss:// key', { ref_image_url: 'oss://dashscope-instant/abc/20250101/x/ref.jpg' }, 'Failed to download multimodal content'],
-    ['base image is a JPEG', { base_image_url: '/subject.jpg' }, 'RGBA PNG'],
-    ['base image is a PNG without alpha', { base_image_url: '/opaque.png' }, 'RGBA PNG'],
+    ['base image is a JPEG', { base_image_url: '/subject.jpg' }, 'RGBA'],
+    ['base image is a PNG without alpha', { base_image_url: '/opaque.png' }, 'RGBA'],
+    ['base image is a grey + alpha PNG', { base_image_url: '/grey-alpha.png' }, 'grey + alpha'],
     ['base image long side 2049', { base_image_url: '/huge.png' }, '2048'],
     ['ref image is not an image', { ref_image_url: '/not-an-image.png' }, 'not an image'],
     ['edge element without alpha', { reference_edge: { background_edge: ['/opaque.png'] } }, 'RGBA'],
