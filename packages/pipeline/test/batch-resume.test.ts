@@ -182,6 +182,13 @@ describe.skipIf(skipReason)('results that expired before a resume', () => {
     const r = await runCli(s.args, s.env);
     expect(r.code).toBe(1);
     const lines = readFileSync(path.join(s.out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; errorCode: string | null });
-    expect(lines.some((l) => l.status === 'failed' && l.errorCode === 'ResultExpired')).toBe(true);
+    const expired = lines.filter((l) => l.status === 'failed' && l.errorCode === 'ResultExpired').length;
+    expect(expired).toBeGreaterThan(0);
+    expect(r.stderr).toContain('run the batch again to generate this item anew');
+    // As the message says, the next run generates the expired items anew (new tasks), nothing else.
+    const created = emulator!.stats().total.tasksCreated;
+    const again = await runCli(s.args, s.env);
+    expect(again.code).toBe(0);
+    expect(emulator!.stats().total.tasksCreated).toBe(created + expired);
   });
 });

@@ -257,11 +257,6 @@ export class BatchEngine {
         this.finish(line, { id: item.id, status: 'succeeded', taskId: rec.done.taskId, files: rec.files.map((f) => f.name), attempts: rec.attempts, resumed: true });
         return;
       }
-      if (rec.final?.status === 'SUCCEEDED') {
-        releaseLookahead();
-        await this.deliver(item, line, rec.final.taskId, rec.final.results, rec.final.plain, rec.final.t, undefined, {}, undefined);
-        return;
-      }
       if (rec.task) {
         // Still at the service and not picked up (its key is missing, or polling failed): never pay twice.
         throw new ItemFailure('TaskStillPending', `task ${rec.task.taskId} from an earlier run has not been seen finished; run again (with API key ${rec.task.lane}) to pick it up — it is not resubmitted`);
@@ -269,7 +264,17 @@ export class BatchEngine {
       if (rec.unsettledSubmit) {
         throw new ItemFailure('SubmitUnsettled', `an earlier submit of this item (on API key ${rec.unsettledSubmit.lane}) may have created a task that could not be checked yet; run again to reconcile it — it is not resubmitted blindly`);
       }
-      // A final status without results (FAILED, CANCELED, expired) or an earlier failure: generate anew.
+      // ResultExpired was reported in an earlier run: this run generates the item anew (as the message said).
+      const expiredBefore = rec.done?.status === 'failed' && rec.done.code === 'ResultExpired';
+      if (!expiredBefore && rec.final?.status === 'SUCCEEDED') {
+        releaseLookahead();
+        await this.deliver(item, line, rec.final.taskId, rec.final.results, rec.final.plain, rec.final.t, undefined, {}, undefined);
+        return;
+      }
+      if (!expiredBefore && rec.final?.status === 'UNKNOWN' && !rec.done) {
+        throw new ResultExpiredError(item.id, rec.final.taskId, 'the service no longer knows the task; finished tasks are kept about 24 h');
+      }
+      // A final status without results (FAILED, CANCELED) or an earlier failure: generate anew.
     }
     await this.generate(item, line, spec, releaseLookahead);
   }

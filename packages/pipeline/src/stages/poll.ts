@@ -40,7 +40,11 @@ export async function pollUntilFinal(
         continue;
       }
       errors++;
-      if (errors >= (options.maxConsecutiveErrors ?? 30)) throw new PollFailedError(task.taskId, `${f.code}: ${f.message}`);
+      if (errors >= (options.maxConsecutiveErrors ?? 30)) {
+        // Give the slot back so the lane goes on; if the task still runs, the service says so (queue or 429).
+        lane.abandon(task.taskId);
+        throw new PollFailedError(task.taskId, `${f.code}: ${f.message}`);
+      }
       await sleep(Math.min(5000, 200 * 2 ** Math.min(errors, 5)), undefined, options.signal ? { signal: options.signal } : undefined);
       continue;
     }

@@ -122,6 +122,11 @@ export class Lane {
     this.wake();
   }
 
+  /** Stops tracking a task whose status can no longer be read (nothing is learned from it). */
+  abandon(taskId: string): void {
+    if (this.active.delete(taskId)) this.wake();
+  }
+
   /** The service refused a task because the slot is busy: stop submitting ahead. */
   learnRefuses(): void {
     this.policy = 'refuses';
