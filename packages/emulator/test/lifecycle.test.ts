@@ -91,6 +91,11 @@ describe('lifecycle', () => {
     expect((await call(emulator, 'GET', '/tasks?model_name=other')).body.total).toBe(0);
     expect((await call(emulator, 'GET', '/tasks?start_time=20990101000000')).body.total).toBe(0);
     expect((await call(emulator, 'GET', '/tasks?start_time=20200101000000&end_time=20990101000000')).body.total).toBe(3);
+    // Whole seconds in service time (UTC+8): a window of exactly the first task's second contains it.
+    const first = emulator.tasks().find((t) => t.taskId === ids[0])!;
+    const second = new Date(first.submittedAt + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    const window = await call(emulator, 'GET', `/tasks?start_time=${second}&end_time=${second}`);
+    expect(window.body.data.map((d: { task_id: string }) => d.task_id)).toContain(ids[0]);
     for (const bad of ['page_size=0', 'page_no=x', 'start_time=2024-01-01', 'status=DONE']) {
       const reply = await call(emulator, 'GET', `/tasks?${bad}`);
       expect(reply.status, bad).toBe(400);

@@ -69,7 +69,7 @@ export async function handleTaskList(ctx: RouteContext): Promise<Reply> {
     .filter(
       (t) =>
         (start === undefined || t.submittedAt >= start) &&
-        (end === undefined || t.submittedAt <= end) &&
+        (end === undefined || t.submittedAt < end + 1000) && // the filter has whole seconds: end_time includes its second
         (modelName === undefined || t.model === modelName) &&
         (status === undefined || t.status === (status as EmulatorTaskStatus)),
     );
