@@ -139,5 +139,5 @@ export async function checkGenerateInputs(item: BatchItem): Promise<string[]> {
     { validateRequest: validateBackgroundGenerationRequest, concurrency: 4 },
   );
   if (report.problems.length > 0) throw new GenerateInputError(report.problems);
-  return report.warnings.map((w) => `warning:${formatProblem(w).trimStart().replace(/^/, ' ')}`);
+  return report.warnings.map((w) => `warning: ${formatProblem(w).trim()}`);
 }
