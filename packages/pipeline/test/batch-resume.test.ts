@@ -57,6 +57,15 @@ async function killWhen(s: Scenario, cond: () => boolean, timeoutMs = 60_000): P
   expect(r.signal).toBe('SIGKILL');
 }
 
+/** A kill point `ms` after the emulator first reports a task SUCCEEDED (the child is then downloading). */
+function afterFirstSuccess(ms: number): () => boolean {
+  let firstSuccess = 0;
+  return () => {
+    if (!firstSuccess && emulator!.stats().timeline.some((t) => t.status === 'SUCCEEDED')) firstSuccess = Date.now();
+    return firstSuccess > 0 && Date.now() - firstSuccess > ms;
+  };
+}
+
 async function expectAllDoneOnce(s: Scenario, items: number): Promise<void> {
   const r = await runCli(s.args, s.env);
   expect(r.stderr).toContain(`${items} succeeded, 0 failed`);
@@ -102,11 +111,7 @@ describe.skipIf(skipReason)('batch resume after kill -9', () => {
   it('while downloading results', async () => {
     // Result downloads are slowed down, so a kill after the first success lands mid-download.
     const s = await scenario('download', 4, { faults: { routes: ['result'], slowReplyRate: 1, slowReplyMs: 800 } });
-    let firstSuccess = 0;
-    await killWhen(s, () => {
-      if (!firstSuccess && emulator!.stats().timeline.some((t) => t.status === 'SUCCEEDED')) firstSuccess = Date.now();
-      return firstSuccess > 0 && Date.now() - firstSuccess > 500;
-    });
+    await killWhen(s, afterFirstSuccess(500));
     await expectAllDoneOnce(s, 4);
   });
 
@@ -173,11 +178,7 @@ describe.skipIf(skipReason)('an interrupted submit, reconciled from the journal'
 describe.skipIf(skipReason)('results that expired before a resume', () => {
   it('reports ResultExpired for the item instead of failing obscurely', async () => {
     const s = await scenario('expired', 2, { faults: { routes: ['result'], slowReplyRate: 1, slowReplyMs: 1500 } });
-    let firstSuccess = 0;
-    await killWhen(s, () => {
-      if (!firstSuccess && emulator!.stats().timeline.some((t) => t.status === 'SUCCEEDED')) firstSuccess = Date.now();
-      return firstSuccess > 0 && Date.now() - firstSuccess > 400;
-    });
+    await killWhen(s, afterFirstSuccess(400));
     emulator!.advanceClock(25 * 3600_000);
     const r = await runCli(s.args, s.env);
     expect(r.code).toBe(1);
