@@ -174,8 +174,10 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
 
   it('--json prints exactly one JSON object on stdout', async () => {
     const out = path.join(tmp, 'json');
-    const r = await runCli(['generate', '--base', cup, '--prompt', 'garden', '--out', out, '--json', ...service()]);
+    const r = await runCli(['generate', '--base', cup, '--prompt', 'garden', '--scene-type', 'PARTY', '--out', out, '--json', ...service()]);
     expect(r.code, r.stderr).toBe(0);
+    // Warnings go to stderr, never into the JSON on stdout.
+    expect(r.stderr).toMatch(/^backdrop: warning: --scene-type \(parameters\.scene_type\): "PARTY"/m);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const outcome = JSON.parse(lines[0]);
