@@ -172,6 +172,21 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     expect(mismatch.stderr).toMatch(/^backdrop: \[InvalidParameter\] --bg-edge-prompt was given 1 time\(s\) for 2 --bg-edge/);
   });
 
+  it('a base over 2048 px is refused with a hint, and --fit downscales it before upload', async () => {
+    const big = path.join(tmp, 'big-cup.png');
+    await sharp(cup).resize(2400, 1600).png().toFile(big);
+    const refused = await runCli(['generate', '--base', big, '--prompt', 'x', '--out', path.join(tmp, 'big'), ...service()]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^backdrop: \[InvalidParameter\] --base \(base\): .*2400×1600.*--fit/);
+    const out = path.join(tmp, 'fit');
+    const r = await runCli(['generate', '--base', big, '--prompt', 'x', '--fit', '--out', out, '--json', ...service()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('--fit:');
+    const { files } = JSON.parse(r.stdout);
+    const meta = await sharp(files[0].path).metadata();
+    expect([meta.width, meta.height]).toEqual([2048, 1365]);
+  });
+
   it('--json prints exactly one JSON object on stdout', async () => {
     const out = path.join(tmp, 'json');
     const r = await runCli(['generate', '--base', cup, '--prompt', 'garden', '--scene-type', 'PARTY', '--out', out, '--json', ...service()]);

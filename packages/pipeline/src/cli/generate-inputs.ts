@@ -3,11 +3,13 @@
  * file exists and is the right kind of image, and the request passes the service's rules — all
  * problems at once, named by flag and field path, before anything is uploaded.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import type { InputProblem } from '../errors.js';
 import { isRemoteReference, type BatchItem, type ElementSpec } from '../item.js';
-import { validateBatchInput } from '../manifest/validate-input.js';
+import { MAX_BASE_SIDE, validateBatchInput } from '../manifest/validate-input.js';
+import { prepareItem } from '../stages/prepare.js';
 import { CliUsageError } from './cli-errors.js';
 import { stringList } from './option-parsers.js';
 
@@ -131,13 +133,33 @@ export class GenerateInputError extends CliUsageError {
 
 /**
  * Checks the item without uploading anything; throws `GenerateInputError` listing every problem.
+ * With `fit`, a base image over 2048 px is allowed (it is downscaled before upload).
  * Returns the warnings (e.g. a prompt past 70 words) as printable lines.
  */
-export async function checkGenerateInputs(item: BatchItem): Promise<string[]> {
+export async function checkGenerateInputs(item: BatchItem, options: { fit?: boolean } = {}): Promise<string[]> {
   const report = await validateBatchInput(
     { label: 'generate', entries: async function* () { yield { line: 1, item, problems: [] }; } },
-    { validateRequest: validateBackgroundGenerationRequest, concurrency: 4 },
+    { validateRequest: validateBackgroundGenerationRequest, concurrency: 4, fit: options.fit === true },
   );
   if (report.problems.length > 0) throw new GenerateInputError(report.problems);
   return report.warnings.map((w) => `warning: ${formatProblem(w).trim()}`);
+}
+
+/**
+ * With `--fit`: a local base image whose long side is over 2048 px is downscaled (Lanczos, cached by
+ * content hash under the temp folder) by the pipeline's prepare stage; returns the item to submit and
+ * a note when the base was replaced.
+ */
+export async function fitBaseImage(item: BatchItem): Promise<{ item: BatchItem; note?: string }> {
+  if (isRemoteReference(item.base)) return { item };
+  const prepared = await prepareItem(
+    { id: item.id, base: item.base },
+    { stateDir: path.join(os.tmpdir(), 'backdrop-generate'), fit: true },
+  );
+  const base = prepared.inputs.find((i) => i.field === 'base');
+  if (!base || !('file' in base) || base.file === item.base) return { item };
+  return {
+    item: { ...item, base: base.file },
+    note: `--fit: ${item.base} is larger than ${MAX_BASE_SIDE} px; using a downscaled copy (${base.file}).`,
+  };
 }

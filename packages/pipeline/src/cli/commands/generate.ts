@@ -8,7 +8,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { asServiceCallError } from '../cli-errors.js';
 import { formatError, exitCodeFor } from '../report-error.js';
 import { openClient } from '../dashscope-client.js';
-import { checkGenerateInputs, itemFromArgs, type GenerateRequestArgs } from '../generate-inputs.js';
+import { checkGenerateInputs, fitBaseImage, itemFromArgs, type GenerateRequestArgs } from '../generate-inputs.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
 import { prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
@@ -17,6 +17,7 @@ import { summariseTask } from '../task-report.js';
 
 interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   out: string;
+  fit?: boolean;
   overwrite?: boolean;
   json?: boolean;
 }
@@ -45,6 +46,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           'ref-prompt-weight': { type: 'number', group: REQUEST, describe: '0–1 (default 0.5); with --ref and --prompt' },
           'scene-type': { type: 'string', group: REQUEST, describe: 'GENERAL, ROOM or COSMETIC' },
           'model-version': { type: 'string', group: REQUEST, describe: 'v2 (faster) or v3 (better, recommended)' },
+          fit: { type: 'boolean', group: REQUEST, describe: 'Downscale a base image over 2048 px (long side) before upload' },
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
           json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
@@ -61,8 +63,14 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const interrupt = new Interrupt();
     let taskId: string | undefined;
     try {
-      const item = itemFromArgs(args);
-      for (const warning of await checkGenerateInputs(item)) process.stderr.write(`backdrop: ${warning}\n`);
+      const fit = args.fit === true;
+      let item = itemFromArgs(args);
+      for (const warning of await checkGenerateInputs(item, { fit })) process.stderr.write(`backdrop: ${warning}\n`);
+      if (fit) {
+        const fitted = await fitBaseImage(item);
+        if (fitted.note) process.stderr.write(`${fitted.note}\n`);
+        item = fitted.item;
+      }
       const earlier = await prepareOutputFolder(outDir, args.overwrite === true);
       const connection = await connectService(args, { emulatorOptions: { taskMs: [800, 1600] } });
       try {
