@@ -73,6 +73,7 @@ async function titleStyle(image: RawImage, layout: TitleLayout, seed: number, in
     subTitleColour: contrastingColour(titleColour),
     fontFamily: rng.pick(SERVICE_FONT_FAMILIES),
     titleShadow: shadow(),
+    titleStroke: '1px #fffffff0',
     pillShadow: shadow(),
   };
 }

@@ -53,17 +53,27 @@ async function centredText(
   colour: string,
   box: Box,
   canvas: { width: number; height: number },
-  shadow?: string,
+  decorations: { shadow?: string; stroke?: string } = {},
 ): Promise<sharp.OverlayOptions[]> {
   const text = await renderText(content, weight, sizePx, colour);
   const left = box.left + Math.round((box.width - text.width) / 2);
   const top = box.top + Math.round((box.height - text.height) / 2);
   const overlays: (sharp.OverlayOptions | undefined)[] = [];
-  if (shadow) {
-    const [dx, dy] = parseShadowOffset(shadow);
+  if (decorations.shadow) {
+    const [dx, dy] = parseShadowOffset(decorations.shadow);
     if (dx !== 0 || dy !== 0) {
       const shade = await renderText(content, weight, sizePx, '#808080', 0.5);
       overlays.push(await placed(shade.png, shade.width, shade.height, left + dx, top + dy, canvas));
+    }
+  }
+  const stroke = decorations.stroke ? /^(\d+)px\s+#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(decorations.stroke) : null;
+  if (stroke && Number(stroke[1]) > 0) {
+    // An outline: the text in the stroke colour, shifted by the stroke width in eight directions.
+    const width = Number(stroke[1]);
+    const alpha = stroke[3] ? parseInt(stroke[3], 16) / 255 : 1;
+    const outline = await renderText(content, weight, sizePx, `#${stroke[2]}`, alpha);
+    for (const [dx, dy] of [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]]) {
+      overlays.push(await placed(outline.png, outline.width, outline.height, left + dx * width, top + dy * width, canvas));
     }
   }
   overlays.push(await placed(text.png, text.width, text.height, left, top, canvas));
@@ -99,7 +109,10 @@ export async function drawTitle(image: RawImage, layout: TitleLayout, style: Tit
   const canvas = { width: image.width, height: image.height };
   const overlays: sharp.OverlayOptions[] = [{ input: maskSvg(layout, rgbToHex(style.maskColour)), left: 0, top: 0 }];
   overlays.push(
-    ...(await centredText(layout.title.content, 'Regular', layout.title.fontSize, rgbToHex(style.titleColour), layout.title, canvas, style.titleShadow)),
+    ...(await centredText(layout.title.content, 'Regular', layout.title.fontSize, rgbToHex(style.titleColour), layout.title, canvas, {
+      shadow: style.titleShadow,
+      stroke: style.titleStroke,
+    })),
   );
   if (layout.pill && layout.subTitle) {
     const { svg, pad } = pillSvg(layout.pill, rgbToHex(style.pillColour), style.pillShadow);

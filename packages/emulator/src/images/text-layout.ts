@@ -32,6 +32,8 @@ export interface TitleStyle {
   fontFamily: string;
   /** e.g. `1px 0px #80808080`. */
   titleShadow: string;
+  /** Outline of the title, e.g. `1px #fffffff0` (width and colour with alpha). */
+  titleStroke: string;
   /** e.g. `2px 1px #80808080`. */
   pillShadow: string;
 }
@@ -143,7 +145,7 @@ export function textResultParams(sampleIdx: number, layout: TitleLayout, style: 
       height: layout.title.height,
       line_height: 1,
       text_shadow: style.titleShadow,
-      text_stroke: '1px #fffffff0',
+      text_stroke: style.titleStroke,
     },
   ];
   if (layout.pill && layout.subTitle) {
