@@ -37,7 +37,6 @@ export interface GenerationRunOptions {
   /** Where progress goes (stderr): notes, then the task's status line. */
   progress: StatusStream;
   interrupt: Interrupt;
-  baseUrl: string;
   workspace?: string;
   /** True when the service is an in-process emulator that stops with this command. */
   inProcessEmulator?: boolean;
@@ -176,10 +175,13 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   // 4. Download right away: result URLs expire after 24 h.
   const missing = missingResultCount(task);
   if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL).`);
+  if (missing === (task.results?.length ?? 0)) {
+    return fail(new CliError('NoResults', `Task ${taskId} SUCCEEDED but returned no images (task_metrics: ${JSON.stringify(task.taskMetrics ?? {})}); submit it again.`));
+  }
   const count = resultFileCount(task);
   const downloadStart = Date.now();
   note(`downloading ${count} image${count === 1 ? '' : 's'}…`);
-  const fetchLater = `\`backdrop status ${taskId} --download <folder>\` fetches them while they last (24 h after the task ended)`;
+  const fetchLater = `\`backdrop status ${taskId} --download ${options.outDir}\` fetches them while they last (24 h after the task ended)`;
   try {
     record.files = await downloadTaskResults(task, options.outDir, interrupt.signal);
   } catch (err) {

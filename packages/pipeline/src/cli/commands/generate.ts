@@ -78,7 +78,6 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           outDir,
           progress: process.stderr,
           interrupt,
-          baseUrl: connection.baseUrl,
           ...(connection.workspace ? { workspace: connection.workspace } : {}),
           inProcessEmulator: connection.emulator !== undefined,
           onSubmitted: (id) => (taskId = id),
