@@ -45,7 +45,7 @@ class EdgeProgress {
   }
 
   private drawLive(current: string): void {
-    if (!this.tty || this.total < 2) return;
+    if (!this.tty) return;
     const secs = (Date.now() - this.started) / 1000;
     const rate = secs > 0 ? (this.done / secs) * 60 : 0;
     process.stderr.write(`\redge ${this.done + this.failed}/${this.total} (${this.failed} failed, ${rate.toFixed(1)}/min) ${current}\x1b[K`);
@@ -54,6 +54,11 @@ class EdgeProgress {
   note(message: string): void {
     this.clearLine();
     process.stderr.write(`${message}\n`);
+  }
+
+  /** An input is being processed (TTY: shown on the live line). */
+  starting(input: string): void {
+    this.drawLive(path.basename(input));
   }
 
   finished(input: string, output: string, ms: number): void {
@@ -73,12 +78,12 @@ class EdgeProgress {
   }
 
   /** Clears the live line and, for several inputs, prints a summary. */
-  end(): void {
+  end(outDir: string): void {
     this.clearLine();
-    if (this.total < 2) return;
+    if (this.total < 2 && !this.tty) return;
     const secs = (Date.now() - this.started) / 1000;
     process.stderr.write(
-      `edge: ${this.done} written, ${this.failed} failed in ${secs.toFixed(1)} s (${((this.done / Math.max(secs, 1e-3)) * 60).toFixed(1)} per minute)\n`,
+      `edge: ${this.done} written to ${outDir}, ${this.failed} failed, in ${secs.toFixed(1)} s (${((this.done / Math.max(secs, 1e-3)) * 60).toFixed(1)} per minute)\n`,
     );
   }
 }
@@ -193,6 +198,7 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
       // The pool queues jobs itself; a single in-process network runs one image at a time.
       await forEachLimited(inputs, workers, async (input, i) => {
           const started = Date.now();
+          progress.starting(input);
           try {
             const png = await runner.edgeElement(input, {
               mode: args.mode,
@@ -201,7 +207,8 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
               onWarning: (m) => progress.note(`warning: ${m}`),
             });
             await writeFileAtomic(outputs[i], png);
-            process.stdout.write(`${outputs[i]}\n`);
+            // Written paths go to stdout for scripts; on a terminal the progress line says it all.
+            if (!process.stdout.isTTY) process.stdout.write(`${outputs[i]}\n`);
             progress.finished(input, outputs[i], Date.now() - started);
           } catch (err) {
             failures.push(err);
@@ -209,7 +216,7 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
           }
       });
     } finally {
-      progress.end();
+      progress.end(outDir);
       await runner.close();
     }
     if (failures.length === 0) return;
