@@ -9,7 +9,10 @@
  * completion, per key), the most submits in any second, the peak queries per second, and duplicate
  * tasks (tasks created − items).
  *
- * Usage: pnpm bench:pipeline [--items 30] [--policy queue|reject] [--keys 1,3]
+ * It also prints the process's peak RSS, so a large run shows whether memory stays flat:
+ *   node scripts/bench-pipeline.mjs --items 2000 --keys 20 --policy queue --task-ms 50-80
+ *
+ * Usage: pnpm bench:pipeline [--items 30] [--policy queue|reject] [--keys 1,3] [--task-ms 1500-2500]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,16 +27,24 @@ const { values } = parseArgs({
     items: { type: 'string', default: '30' },
     policy: { type: 'string' },
     keys: { type: 'string', default: '1,3' },
+    'task-ms': { type: 'string', default: '1500-2500' },
   },
 });
 const ITEMS = Number(values.items);
 const policies = values.policy ? [values.policy] : ['queue', 'reject'];
 const keyCounts = values.keys.split(',').map(Number);
+const taskMs = values['task-ms'].split('-').map(Number);
+const TASK_MS = taskMs.length === 2 ? taskMs : [taskMs[0], taskMs[0]];
 
 async function makeCatalogue(dir, count) {
   const items = [];
+  // At most 50 distinct images (cycled): large runs measure the engine, not image generation.
   for (let i = 0; i < count; i++) {
-    const file = path.join(dir, `p${i}.png`);
+    const file = path.join(dir, `p${i % 50}.png`);
+    if (i >= 50) {
+      items.push({ id: `sku-${i}`, base: file, prompt: `product ${i} on a sunlit table` });
+      continue;
+    }
     const w = 96;
     const h = 64;
     const px = Buffer.alloc(w * h * 4);
@@ -66,7 +77,9 @@ function utilisation(timeline, key) {
 }
 
 async function benchOnce(policy, keyCount, items) {
-  const emulator = await startEmulator({ concurrencyPolicy: policy, taskMs: [1500, 2500], seed: 42 });
+  const emulator = await startEmulator({ concurrencyPolicy: policy, taskMs: TASK_MS, seed: 42 });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   const out = mkdtempSync(path.join(os.tmpdir(), 'backdrop-bench-out-'));
   const apiKeys = Array.from({ length: keyCount }, (_, i) => `bench-key-${i}`);
   const started = Date.now();
@@ -77,6 +90,7 @@ async function benchOnce(policy, keyCount, items) {
       if (e.type === 'warning') console.log(`  warning: [${e.code}] ${e.message}`);
     }
   } finally {
+    clearInterval(sampler);
     var stats = emulator.stats();
     await emulator.close();
     rmSync(out, { recursive: true, force: true });
@@ -100,12 +114,13 @@ async function benchOnce(policy, keyCount, items) {
     rateRefusals: stats.total.throttled['Throttling.RateQuota'] ?? 0,
     duplicates: stats.total.tasksCreated - items.length,
     imagesPerMinute: succeeded / (wallMs / 60000),
+    peakRssMb: peakRss / 2 ** 20,
   };
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'backdrop-bench-in-'));
 const items = await makeCatalogue(dir, ITEMS);
-console.log(`bench:pipeline — ${ITEMS} items, emulator tasks 1.5–2.5 s (seed 42), limits per key: 2 submits/s, 1 running, 20 queries/s\n`);
+console.log(`bench:pipeline — ${ITEMS} items, emulator tasks ${TASK_MS[0]}–${TASK_MS[1]} ms (seed 42), limits per key: 2 submits/s, 1 running, 20 queries/s\n`);
 const rows = [];
 for (const policy of policies) {
   for (const k of keyCounts) {
@@ -116,7 +131,7 @@ for (const policy of policies) {
         `utilisation min ${r.utilMin.toFixed(3)} mean ${r.utilMean.toFixed(3)}  ` +
         `max submits/s per key ${r.peakSubmitsPerSecondPerKey}  max running per key ${r.peakRunningPerKey}  ` +
         `queries/s peak ${r.peakQueriesPerSecondPerKey} (mean ${r.queriesPerSecondMean.toFixed(1)} all keys)  ` +
-        `429 slot ${r.allocationRefusals} rate ${r.rateRefusals}  duplicates ${r.duplicates}  ${r.imagesPerMinute.toFixed(1)} items/min`,
+        `429 slot ${r.allocationRefusals} rate ${r.rateRefusals}  duplicates ${r.duplicates}  ${r.imagesPerMinute.toFixed(1)} items/min  peak RSS ${r.peakRssMb.toFixed(0)} MB (emulator included)`,
     );
   }
 }
