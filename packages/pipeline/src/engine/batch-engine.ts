@@ -497,7 +497,16 @@ export class BatchEngine {
   private failItem(item: BatchItem, line: number, err: unknown): void {
     const rec = this.journal.record(item.id);
     if (this.signal?.aborted) {
-      this.finish(line, { id: item.id, status: 'interrupted', files: [], attempts: rec?.attempts ?? 0, resumed: false, error: { code: 'Interrupted', message: 'the run was stopped; run the same command again to resume' } });
+      const inFlight = rec?.task?.taskId;
+      this.finish(line, {
+        id: item.id,
+        status: 'interrupted',
+        ...(inFlight ? { taskId: inFlight } : {}),
+        files: [],
+        attempts: rec?.attempts ?? 0,
+        resumed: false,
+        error: { code: 'Interrupted', message: `the run was stopped${inFlight ? ` while task ${inFlight} was at the service` : ''}; run the same command again to resume` },
+      });
       return;
     }
     const f = err instanceof ItemFailure ? { code: err.code, message: err.message } : errorFacts(err);
