@@ -2,7 +2,7 @@
  * End-to-end: `backdrop generate` as a child process against a `backdrop emulator` child process
  * (real HTTP over sockets, real uploads, real result images decoded with sharp).
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,46 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     const { files } = JSON.parse(r.stdout);
     const meta = await sharp(files[0].path).metadata();
     expect([meta.width, meta.height]).toEqual([2048, 1365]);
+  });
+
+  it('--hed makes edge elements from decoration cut-outs (tiny demo weights) and sends those', async () => {
+    const peach = path.join(examplesDir, 'deco', 'peach.png');
+    const weights = path.join(examplesDir, 'weights', 'hed-demo-tiny.pth');
+    const out = path.join(tmp, 'hed');
+    // A fresh temp folder, so the edge-element cache is empty and HED really runs.
+    const ownTmp = path.join(tmp, 'hed-tmp');
+    await mkdir(ownTmp);
+    const r = await runCli(
+      [
+        'generate', '--base', cup, '--prompt', 'spring', '--fg-edge', peach, '--fg-edge-prompt', '粉色桃花', '--hed', '--weights', weights,
+        '--out', out, ...service(),
+      ],
+      { env: cleanEnv({ TMPDIR: ownTmp }) },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('making 1 edge element with HED');
+    expect(r.stderr).toMatch(/HED: using .*hed-demo-tiny\.pth .*NOT the real ControlNetHED weights/);
+    const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
+    const upload = record.uploads.find((u: { field: string }) => u.field === 'foreground[0].edge');
+    expect(upload.path.startsWith(ownTmp)).toBe(true);
+    expect(record.request.input.reference_edge.foreground_edge).toEqual([upload.url]);
+    expect(record.request.input.reference_edge.foreground_edge_prompt).toEqual(['粉色桃花']);
+    // The edge element: same size as the cut-out, its alpha kept, an edge map (not the cut-out's colours) in RGB.
+    const edge = await sharp(upload.path).raw().toBuffer({ resolveWithObject: true });
+    const source = await sharp(peach).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([edge.info.width, edge.info.height, edge.info.channels]).toEqual([source.info.width, source.info.height, 4]);
+    let alphaDiffs = 0;
+    let greyish = 0;
+    let opaque = 0;
+    for (let i = 0; i < edge.data.length; i += 4) {
+      if (edge.data[i + 3] !== source.data[i + 3]) alphaDiffs++;
+      if (source.data[i + 3] === 255) {
+        opaque++;
+        if (edge.data[i] === edge.data[i + 1] && edge.data[i + 1] === edge.data[i + 2]) greyish++;
+      }
+    }
+    expect(alphaDiffs).toBe(0);
+    expect(greyish).toBe(opaque);
   });
 
   it('--json prints exactly one JSON object on stdout', async () => {

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import type { InputProblem } from '../errors.js';
 import { isRemoteReference, type BatchItem, type ElementSpec } from '../item.js';
-import { MAX_BASE_SIDE, validateBatchInput } from '../manifest/validate-input.js';
-import { prepareItem } from '../stages/prepare.js';
+import { validateBatchInput } from '../manifest/validate-input.js';
+import { prepareItem, type EdgeMaker } from '../stages/prepare.js';
 import { CliUsageError } from './cli-errors.js';
 import { stringList } from './option-parsers.js';
 
@@ -60,7 +60,7 @@ export function flagForField(field: string | undefined): string | undefined {
   return FLAG_BY_FIELD.find(([re]) => re.test(field))?.[1];
 }
 
-function elements(option: string, edges: string[], prompts: string[]): ElementSpec[] {
+function elements(option: string, edges: string[], prompts: string[], asCutouts: boolean): ElementSpec[] {
   if (prompts.length > 0 && prompts.length !== edges.length) {
     throw new CliUsageError(
       'InvalidParameter',
@@ -68,7 +68,13 @@ function elements(option: string, edges: string[], prompts: string[]): ElementSp
         `(in the same order, "" for none) or none at all.`,
     );
   }
-  return edges.map((edge, i) => (prompts.length > 0 ? { edge: resolveLocal(edge), prompt: prompts[i] } : { edge: resolveLocal(edge) }));
+  return edges.map((file, i) => {
+    if (asCutouts && isRemoteReference(file)) {
+      throw new CliUsageError('InvalidParameter', `--${option} ${file}: with --hed, elements are cut-outs made into edge elements here, so give local files.`);
+    }
+    const spec: ElementSpec = asCutouts ? { cutout: resolveLocal(file) } : { edge: resolveLocal(file) };
+    return prompts.length > 0 ? { ...spec, prompt: prompts[i] } : spec;
+  });
 }
 
 function resolveLocal(ref: string): string {
@@ -81,14 +87,18 @@ function numberFlag(flag: string, value: number | undefined): number | undefined
   return value;
 }
 
-/** Builds the item `generate` submits (paths made absolute, URLs kept). */
-export function itemFromArgs(args: GenerateRequestArgs): BatchItem {
+/**
+ * Builds the item `generate` submits (paths made absolute, URLs kept). With `hed`, the element files
+ * are cut-outs to be made into edge elements first.
+ */
+export function itemFromArgs(args: GenerateRequestArgs, options: { hed?: boolean } = {}): BatchItem {
+  const asCutouts = options.hed === true;
   const item: BatchItem = { id: 'generate', base: resolveLocal(args.base) };
   if (args.prompt !== undefined) item.prompt = args.prompt;
   if (args.negativePrompt !== undefined) item.negativePrompt = args.negativePrompt;
   if (args.ref !== undefined) item.ref = resolveLocal(args.ref);
-  const fg = elements('fg-edge', stringList(args.fgEdge), stringList(args.fgEdgePrompt));
-  const bg = elements('bg-edge', stringList(args.bgEdge), stringList(args.bgEdgePrompt));
+  const fg = elements('fg-edge', stringList(args.fgEdge), stringList(args.fgEdgePrompt), asCutouts);
+  const bg = elements('bg-edge', stringList(args.bgEdge), stringList(args.bgEdgePrompt), asCutouts);
   if (stringList(args.fgEdgePrompt).length > 0 && fg.length === 0) {
     throw new CliUsageError('InvalidParameter', '--fg-edge-prompt needs --fg-edge (the element it describes).');
   }
@@ -146,20 +156,29 @@ export async function checkGenerateInputs(item: BatchItem, options: { fit?: bool
 }
 
 /**
- * With `--fit`: a local base image whose long side is over 2048 px is downscaled (Lanczos, cached by
- * content hash under the temp folder) by the pipeline's prepare stage; returns the item to submit and
- * a note when the base was replaced.
+ * Runs the pipeline's prepare stage where `generate` needs it: `fit` downscales a local base image over
+ * 2048 px (Lanczos), and `edges` turns cut-out elements into HED edge elements — both cached by
+ * content hash under the temp folder. Returns the item with those files swapped in.
  */
-export async function fitBaseImage(item: BatchItem): Promise<{ item: BatchItem; note?: string }> {
-  if (isRemoteReference(item.base)) return { item };
-  const prepared = await prepareItem(
-    { id: item.id, base: item.base },
-    { stateDir: path.join(os.tmpdir(), 'backdrop-generate'), fit: true },
-  );
-  const base = prepared.inputs.find((i) => i.field === 'base');
-  if (!base || !('file' in base) || base.file === item.base) return { item };
-  return {
-    item: { ...item, base: base.file },
-    note: `--fit: ${item.base} is larger than ${MAX_BASE_SIDE} px; using a downscaled copy (${base.file}).`,
+export async function prepareLocalInputs(item: BatchItem, options: { fit: boolean; edges?: EdgeMaker }): Promise<BatchItem> {
+  const prepared = await prepareItem(item, {
+    stateDir: path.join(os.tmpdir(), 'backdrop-generate'),
+    fit: options.fit,
+    ...(options.edges ? { edges: options.edges } : {}),
+  });
+  const fileOf = (field: string): string | undefined => {
+    const input = prepared.inputs.find((i) => i.field === field);
+    return input && 'file' in input ? input.file : undefined;
   };
+  const swapped: BatchItem = { ...item, base: fileOf('base') ?? item.base };
+  for (const side of ['foreground', 'background'] as const) {
+    const list = item[side];
+    if (!list) continue;
+    swapped[side] = list.map((el, i) => {
+      const file = fileOf(`${side}[${i}]`);
+      const prompt = el.prompt !== undefined ? { prompt: el.prompt } : {};
+      return 'cutout' in el && file ? { edge: file, ...prompt } : el;
+    });
+  }
+  return swapped;
 }

@@ -8,7 +8,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { asServiceCallError } from '../cli-errors.js';
 import { formatError, exitCodeFor } from '../report-error.js';
 import { openClient } from '../dashscope-client.js';
-import { checkGenerateInputs, fitBaseImage, itemFromArgs, type GenerateRequestArgs } from '../generate-inputs.js';
+import { openHedEdgeMaker } from '../../edges/hed-edge-maker.js';
+import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateRequestArgs } from '../generate-inputs.js';
+import { describeHedWeights } from '../hed-weights-note.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
 import { prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
@@ -18,6 +20,8 @@ import { summariseTask } from '../task-report.js';
 interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   out: string;
   fit?: boolean;
+  hed?: boolean;
+  weights?: string;
   overwrite?: boolean;
   json?: boolean;
 }
@@ -46,6 +50,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           'ref-prompt-weight': { type: 'number', group: REQUEST, describe: '0–1 (default 0.5); with --ref and --prompt' },
           'scene-type': { type: 'string', group: REQUEST, describe: 'GENERAL, ROOM or COSMETIC' },
           'model-version': { type: 'string', group: REQUEST, describe: 'v2 (faster) or v3 (better, recommended)' },
+          hed: { type: 'boolean', group: REQUEST, describe: 'The --fg-edge/--bg-edge files are decoration cut-outs: make their edge elements with HED first' },
+          weights: { type: 'string', group: REQUEST, describe: 'With --hed: ControlNetHED checkpoint (default: BACKDROP_HED_WEIGHTS, the cache, then Hugging Face)' },
           fit: { type: 'boolean', group: REQUEST, describe: 'Downscale a base image over 2048 px (long side) before upload' },
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
@@ -64,12 +70,23 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     let taskId: string | undefined;
     try {
       const fit = args.fit === true;
-      let item = itemFromArgs(args);
+      if (args.weights !== undefined && args.hed !== true) process.stderr.write('backdrop: warning: --weights is only used with --hed; ignored.\n');
+      let item = itemFromArgs(args, { hed: args.hed === true });
       for (const warning of await checkGenerateInputs(item, { fit })) process.stderr.write(`backdrop: ${warning}\n`);
-      if (fit) {
-        const fitted = await fitBaseImage(item);
-        if (fitted.note) process.stderr.write(`${fitted.note}\n`);
-        item = fitted.item;
+      const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
+      if (fit || cutouts > 0) {
+        const hed = cutouts > 0 ? await openHedEdgeMaker({
+          ...(args.weights ? { weights: args.weights } : {}),
+          onLoaded: (w, p) => process.stderr.write(`${describeHedWeights(w, p)}\n`),
+        }) : undefined;
+        try {
+          if (cutouts > 0) process.stderr.write(`making ${cutouts} edge element${cutouts === 1 ? '' : 's'} with HED…\n`);
+          const prepared = await prepareLocalInputs(item, { fit, ...(hed ? { edges: hed } : {}) });
+          if (prepared.base !== item.base) process.stderr.write(`--fit: the base image is over 2048 px; using a downscaled copy (${prepared.base}).\n`);
+          item = prepared;
+        } finally {
+          await hed?.close();
+        }
       }
       const earlier = await prepareOutputFolder(outDir, args.overwrite === true);
       const connection = await connectService(args, { emulatorOptions: { taskMs: [800, 1600] } });
