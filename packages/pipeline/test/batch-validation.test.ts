@@ -2,7 +2,7 @@
  * The whole input is checked before anything is uploaded or submitted: every problem is listed with
  * its manifest line, and the CLI exits 2 with the service untouched.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -24,6 +24,8 @@ async function badCatalogue(): Promise<{ dir: string; manifest: string }> {
   await writeJpeg(path.join(dir, 'photo.jpg'), 32, 32, [10, 10, 200]);
   await writeCutout(path.join(dir, 'huge.png'), 2100, 20, [10, 200, 10]);
   writeFileSync(path.join(dir, 'broken.png'), 'not a png at all');
+  const whole = readFileSync(path.join(dir, 'ok.png'));
+  writeFileSync(path.join(dir, 'truncated.png'), whole.subarray(0, Math.floor(whole.length * 0.6)));
   const manifest = path.join(dir, 'manifest.jsonl');
   writeManifest(manifest, [
     { id: 'a', base: 'ok.png', prompt: 'fine' }, // 1: valid
@@ -39,6 +41,7 @@ async function badCatalogue(): Promise<{ dir: string; manifest: string }> {
     '', // 11: blank lines are fine
     { id: 'j', base: 'ok.png', prompt: 'x', foreground: [{ cutout: 'ok.png', edge: 'ok.png' }] }, // 12: element with both kinds
     { id: 'k', base: 'broken.png', prompt: 'x' }, // 13: not an image
+    { id: 'l', base: 'truncated.png', prompt: 'x' }, // 14: header fine, pixels cut off
   ]);
   return { dir, manifest };
 }
@@ -62,6 +65,7 @@ describe('batch input validation', () => {
     expect(byLine.has(11)).toBe(false);
     expect(byLine.get(12)).toEqual(['element_kind']);
     expect(byLine.get(13)).toEqual(['not_an_image']);
+    expect(byLine.get(14)).toEqual(['not_an_image']);
     expect([...byLine.keys()]).toEqual([...byLine.keys()].sort((a, b) => a - b));
   });
 
@@ -72,7 +76,7 @@ describe('batch input validation', () => {
     const r = await runCli(['batch', manifest, '--out', out, '--base-url', emulator.baseUrl, '--api-key', 'validation-key'], { BACKDROP_LOCK_DIR: path.join(out, '..', 'locks') });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[BATCH_INVALID_INPUT]');
-    for (const line of [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]) expect(r.stderr).toContain(`manifest.jsonl:${line}:`);
+    for (const line of [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14]) expect(r.stderr).toContain(`manifest.jsonl:${line}:`);
     expect(r.stderr).not.toContain('manifest.jsonl:1:');
     expect(emulator.stats().total.requests).toBe(0);
   });

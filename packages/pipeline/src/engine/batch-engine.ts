@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackgroundGenerationRequest, Task } from '@backdrop/api';
 import { errorFacts, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient } from '../batch-client.js';
 import { UploadCache } from '../cache/upload-cache.js';
-import { BatchError, ResultExpiredError } from '../errors.js';
+import { ResultExpiredError } from '../errors.js';
 import { itemSpecHash, type BatchItem } from '../item.js';
 import { Journal } from '../journal/journal.js';
 import type { JournalFile } from '../journal/journal-entry.js';
@@ -82,6 +82,9 @@ export class BatchEngine {
   /** Items waiting for a slot, per lane index. */
   private readonly waitingForSlot: number[];
   private images = 0;
+  /** Items whose submit may have created a task nobody could identify (possible double charge). */
+  private readonly possibleDuplicates = new Set<string>();
+  private readonly submitLocks = new Map<number, Promise<void>>();
 
   constructor(
     private readonly settings: EngineSettings,
@@ -215,8 +218,6 @@ export class BatchEngine {
     }
   }
 
-  private readonly possibleDuplicates = new Set<string>();
-
   private claimedTaskIds(): Set<string> {
     const s = new Set<string>();
     for (const id of this.journal.ids()) for (const t of this.journal.record(id)?.taskIds ?? []) s.add(t);
@@ -338,8 +339,6 @@ export class BatchEngine {
     for (const l of this.lanes) if (l.lane.backlog + l.lane.load() < best.lane.backlog + best.lane.load()) best = l;
     return best;
   }
-
-  private readonly submitLocks = new Map<number, Promise<void>>();
 
   /** Serialises submits per lane, so at most one submit per lane is ever in flight (and unsettled after a crash). */
   private async withSubmitLock<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
@@ -530,4 +529,3 @@ export class BatchEngine {
   }
 }
 
-export { BatchError };

@@ -39,7 +39,7 @@ interface ImageFacts {
 
 /**
  * Validates a whole batch input without uploading anything: manifest syntax and keys, duplicate and
- * unsafe ids, every local file exists and is an image of the right kind (base: RGBA PNG, long side
+ * unsafe ids, every local file exists, decodes completely and is an image of the right kind (base: RGBA PNG, long side
  * ≤ 2048 unless `fit`), and the service's request rules. Streams the source; keeps only ids and
  * per-file facts in memory.
  */
@@ -118,8 +118,10 @@ async function inspectImage(p: string): Promise<ImageFacts> {
   }
   try {
     const m = await sharp(p).metadata();
+    // Decode every pixel (into a tiny thumbnail, so memory stays small): a truncated file fails here, not at the service.
+    await sharp(p, { failOn: 'truncated' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
     return { ok: true, format: m.format, width: m.width, height: m.height, hasAlpha: m.hasAlpha === true };
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    return { ok: false, error: `truncated or corrupt: ${(err as Error).message}` };
   }
 }
