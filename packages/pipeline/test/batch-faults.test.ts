@@ -18,14 +18,14 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function runAgainst(options: EmulatorOptions, items: number, batch: Partial<BatchOptions> = {}): Promise<{ summary: BatchSummary; events: BatchEvent[]; out: string }> {
+async function runAgainst(options: EmulatorOptions, items: number, batch: Partial<BatchOptions> = {}, apiKeys = ['fault-key']): Promise<{ summary: BatchSummary; events: BatchEvent[]; out: string }> {
   emulator = await startEmulator({ taskMs: [80, 150], seed: 21, ...options });
   const dir = tmpDir('faults');
   const { manifest } = await writeCatalogue(dir, items);
   const out = path.join(dir, 'out');
   const events: BatchEvent[] = [];
   let summary: BatchSummary | undefined;
-  for await (const e of runBatch(await openBatchSource(manifest), { out, apiKeys: ['fault-key'], baseUrl: emulator.baseUrl, lock: { dir: path.join(dir, 'locks') }, ...batch })) {
+  for await (const e of runBatch(await openBatchSource(manifest), { out, apiKeys, baseUrl: emulator.baseUrl, lock: { dir: path.join(dir, 'locks') }, ...batch })) {
     events.push(e);
     if (e.type === 'summary') summary = e.summary;
   }
@@ -76,6 +76,21 @@ describe('batch under injected faults', () => {
     expect(stats.total.faults.dropConnection ?? 0).toBeGreaterThan(0);
     expect(stats.total.tasksCreated).toBe(6);
     expect(events.filter((e) => e.type === 'submitted')).toHaveLength(6);
+  });
+
+  it('retires a key the service refuses and moves its items to the other keys', async () => {
+    const { summary, events } = await runAgainst({ apiKeys: ['good-key'] }, 4, {}, ['revoked-key', 'good-key']);
+    expect(summary).toMatchObject({ succeeded: 4, failed: 0 });
+    const refused = events.filter((e) => e.type === 'warning' && e.code === 'InvalidApiKey');
+    expect(refused).toHaveLength(1);
+    expect(JSON.stringify(refused)).not.toContain('revoked-key');
+    expect(emulator!.stats().total.tasksCreated).toBe(4);
+  });
+
+  it('fails every item with the reason when the only key is refused', async () => {
+    const { summary, out } = await runAgainst({ apiKeys: ['good-key'] }, 3, {}, ['revoked-key']);
+    expect(summary).toMatchObject({ succeeded: 0, failed: 3 });
+    for (const x of results(out)) expect(x).toMatchObject({ status: 'failed', errorCode: 'InvalidApiKey' });
   });
 
   it('slows down on 429 Throttling.RateQuota and finishes everything', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackgroundGenerationRequest, Task } from '@backdrop/api';
-import { errorFacts, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient } from '../batch-client.js';
+import { errorFacts, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient, type ClientErrorFacts } from '../batch-client.js';
 import { UploadCache } from '../cache/upload-cache.js';
 import { ResultExpiredError } from '../errors.js';
 import { itemSpecHash, type BatchItem } from '../item.js';
@@ -29,6 +29,8 @@ const RESULT_LIFETIME_MS = 24 * 3600_000;
 export interface EngineLane {
   fingerprint: string;
   client: BatchClient;
+  /** No submit or query before this epoch ms (another process used the key until then). */
+  quietUntil?: number;
 }
 
 /** Settings of the engine (see `BatchOptions` for the documented, public form). */
@@ -59,9 +61,16 @@ class ItemFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The service error behind it, when there was one. */
+    readonly facts?: ClientErrorFacts,
   ) {
     super(message);
   }
+}
+
+/** Errors that condemn a key, not an item: wrong or revoked key, no access, account in arrears. */
+function isKeyRefused(f: ClientErrorFacts): boolean {
+  return f.status === 401 || f.status === 403 || f.code === 'InvalidApiKey' || f.code === 'Arrearage' || f.code.startsWith('AccessDenied');
 }
 
 /**
@@ -85,13 +94,22 @@ export class BatchEngine {
   /** Items whose submit may have created a task nobody could identify (possible double charge). */
   private readonly possibleDuplicates = new Set<string>();
   private readonly submitLocks = new Map<number, Promise<void>>();
+  /** Lanes whose key the service refused (401/403/arrears), with the reason. */
+  private readonly refusedKeys = new Map<number, ClientErrorFacts>();
 
   constructor(
     private readonly settings: EngineSettings,
     private readonly emit: (e: BatchEvent) => void,
   ) {
     this.stateDir = path.join(settings.out, '.backdrop');
-    this.lanes = settings.lanes.map((l, i) => ({ lane: new Lane(i, l.fingerprint, settings.limits), client: l.client }));
+    this.lanes = settings.lanes.map((l, i) => {
+      const lane = new Lane(i, l.fingerprint, settings.limits);
+      if (l.quietUntil) {
+        lane.submits.pauseUntil(l.quietUntil);
+        lane.queries.pauseUntil(l.quietUntil);
+      }
+      return { lane, client: l.client };
+    });
     this.waitingForSlot = settings.lanes.map(() => 0);
     this.prepareGate = new Semaphore(settings.prepareConcurrency);
     this.uploadGate = new Semaphore(settings.uploadConcurrency);
@@ -110,7 +128,7 @@ export class BatchEngine {
     this.uploads = new UploadCache(this.stateDir);
     this.emit({ type: 'start', lanes: this.lanes.map((l) => l.lane.fingerprint), out: this.settings.out });
     try {
-      this.recoverInFlight();
+      await this.recoverInFlight();
       const running = new Set<Promise<void>>();
       const seen = new Set<string>();
       for await (const entry of source.entries()) {
@@ -164,8 +182,13 @@ export class BatchEngine {
 
   // ---------------------------------------------------------------- resume
 
-  /** Tasks the journal says are at the service (or may be): adopt them into their lanes first, so no new submit exceeds a slot. */
-  private recoverInFlight(): void {
+  /**
+   * Tasks the journal says are at the service (or may be): adopted into their lanes before anything new
+   * is submitted, so no submit exceeds a slot and a task list read for reconciliation shows no task of
+   * this run. Unsettled submits are settled here (tasks.list); polling the adopted tasks goes on in the
+   * background.
+   */
+  private async recoverInFlight(): Promise<void> {
     const byLane = new Map<string, { lane: Lane; client: BatchClient }>(this.lanes.map((l) => [l.lane.fingerprint, l]));
     for (const id of [...this.journal.ids()]) {
       const rec = this.journal.record(id) as ItemRecord;
@@ -176,11 +199,18 @@ export class BatchEngine {
         this.emit({ type: 'warning', id, code: 'LaneMissing', message: `item ${id} has a task submitted with API key ${laneFp}, which this run does not use; pass that key to pick its result up` });
         continue;
       }
-      if (rec.task) {
-        const t = l.lane.adopt({ taskId: rec.task.taskId, itemId: id, submittedAt: rec.task.submittedAt });
+      if (rec.unsettledSubmit) {
+        try {
+          await this.reconcileUnsettled(id, l);
+        } catch (err) {
+          this.warnRecover(id, err);
+          continue;
+        }
+      }
+      const task = this.journal.record(id)?.task;
+      if (task) {
+        const t = l.lane.adopt({ taskId: task.taskId, itemId: id, submittedAt: task.submittedAt });
         this.recovering.set(id, this.watchRecovered(id, l, t).catch((err) => this.warnRecover(id, err)));
-      } else if (rec.unsettledSubmit) {
-        this.recovering.set(id, this.reconcileUnsettled(id, l).catch((err) => this.warnRecover(id, err)));
       }
     }
   }
@@ -195,7 +225,7 @@ export class BatchEngine {
     this.recordFinal(id, task);
   }
 
-  /** A submit with no known outcome: find the task it created (adopt it) or establish there is none. */
+  /** A submit with no known outcome: find the task it created (journalled as this item's task) or establish there is none. */
   private async reconcileUnsettled(id: string, l: { lane: Lane; client: BatchClient }): Promise<void> {
     const rec = this.journal.record(id) as ItemRecord;
     const u = rec.unsettledSubmit;
@@ -205,8 +235,6 @@ export class BatchEngine {
     if (outcome.found === 'one') {
       this.journal.append({ e: 'reconciled', id, attempt: u.attempt, taskId: outcome.taskId, how: 'tasks.list: one unclaimed task in the submit window', t: Date.now() });
       this.emit({ type: 'warning', id, code: 'SubmitReconciled', message: `item ${id}: an interrupted submit did create task ${outcome.taskId}; using it (no new task)` });
-      const t = l.lane.adopt({ taskId: outcome.taskId, itemId: id, submittedAt: u.startedAt });
-      await this.watchRecovered(id, l, t);
       return;
     }
     const duplicate = outcome.found !== 'none';
@@ -286,30 +314,25 @@ export class BatchEngine {
     this.emit({ type: 'stage', id: item.id, stage: 'prepare' });
     const prepared = await this.prepareGate.use(() => prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(this.settings.edges ? { edges: this.settings.edges } : {}) }));
     timings.preparedAt = Date.now();
-    const l = this.pickLane();
-    l.lane.backlog++;
-    let request: BackgroundGenerationRequest;
-    try {
-      this.emit({ type: 'stage', id: item.id, stage: 'upload' });
-      const urls = await this.uploadGate.use(() => uploadInputs(prepared.inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
-      timings.uploadedAt = Date.now();
-      request = { ...buildRequest(item, urls), model: this.settings.model };
-    } catch (err) {
-      l.lane.backlog--;
-      throw err;
-    }
+    const placed = await this.placeOnLane(item, spec, prepared.inputs, timings);
+    const { l, request } = placed;
     let lastFailure: ItemFailure | undefined;
     for (let attemptThisRun = 0; attemptThisRun <= this.settings.retries; attemptThisRun++) {
-      if (attemptThisRun > 0) l.lane.backlog++;
       let t: InServiceTask;
       let submitRequestId: string | undefined;
-      try {
-        this.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
-        const submitted = await this.submit(item, spec, request, l);
-        t = submitted.task;
-        submitRequestId = submitted.requestId;
-      } finally {
-        l.lane.backlog--;
+      if (attemptThisRun === 0) {
+        t = placed.task;
+        submitRequestId = placed.requestId;
+      } else {
+        l.lane.backlog++;
+        try {
+          this.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
+          const submitted = await this.submit(item, spec, request, l);
+          t = submitted.task;
+          submitRequestId = submitted.requestId;
+        } finally {
+          l.lane.backlog--;
+        }
       }
       releaseLookahead();
       timings.submittedAt = t.submittedAt;
@@ -334,10 +357,53 @@ export class BatchEngine {
     throw lastFailure ?? new ItemFailure('TaskFailed', 'the task failed');
   }
 
-  private pickLane(): { lane: Lane; client: BatchClient } {
-    let best = this.lanes[0];
-    for (const l of this.lanes) if (l.lane.backlog + l.lane.load() < best.lane.backlog + best.lane.load()) best = l;
+  /** The live lane with the least work queued (undefined when every key was refused). */
+  private pickLane(): { lane: Lane; client: BatchClient } | undefined {
+    let best: { lane: Lane; client: BatchClient } | undefined;
+    for (const l of this.lanes) {
+      if (this.refusedKeys.has(l.lane.index)) continue;
+      if (!best || l.lane.backlog + l.lane.load() < best.lane.backlog + best.lane.load()) best = l;
+    }
     return best;
+  }
+
+  /**
+   * Uploads the item's inputs for a lane and submits it there. A key the service refuses (401, 403,
+   * arrears) is retired and the item moves to another key; when none is left the item fails.
+   */
+  private async placeOnLane(
+    item: BatchItem,
+    spec: string,
+    inputs: Parameters<typeof uploadInputs>[0],
+    timings: Timings,
+  ): Promise<{ l: { lane: Lane; client: BatchClient }; request: BackgroundGenerationRequest; task: InServiceTask; requestId?: string }> {
+    for (;;) {
+      const l = this.pickLane();
+      if (!l) {
+        const f = [...this.refusedKeys.values()][0];
+        throw new ItemFailure(f?.code ?? 'NoApiKey', `every API key was refused by the service (${f?.message ?? 'no key'}); check the keys and run again`, f);
+      }
+      l.lane.backlog++;
+      try {
+        this.emit({ type: 'stage', id: item.id, stage: 'upload' });
+        const urls = await this.uploadGate.use(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
+        timings.uploadedAt = Date.now();
+        const request: BackgroundGenerationRequest = { ...buildRequest(item, urls), model: this.settings.model };
+        this.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
+        const submitted = await this.submit(item, spec, request, l);
+        return { l, request, ...submitted };
+      } catch (err) {
+        const f = err instanceof ItemFailure ? err.facts : errorFacts(err);
+        if (!f || !isKeyRefused(f)) throw err;
+        if (!this.refusedKeys.has(l.lane.index)) {
+          this.refusedKeys.set(l.lane.index, f);
+          const left = this.lanes.length - this.refusedKeys.size;
+          this.emit({ type: 'warning', code: f.code, message: `API key ${l.lane.fingerprint} was refused (${f.message}); ${left > 0 ? `its items move to the other ${left} key(s)` : 'no key is left'}` });
+        }
+      } finally {
+        l.lane.backlog--;
+      }
+    }
   }
 
   /** Serialises submits per lane, so at most one submit per lane is ever in flight (and unsettled after a crash). */
@@ -414,7 +480,7 @@ export class BatchEngine {
         await sleep(500 * 2 ** Math.min(transient, 4), undefined, this.signal ? { signal: this.signal } : undefined);
         continue;
       }
-      throw new ItemFailure(f.code, `submit failed: ${f.message}`);
+      throw new ItemFailure(f.code, `submit failed: ${f.message}`, f);
     }
   }
 

@@ -75,7 +75,9 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
       const lanes = makeLanes(options);
       if (options.lock !== false) {
         for (const l of lanes) {
-          locks.push(await acquireKeyLock(l.fingerprint, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.lock?.dir ? { dir: options.lock.dir } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
+          const lock = await acquireKeyLock(l.fingerprint, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.lock?.dir ? { dir: options.lock.dir } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+          locks.push(lock);
+          l.quietUntil = lock.quietUntil;
         }
       }
       const n = lanes.length;

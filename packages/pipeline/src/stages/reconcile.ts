@@ -1,7 +1,7 @@
 import type { BatchClient } from '../batch-client.js';
 
-/** How far around a submit's start a task it created may be stamped (clock skew, slow replies). */
-const BEFORE_MS = 10_000;
+/** How far around a submit's start a task it created may be stamped: a little before (clock skew), up to the request timeout after. */
+const BEFORE_MS = 3_000;
 const AFTER_MS = 120_000;
 
 /** Outcome of looking for the task an unsettled submit may have created. */

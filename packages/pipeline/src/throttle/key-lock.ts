@@ -20,8 +20,17 @@ interface LockContent {
 /** A held lock; `release()` removes it (idempotent). */
 export interface KeyLock {
   file: string;
+  /**
+   * Epoch ms before which this process should neither submit nor query on the key: the previous holder
+   * may have used the account's per-second budget until it released the lock (or died), and the service
+   * counts both processes' requests in the same second.
+   */
+  quietUntil: number;
   release(): void;
 }
+
+/** The account limits are per second; a successor waits this long after the previous holder stopped. */
+const HANDOVER_QUIET_MS = 1200;
 
 const held = new Set<string>();
 let exitHookInstalled = false;
@@ -39,16 +48,22 @@ export async function acquireKeyLock(
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${fingerprint.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`);
   const mine: LockContent = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const releasedFile = `${file}.released`;
+  let tookOverStale = false;
   for (;;) {
     options.signal?.throwIfAborted();
     try {
       writeFileSync(file, JSON.stringify(mine), { flag: 'wx', mode: 0o600 });
       held.add(file);
       installExitHook();
+      const releasedAt = readReleasedAt(releasedFile);
+      const quietUntil = Math.max(releasedAt + HANDOVER_QUIET_MS, tookOverStale ? Date.now() + HANDOVER_QUIET_MS : 0);
       return {
         file,
+        quietUntil: quietUntil > Date.now() ? quietUntil : 0,
         release: () => {
           if (!held.delete(file)) return;
+          writeReleasedAt(releasedFile);
           removeIfMine(file);
         },
       };
@@ -58,6 +73,7 @@ export async function acquireKeyLock(
     const holder = readLock(file);
     if (holder && isStale(holder, file)) {
       breakStaleLock(file, holder);
+      tookOverStale = true;
       continue;
     }
     if (!holder) {
@@ -68,6 +84,23 @@ export async function acquireKeyLock(
     }
     if (!options.wait) throw new KeyLockHeldError(fingerprint, holder.pid, file);
     await sleep(options.pollMs ?? 250);
+  }
+}
+
+function readReleasedAt(file: string): number {
+  try {
+    const t = Number(readFileSync(file, 'utf8'));
+    return Number.isFinite(t) ? t : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function writeReleasedAt(file: string): void {
+  try {
+    writeFileSync(file, String(Date.now()), { mode: 0o600 });
+  } catch {
+    /* best effort: the successor then just does not wait */
   }
 }
 
@@ -127,7 +160,10 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const f of held) removeIfMine(f);
+    for (const f of held) {
+      writeReleasedAt(`${f}.released`);
+      removeIfMine(f);
+    }
     held.clear();
   });
 }
