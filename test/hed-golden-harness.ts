@@ -76,10 +76,11 @@ export type GoldenPart = 'full' | 'other';
  * 512; `other`: tiny, tiny-legacy, safe, scribble, detect1024) and prints a table at the end.
  */
 export function describeGoldenCases(part: GoldenPart): void {
-  const haveShared = existsSync(path.join(sharedGolden, 'cases.json'));
+  // HED_GOLDEN_FIXTURES_ONLY=1 runs the copied subset even where ../shared exists (to check that path).
+  const haveShared = process.env.HED_GOLDEN_FIXTURES_ONLY !== '1' && existsSync(path.join(sharedGolden, 'cases.json'));
   const root = haveShared ? sharedGolden : fixtureGolden;
   if (!haveShared) {
-    console.log(`hed-golden (${part}): ${sharedGolden} (../shared) is absent — running only the tiny cases copied to test/fixtures/hed`);
+    console.log(`hed-golden (${part}): ${sharedGolden} (../shared) is absent or HED_GOLDEN_FIXTURES_ONLY=1 — running only the tiny cases copied to test/fixtures/hed`);
   }
   const file = JSON.parse(readFileSync(path.join(root, 'cases.json'), 'utf8')) as CasesFile;
   const cases = file.cases.filter((c) => (part === 'full') === c.name.startsWith('full/'));
@@ -104,9 +105,8 @@ export function describeGoldenCases(part: GoldenPart): void {
     });
 
     if (cases.length === 0) {
-      it('has no cases in this part without ../shared', () => {
-        console.log(`hed-golden (${part}): no cases of this part in the fixture subset (they need ../shared)`);
-      });
+      console.log(`hed-golden (${part}): skipped — these cases need ../shared/hed-golden (the full-size checkpoint and inputs)`);
+      it.skip(`${part} cases (need ../shared/hed-golden)`, () => {});
     }
 
     for (const c of cases) {
