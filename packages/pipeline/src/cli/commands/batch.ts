@@ -12,7 +12,7 @@ import { openHedEdgeMaker } from '../../edges/hed-edge-maker.js';
 import { runBatch } from '../../engine/run-batch.js';
 import type { BatchSummary } from '../../engine/batch-events.js';
 import { InvalidBatchInputError, formatProblem } from '../../errors.js';
-import type { ItemDefaults } from '../../item.js';
+import type { BatchItem, ItemDefaults } from '../../item.js';
 import { openBatchSource } from '../../manifest/batch-source.js';
 import { validateBatchInput } from '../../manifest/validate-input.js';
 import { BatchProgress } from '../../progress/batch-progress.js';
@@ -21,20 +21,13 @@ import { Interrupt } from '../interrupt.js';
 import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
 import { connectService, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
 
-interface BatchArgs extends ServiceArgs {
+/** The item fields a flag can set for every item (same names as `BatchItem`). */
+type ItemFlagArgs = Pick<BatchItem, 'prompt' | 'negativePrompt' | 'ref' | 'title' | 'subtitle' | 'n' | 'noiseLevel' | 'refPromptWeight' | 'sceneType' | 'modelVersion'>;
+
+interface BatchArgs extends ServiceArgs, ItemFlagArgs {
   input: string;
   out: string;
   weights?: string;
-  prompt?: string;
-  negativePrompt?: string;
-  ref?: string;
-  title?: string;
-  subtitle?: string;
-  n?: number;
-  noiseLevel?: number;
-  refPromptWeight?: number;
-  sceneType?: string;
-  modelVersion?: 'v2' | 'v3';
   fit: boolean;
   maxQps: number;
   maxRunning: number;
