@@ -119,7 +119,7 @@ export async function loadHed(options: LoadHedOptions = {}): Promise<Hed> {
   const { backend: requested, ...resolveOptions } = options;
   const backend = await initBackend(requested, options.env);
   const resolved = await resolveWeights(resolveOptions);
-  const sd = parseCheckpoint(resolved.bytes, resolved.path ?? 'the checkpoint bytes');
+  const sd = parseCheckpoint(resolved.bytes, resolved.path);
   const network = HedNetwork.fromStateDict(sd);
   return hedFromNetwork(network, backend, describeWeights(resolved, network));
 }

@@ -22,7 +22,7 @@ function send(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 async function start(): Promise<HedNetwork> {
   const backend = await initBackend(init.backend, { BACKDROP_TF_BACKEND: init.envBackend });
   const bytes = new Uint8Array(init.weights);
-  const sd = parseCheckpoint(bytes, init.weightsPath ?? 'the checkpoint bytes');
+  const sd = parseCheckpoint(bytes, init.weightsPath);
   const network = HedNetwork.fromStateDict(sd);
   const weights = describeWeights({ source: init.weightsSource, path: init.weightsPath, bytes }, network);
   send({ type: 'ready', backend, weights });

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
-import type { WeightsInfo } from '@backdrop/edge';
+import { describeHedWeights } from '../hed-weights-note.js';
 import { openHedEdgeMaker } from '../../edges/hed-edge-maker.js';
 import { runBatch } from '../../engine/run-batch.js';
 import type { BatchSummary } from '../../engine/batch-events.js';
@@ -54,14 +54,6 @@ function defaultsFrom(args: BatchArgs): ItemDefaults {
   return d;
 }
 
-function weightsLine(w: WeightsInfo, resolvedPath: string | undefined): string {
-  const where = resolvedPath ?? w.path ?? 'the given checkpoint';
-  if (w.nonStandard) {
-    return `HED: using ${where} — a small non-standard checkpoint (channels ${w.channels.join('/')}), NOT the real ControlNetHED weights: edge elements are for trying the pipeline only`;
-  }
-  return `HED: using ${where} (${(w.bytes / 1e6).toFixed(1)} MB)`;
-}
-
 export const batchCommand: CommandModule<object, BatchArgs> = {
   command: 'batch <input>',
   describe: 'Generate backgrounds for a manifest (.jsonl) or a folder of cut-outs; resumable',
@@ -106,7 +98,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         ? await openHedEdgeMaker({
             ...(args.weights ? { weights: args.weights } : {}),
             workers: parseIntegerIn('hed-workers', args.hedWorkers, 1, 64),
-            onLoaded: (w, p) => progress.note(weightsLine(w, p)),
+            onLoaded: (w, p) => progress.note(describeHedWeights(w, p)),
           })
         : undefined;
     const connection = await connectService(args, { multipleKeys: true });

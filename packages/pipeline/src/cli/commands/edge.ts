@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { createHedPool, loadHed, type BackendInfo, type BackendName, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
-import { writeFileAtomic } from '../atomic-file.js';
+import { writeFileAtomic } from '../../output/atomic-write.js';
 import { CliError, CliUsageError } from '../cli-errors.js';
+import { describeHedWeights } from '../hed-weights-note.js';
 import { parseIntegerIn, stringList } from '../option-parsers.js';
 
 interface EdgeArgs {
@@ -86,16 +87,6 @@ class EdgeProgress {
       `edge: ${this.done} written to ${outDir}, ${this.failed} failed, in ${secs.toFixed(1)} s (${((this.done / Math.max(secs, 1e-3)) * 60).toFixed(1)} per minute)\n`,
     );
   }
-}
-
-function describeWeightsLine(w: WeightsInfo): string {
-  const where = w.path ?? 'bytes given by the caller';
-  const size = `${(w.bytes / 1e6).toFixed(1)} MB`;
-  const from = { explicit: '--weights', env: 'BACKDROP_HED_WEIGHTS', cache: 'cache', download: 'downloaded' }[w.source] ?? w.source;
-  const kind = w.nonStandard
-    ? `, channels ${w.channels.join('/')}: a small non-standard checkpoint (e.g. the tiny demo), NOT the real ControlNetHED weights`
-    : '';
-  return `using weights ${where} (${from}, ${size}${kind})`;
 }
 
 function describeBackendLine(b: BackendInfo, workers: number): string {
@@ -190,7 +181,7 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
       lastDownloadNote = Date.now();
       progress.note(text);
     });
-    progress.note(describeWeightsLine(runner.weights));
+    progress.note(describeHedWeights(runner.weights));
     progress.note(describeBackendLine(runner.backend, workers));
 
     const failures: unknown[] = [];
