@@ -9,6 +9,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores on CI; one fork per core.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    reporters: ['default'],
+    reporters: ['default', './test/plain-summary-reporter.ts'],
   },
 });
