@@ -4,6 +4,7 @@
  * HED, upload, submit, poll and download at each API key's full speed, journalled in `<out>/.backdrop/`
  * so that running the same command again resumes. Exit 0 when every item succeeded, 1 when some failed.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
@@ -79,7 +80,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         'max-queries': { type: 'number', default: 20, describe: 'Task queries per second per key', group: 'Limits:' },
         retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)', group: 'Limits:' },
         lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
-        'hed-workers': { type: 'number', default: 1, describe: 'HED worker threads' },
+        'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
         'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key (default: exit)' },
         ...serviceOptionDefinitions({ multipleKeys: true }),
       })
