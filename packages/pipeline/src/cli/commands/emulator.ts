@@ -36,7 +36,7 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
         },
         'task-ms': { type: 'string', describe: 'How long a task runs, in ms: N or MIN-MAX (default: the emulator\'s)' },
         'time-scale': { type: 'number', describe: 'Multiply the lifetimes of tasks and results (24 h) and uploads (48 h), e.g. 1e-5' },
-        seed: { type: 'number', describe: 'Seed for generated images, task ids and fault draws' },
+        seed: { type: 'number', describe: 'Seed for task run times, generated images and fault draws (task and request ids stay random UUIDs)' },
         'api-key': { type: 'string', describe: 'Accepted API key; repeat for several (default: "emulator")' },
         'fail-rate': { type: 'number', describe: 'Fraction 0–1 of tasks that end FAILED' },
         'error-rate': { type: 'number', describe: 'Fraction 0–1 of requests answered 500 InternalError' },
