@@ -4,6 +4,7 @@
  * reference pixels; clear one-line errors, exit codes and no partial files for bad inputs/checkpoints.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,6 +95,10 @@ describe('backdrop edge', () => {
     expect(badWeights.code).toBe(2);
     expect(badWeights.stderr.trim()).toMatch(/^backdrop: \[HED_CHECKPOINT_CORRUPT\] .*corrupt\.pth/);
     expect(await readdir(out)).toEqual([]);
+    // A load failure creates no output folder at all.
+    const fresh = path.join(tmp, 'never-created');
+    expect((await backdrop(['edge', input, '--out', fresh, '--weights', corrupt])).code).toBe(2);
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it('writes the good inputs of a mixed batch, reports the bad one, and exits non-zero', async () => {

@@ -171,8 +171,6 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
     await checkInputs(inputs);
     const outDir = path.resolve(args.out);
     const outputs = outputPaths(inputs, outDir);
-    await mkdir(outDir, { recursive: true });
-
     const workers = Math.min(concurrency, inputs.length);
     const progress = new EdgeProgress(inputs.length);
     let lastDownloadNote = 0;
@@ -183,6 +181,8 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
     });
     progress.note(describeHedWeights(runner.weights));
     progress.note(describeBackendLine(runner.backend, workers));
+    // Created only once the weights and backend have loaded: a load failure leaves nothing behind.
+    await mkdir(outDir, { recursive: true });
 
     const failures: unknown[] = [];
     try {
