@@ -100,7 +100,6 @@ export interface EmulatorConfig {
   seed: number;
   faults: Required<Omit<EmulatorFaults, 'routes'>> & { routes: ReadonlySet<FaultRoute> };
   maxUploadBytes: number;
-  maxUploadMb: number;
   downloadTimeoutMs: number;
   maxResultBytes: number;
   logger: EmulatorLogger;
@@ -191,7 +190,6 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
       routes: new Set(routes),
     },
     maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
-    maxUploadMb,
     downloadTimeoutMs,
     maxResultBytes: Math.floor(maxResultMemoryMb * 1024 * 1024),
     logger: options.logger ?? {},

@@ -66,9 +66,4 @@ export class ResultStore {
   sweep(now: number): void {
     for (const [path, result] of this.results) if (result.expiresAt <= now) this.bury(path, result);
   }
-
-  /** Bytes held, for memory checks. */
-  get bytesHeld(): number {
-    return this.held;
-  }
 }

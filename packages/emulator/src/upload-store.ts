@@ -188,9 +188,4 @@ export class UploadStore {
     for (const [k, object] of this.objects) if (object.expiresAt <= now) this.objects.delete(k);
     for (const [dir, owner] of this.dirs) if (owner.policyExpiresAt <= now) this.dirs.delete(dir);
   }
-
-  /** Number of stored objects (for tests and stats). */
-  get size(): number {
-    return this.objects.size;
-  }
 }
