@@ -101,10 +101,13 @@ describe('createHedPool', () => {
     );
     const pool = await poolModule.startHedPool({ weights, size: 1, download: false }, pathToFileURL(wrapper));
     try {
+      // Two crashes in a row: the replacement of a replacement must also take the next job.
       const crashed = pool.edgeElement('/crash-me');
+      const crashedAgain = pool.edgeElement('/crash-me');
       const after = pool.edgeElement(inputs[0]);
       await expect(crashed).rejects.toMatchObject({ code: 'HED_WORKER_CRASHED' });
       await expect(crashed).rejects.toThrow(/crash-me.*crashed/);
+      await expect(crashedAgain).rejects.toMatchObject({ code: 'HED_WORKER_CRASHED' });
       expect((await edge.decodeRgba(await after)).width).toBe(150);
     } finally {
       await pool.close();

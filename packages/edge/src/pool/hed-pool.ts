@@ -151,7 +151,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
           new EdgeError('HED_WORKER_CRASHED', `The HED worker processing ${job.message.name} crashed (${reason}); the job was not completed.`),
         );
       }
-      if (!closing && slot.ready) slots.push(spawn());
+      if (!closing) spawn(); // spawn() adds the new slot itself
       dispatch();
     };
     worker.on('error', (err) => onGone(err instanceof Error ? err.message : String(err)));
