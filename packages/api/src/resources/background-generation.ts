@@ -181,9 +181,7 @@ export class BackgroundGeneration {
       slots.map(async (slot, i) => {
         const image = images[i];
         if (!image) return slot.input as string;
-        const file = await this.files.upload(image.bytes, {
-          fileName: image.fileName,
-          contentType: image.contentType,
+        const file = await this.files.uploadImage(image, {
           ...(request.model ? { model: request.model } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });

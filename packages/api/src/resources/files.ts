@@ -67,8 +67,15 @@ export class Files {
    * `X-DashScope-OssResourceResolve: enable` automatically.
    */
   async upload(input: ImageInput, options: UploadOptions = {}): Promise<UploadedFile> {
+    return this.uploadImage(await readLocalImage(input, options), options);
+  }
+
+  /**
+   * Uploads an image already read by `readLocalImage` (generate reads and checks its inputs first,
+   * so they are not read and hashed twice). @internal
+   */
+  async uploadImage(image: LocalImage, options: Pick<UploadOptions, 'model' | 'signal'> = {}): Promise<UploadedFile> {
     const model = options.model ?? BACKGROUND_GENERATION_MODEL;
-    const image = await readLocalImage(input, options);
     const memoKey = `${model}\n${image.sha256}\n${image.contentType}`;
     const known = this.uploads.get(memoKey);
     if (known && known.expiresAt.getTime() - Date.now() > REUSE_MIN_REMAINING_MS) return known;
@@ -82,7 +89,7 @@ export class Files {
   }
 
   /** Gets a policy and POSTs the form; a refused (expired) policy is replaced once. */
-  private async post(image: LocalImage, model: string, options: UploadOptions): Promise<UploadedFile> {
+  private async post(image: LocalImage, model: string, options: Pick<UploadOptions, 'signal'>): Promise<UploadedFile> {
     for (let policyAttempt = 0; ; policyAttempt++) {
       options.signal?.throwIfAborted();
       const policy = await this.policy(model);
