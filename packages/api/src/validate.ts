@@ -3,6 +3,7 @@
  * is sent, all problems reported at once with wire field paths (`input.title`, `parameters.n`, …).
  * Errors make the service refuse (or misbehave); warnings are for things it silently ignores.
  */
+import { isRemoteUrl } from './image-source.js';
 import { BACKGROUND_GENERATION_MODEL, type ValidationIssue, type ValidationReport } from './types.js';
 
 /** Scene presets the service documents (general, home, beauty). */
@@ -38,8 +39,6 @@ export function promptWordCount(text: string): number {
   return matches?.length ?? 0;
 }
 
-const URL_SCHEME = /^(https?|oss):\/\//i;
-
 type Bag = Record<string, unknown>;
 
 /**
@@ -59,24 +58,23 @@ export function validateBackgroundGenerationRequest(request: unknown, options: V
   const req = request as Bag;
 
   /** An image input: a non-empty string (URL or, unless requireUrls, a local path) or bytes. */
-  const checkImage = (value: unknown, path: string): boolean => {
+  const checkImage = (value: unknown, path: string): void => {
     if (value instanceof Uint8Array) {
       if (options.requireUrls) error(path, 'not_a_url', 'must be an http(s):// or oss:// URL; upload bytes with files.upload or use generate()');
       else if (value.length === 0) error(path, 'empty', 'the image is empty (0 bytes)');
-      return true;
+      return;
     }
     if (typeof value !== 'string') {
       error(path, 'type', 'must be a URL string');
-      return false;
+      return;
     }
     if (value.trim() === '') {
       error(path, 'empty', 'must not be empty');
-      return false;
+      return;
     }
-    if (options.requireUrls && !URL_SCHEME.test(value)) {
+    if (options.requireUrls && !isRemoteUrl(value)) {
       error(path, 'not_a_url', `must be an http(s):// or oss:// URL, got ${JSON.stringify(value.slice(0, 80))}; upload local files with files.upload or use generate()`);
     }
-    return true;
   };
   const optionalString = (value: unknown, path: string): value is string => {
     if (value === undefined || value === null) return false;
