@@ -1,5 +1,6 @@
 /** Reading request bodies and writing replies (JSON for the API, XML for the object store). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeXml } from './xml-escape.js';
 
 /** A reply a route produces; the server writes it (or drops the connection instead, for faults). */
 export interface Reply {
@@ -69,9 +70,4 @@ export function xmlErrorReply(status: number, code: string, message: string, req
       `  <RequestId>${requestId}</RequestId>\n  <HostId>dashscope-emulator</HostId>\n</Error>\n`,
     headers: { 'x-oss-request-id': requestId },
   };
-}
-
-/** Escapes text for an XML element. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }

@@ -5,7 +5,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { formatServiceDate } from './clock.js';
 import { ObjectStoreError } from './errors.js';
-import { escapeXml } from './http-io.js';
+import { escapeXml } from './xml-escape.js';
 
 /** Bucket name used in policies and the upload host path. */
 export const UPLOAD_BUCKET = 'dashscope-file-mgr';

@@ -1,20 +1,17 @@
 /** Draws a title layout (mask, title, pill, sub-title) onto an image with the bundled CJK font. */
 import sharp from 'sharp';
+import { escapeXml } from '../xml-escape.js';
 import type { RawImage } from './background.js';
 import { type FontWeight, fontDescription, fontFile } from './fonts.js';
 import { rgbToHex } from './palette.js';
 import type { Box, TitleLayout, TitleStyle } from './text-layout.js';
-
-function escapeMarkup(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
-}
 
 /** Renders `text` as an RGBA PNG in one colour (alpha 0–1). */
 async function renderText(text: string, weight: FontWeight, sizePx: number, colour: string, alpha = 1): Promise<{ png: Buffer; width: number; height: number }> {
   const alphaAttr = alpha < 1 ? ` alpha="${Math.round(alpha * 100)}%"` : '';
   const { data, info } = await sharp({
     text: {
-      text: `<span foreground="${colour}"${alphaAttr}>${escapeMarkup(text)}</span>`,
+      text: `<span foreground="${colour}"${alphaAttr}>${escapeXml(text)}</span>`,
       font: fontDescription(weight, sizePx),
       fontfile: fontFile(weight),
       rgba: true,
