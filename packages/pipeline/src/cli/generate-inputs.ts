@@ -12,24 +12,15 @@ import { validateBatchInput } from '../manifest/validate-input.js';
 import { prepareItem, type EdgeMaker } from '../stages/prepare.js';
 import { CliUsageError } from './cli-errors.js';
 import { stringList } from './option-parsers.js';
+import { requestFieldsFrom, resolveLocal, type RequestFlagArgs } from './request-options.js';
 
 /** The request flags of `backdrop generate`, as yargs parses them. */
-export interface GenerateRequestArgs {
+export interface GenerateRequestArgs extends RequestFlagArgs {
   base: string;
-  prompt?: string;
-  negativePrompt?: string;
-  ref?: string;
   fgEdge?: string | string[];
   fgEdgePrompt?: string | string[];
   bgEdge?: string | string[];
   bgEdgePrompt?: string | string[];
-  title?: string;
-  subtitle?: string;
-  n?: number;
-  noiseLevel?: number;
-  refPromptWeight?: number;
-  sceneType?: string;
-  modelVersion?: string;
 }
 
 /** Item and manifest field names → the flag a user typed. */
@@ -77,14 +68,8 @@ function elements(option: string, edges: string[], prompts: string[], asCutouts:
   });
 }
 
-function resolveLocal(ref: string): string {
-  return isRemoteReference(ref) ? ref : path.resolve(ref);
-}
-
-function numberFlag(flag: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value)) throw new CliUsageError('InvalidParameter', `${flag} must be a number.`);
-  return value;
+function checkFinite(flag: string, value: number | undefined): void {
+  if (value !== undefined && !Number.isFinite(value)) throw new CliUsageError('InvalidParameter', `${flag} must be a number.`);
 }
 
 /**
@@ -93,10 +78,7 @@ function numberFlag(flag: string, value: number | undefined): number | undefined
  */
 export function itemFromArgs(args: GenerateRequestArgs, options: { hed?: boolean } = {}): BatchItem {
   const asCutouts = options.hed === true;
-  const item: BatchItem = { id: 'generate', base: resolveLocal(args.base) };
-  if (args.prompt !== undefined) item.prompt = args.prompt;
-  if (args.negativePrompt !== undefined) item.negativePrompt = args.negativePrompt;
-  if (args.ref !== undefined) item.ref = resolveLocal(args.ref);
+  const item: BatchItem = { id: 'generate', base: resolveLocal(args.base), ...requestFieldsFrom(args) };
   const fg = elements('fg-edge', stringList(args.fgEdge), stringList(args.fgEdgePrompt), asCutouts);
   const bg = elements('bg-edge', stringList(args.bgEdge), stringList(args.bgEdgePrompt), asCutouts);
   if (stringList(args.fgEdgePrompt).length > 0 && fg.length === 0) {
@@ -107,16 +89,9 @@ export function itemFromArgs(args: GenerateRequestArgs, options: { hed?: boolean
   }
   if (fg.length > 0) item.foreground = fg;
   if (bg.length > 0) item.background = bg;
-  if (args.title !== undefined) item.title = args.title;
-  if (args.subtitle !== undefined) item.subtitle = args.subtitle;
-  const n = numberFlag('-n', args.n);
-  if (n !== undefined) item.n = n;
-  const noise = numberFlag('--noise-level', args.noiseLevel);
-  if (noise !== undefined) item.noiseLevel = noise;
-  const weight = numberFlag('--ref-prompt-weight', args.refPromptWeight);
-  if (weight !== undefined) item.refPromptWeight = weight;
-  if (args.sceneType !== undefined) item.sceneType = args.sceneType;
-  if (args.modelVersion !== undefined) item.modelVersion = args.modelVersion as BatchItem['modelVersion'];
+  checkFinite('-n', item.n);
+  checkFinite('--noise-level', item.noiseLevel);
+  checkFinite('--ref-prompt-weight', item.refPromptWeight);
   return item;
 }
 

@@ -5,7 +5,6 @@
  * so that running the same command again resumes. Exit 0 when every item succeeded, 1 when some failed.
  */
 import os from 'node:os';
-import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { describeHedWeights } from '../hed-weights-note.js';
@@ -13,19 +12,17 @@ import { openHedEdgeMaker } from '../../edges/hed-edge-maker.js';
 import { runBatch } from '../../engine/run-batch.js';
 import type { BatchSummary } from '../../engine/batch-events.js';
 import { InvalidBatchInputError, formatProblem } from '../../errors.js';
-import type { BatchItem, ItemDefaults } from '../../item.js';
+import type { ItemDefaults } from '../../item.js';
 import { openBatchSource } from '../../manifest/batch-source.js';
 import { validateBatchInput } from '../../manifest/validate-input.js';
 import { BatchProgress } from '../../progress/batch-progress.js';
 import { CliError } from '../cli-errors.js';
 import { Interrupt } from '../interrupt.js';
 import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
+import { requestFieldsFrom, requestOptionDefinitions, type RequestFlagArgs } from '../request-options.js';
 import { connectService, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
 
-/** The item fields a flag can set for every item (same names as `BatchItem`). */
-type ItemFlagArgs = Pick<BatchItem, 'prompt' | 'negativePrompt' | 'ref' | 'title' | 'subtitle' | 'n' | 'noiseLevel' | 'refPromptWeight' | 'sceneType' | 'modelVersion'>;
-
-interface BatchArgs extends ServiceArgs, ItemFlagArgs {
+interface BatchArgs extends ServiceArgs, RequestFlagArgs {
   input: string;
   out: string;
   weights?: string;
@@ -39,19 +36,15 @@ interface BatchArgs extends ServiceArgs, ItemFlagArgs {
   waitForLock: boolean;
 }
 
-/** Options every item gets unless its manifest line says otherwise. */
+/**
+ * Options every item gets unless its manifest line says otherwise. The numbers are range-checked
+ * here, once, rather than reported again for every item that takes them.
+ */
 function defaultsFrom(args: BatchArgs): ItemDefaults {
-  const d: ItemDefaults = {};
-  if (args.prompt !== undefined) d.prompt = args.prompt;
-  if (args.negativePrompt !== undefined) d.negativePrompt = args.negativePrompt;
-  if (args.ref !== undefined) d.ref = /^(https?|oss):\/\//i.test(args.ref) ? args.ref : path.resolve(args.ref);
-  if (args.title !== undefined) d.title = args.title;
-  if (args.subtitle !== undefined) d.subtitle = args.subtitle;
-  if (args.n !== undefined) d.n = parseIntegerIn('n', args.n, 1, 4);
-  if (args.noiseLevel !== undefined) d.noiseLevel = parseIntegerIn('noise-level', args.noiseLevel, 0, 999);
-  if (args.refPromptWeight !== undefined) d.refPromptWeight = parseNumberIn('ref-prompt-weight', args.refPromptWeight, 0, 1);
-  if (args.sceneType !== undefined) d.sceneType = args.sceneType;
-  if (args.modelVersion !== undefined) d.modelVersion = args.modelVersion;
+  const d = requestFieldsFrom(args);
+  if (d.n !== undefined) d.n = parseIntegerIn('n', d.n, 1, 4);
+  if (d.noiseLevel !== undefined) d.noiseLevel = parseIntegerIn('noise-level', d.noiseLevel, 0, 999);
+  if (d.refPromptWeight !== undefined) d.refPromptWeight = parseNumberIn('ref-prompt-weight', d.refPromptWeight, 0, 1);
   return d;
 }
 
@@ -64,16 +57,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
       .options({
         out: { type: 'string', demandOption: true, describe: 'Output folder (<out>/<id>/result-<i>.png, results.jsonl; journal in <out>/.backdrop)' },
         weights: { type: 'string', describe: 'HED checkpoint for cut-out elements (default: BACKDROP_HED_WEIGHTS, cache, Hugging Face)' },
-        prompt: { type: 'string', describe: 'Default reference prompt', group: 'Item defaults:' },
-        'negative-prompt': { type: 'string', describe: 'Default negative prompt', group: 'Item defaults:' },
-        ref: { type: 'string', describe: 'Default reference image (path or URL)', group: 'Item defaults:' },
-        title: { type: 'string', describe: 'Default title (1–8 characters)', group: 'Item defaults:' },
-        subtitle: { type: 'string', describe: 'Default sub-title (1–10 characters)', group: 'Item defaults:' },
-        n: { type: 'number', alias: 'count', describe: 'Images per item, 1–4', group: 'Item defaults:' },
-        'noise-level': { type: 'number', describe: 'noise_level 0–999', group: 'Item defaults:' },
-        'ref-prompt-weight': { type: 'number', describe: 'ref_prompt_weight 0–1', group: 'Item defaults:' },
-        'scene-type': { type: 'string', describe: 'GENERAL, ROOM or COSMETIC', group: 'Item defaults:' },
-        'model-version': { choices: ['v2', 'v3'] as const, describe: 'v2 (faster) or v3 (better)', group: 'Item defaults:' },
+        ...requestOptionDefinitions('Item defaults:'),
         fit: { type: 'boolean', default: false, describe: 'Downscale base images over 2048 px instead of rejecting them' },
         'max-qps': { type: 'number', default: 2, describe: 'Submits per second per key', group: 'Limits:' },
         'max-running': { type: 'number', default: 1, describe: 'Running tasks per key', group: 'Limits:' },

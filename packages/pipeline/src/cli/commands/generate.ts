@@ -14,6 +14,7 @@ import { describeHedWeights } from '../hed-weights-note.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
 import { prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
+import { requestOptionDefinitions } from '../request-options.js';
 import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
 import { summariseTask } from '../task-report.js';
 
@@ -36,20 +37,11 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       yargs
         .options({
           base: { type: 'string', demandOption: true, group: REQUEST, describe: 'Product cut-out: RGBA PNG path or URL (long side ≤ 2048 px)' },
-          prompt: { type: 'string', group: REQUEST, describe: 'Reference prompt (ref_prompt); a prompt or --ref is required' },
-          'negative-prompt': { type: 'string', group: REQUEST, describe: 'What to avoid (neg_ref_prompt); usually best left out' },
-          ref: { type: 'string', group: REQUEST, describe: 'Reference image: path or URL' },
+          ...requestOptionDefinitions(REQUEST),
           'fg-edge': { type: 'string', group: REQUEST, describe: 'Foreground edge element (RGBA PNG from `backdrop edge`); repeatable' },
           'fg-edge-prompt': { type: 'string', group: REQUEST, describe: 'Prompt for each --fg-edge, in order ("" for none); repeatable' },
           'bg-edge': { type: 'string', group: REQUEST, describe: 'Background edge element; repeatable' },
           'bg-edge-prompt': { type: 'string', group: REQUEST, describe: 'Prompt for each --bg-edge, in order; repeatable' },
-          title: { type: 'string', group: REQUEST, describe: 'Title drawn on the image, 1–8 characters' },
-          subtitle: { type: 'string', group: REQUEST, describe: 'Sub-title, 1–10 characters (needs --title)' },
-          n: { type: 'number', group: REQUEST, describe: 'Number of images, 1–4 (default 1)' },
-          'noise-level': { type: 'number', group: REQUEST, describe: '0–999 (default 300); with --ref only' },
-          'ref-prompt-weight': { type: 'number', group: REQUEST, describe: '0–1 (default 0.5); with --ref and --prompt' },
-          'scene-type': { type: 'string', group: REQUEST, describe: 'GENERAL, ROOM or COSMETIC' },
-          'model-version': { type: 'string', group: REQUEST, describe: 'v2 (faster) or v3 (better, recommended)' },
           hed: { type: 'boolean', group: REQUEST, describe: 'The --fg-edge/--bg-edge files are decoration cut-outs: make their edge elements with HED first' },
           weights: { type: 'string', group: REQUEST, describe: 'With --hed: ControlNetHED checkpoint (default: BACKDROP_HED_WEIGHTS, the cache, then Hugging Face)' },
           fit: { type: 'boolean', group: REQUEST, describe: 'Downscale a base image over 2048 px (long side) before upload' },
