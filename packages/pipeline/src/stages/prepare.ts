@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { BatchError } from '../errors.js';
@@ -87,14 +87,10 @@ async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<Prepar
   if (!ctx.fit) {
     throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_SIDE} px (pass --fit to downscale)`);
   }
-  const dir = path.join(ctx.stateDir, 'fitted');
-  const file = path.join(dir, `${sha256}.png`);
-  if (!(await exists(file))) {
-    await mkdir(dir, { recursive: true });
-    const png = await sharp(bytes).resize({ width: MAX_BASE_SIDE, height: MAX_BASE_SIDE, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer();
-    await writeFileAtomic(file, png);
-  }
-  return { field: 'base', file, sha256: sha256Hex(await readFile(file)) };
+  const fitted = await cachedFile(path.join(ctx.stateDir, 'fitted', `${sha256}.png`), () =>
+    sharp(bytes).resize({ width: MAX_BASE_SIDE, height: MAX_BASE_SIDE, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer(),
+  );
+  return { field: 'base', ...fitted };
 }
 
 async function prepareCutout(id: string, field: string, cutout: string, ctx: PrepareContext): Promise<PreparedInput> {
@@ -103,25 +99,30 @@ async function prepareCutout(id: string, field: string, cutout: string, ctx: Pre
   }
   const bytes = await readFile(cutout);
   const key = sha256Hex(bytes, ctx.edges.cacheKey);
-  const dir = path.join(ctx.stateDir, 'edges');
-  const file = path.join(dir, `${key}.png`);
-  if (!(await exists(file))) {
-    await mkdir(dir, { recursive: true });
-    let png: Buffer;
+  const edges = ctx.edges;
+  const edge = await cachedFile(path.join(ctx.stateDir, 'edges', `${key}.png`), async () => {
     try {
-      png = await ctx.edges.edgeElement(bytes);
+      return await edges.edgeElement(bytes);
     } catch (err) {
       const e = err as { code?: string; message?: string; userError?: boolean };
       throw new BatchError(e.code ?? 'HED_FAILED', `item ${id}: ${field}: making the edge element of ${cutout} failed: ${e.message ?? String(err)}`, { userError: e.userError === true, cause: err });
     }
-    await writeFileAtomic(file, png);
-  }
-  return { field, file, sha256: sha256Hex(await readFile(file)) };
+  });
+  return { field, ...edge };
 }
 
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
+/**
+ * A file derived from content-addressed input: read (and hashed) when it is already there, otherwise
+ * made, written atomically and hashed from the bytes just made (not read back).
+ */
+async function cachedFile(file: string, make: () => Promise<Buffer>): Promise<{ file: string; sha256: string }> {
+  const existing = await readFile(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (existing) return { file, sha256: sha256Hex(existing) };
+  const bytes = await make();
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, bytes);
+  return { file, sha256: sha256Hex(bytes) };
 }
