@@ -1,5 +1,5 @@
 import type { BackgroundGenerationRequest } from '@backdrop/api';
-import type { BatchItem } from './item.js';
+import { isRemoteReference, type BatchItem } from './item.js';
 
 /**
  * The URLs an item's request uses, by manifest field: `base`, `ref`, `foreground[i]`, `background[i]`
@@ -53,5 +53,5 @@ export function placeholderUrls(item: BatchItem): ResolvedUrls {
 }
 
 function placeholder(ref: string, name: string): string {
-  return /^(https?|oss):\/\//i.test(ref) ? ref : `oss://backdrop-validation/${name}.png`;
+  return isRemoteReference(ref) ? ref : `oss://backdrop-validation/${name}.png`;
 }
