@@ -55,13 +55,22 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/emulator\/reset\/?$/, params: [], kind: 'emulator', handle: handleStatsReset },
 ];
 
+function decodePathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ServiceError(400, 'InvalidParameter', `The path segment "${raw.slice(0, 80)}" is not valid percent-encoding.`);
+  }
+}
+
+/** The route for a request, with its decoded path parameters; throws a 400 for a malformed path parameter. */
 function match(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const m = route.pattern.exec(pathname);
     if (!m) continue;
     const params: Record<string, string> = {};
-    route.params.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+    route.params.forEach((name, i) => (params[name] = decodePathParam(m[i + 1])));
     return { route, params };
   }
   return undefined;
@@ -92,16 +101,20 @@ function errorToReply(error: unknown, route: Route | undefined, requestId: strin
 async function handle(req: IncomingMessage, res: ServerResponse, state: EmulatorState): Promise<void> {
   const requestId = randomUUID();
   const started = Date.now();
-  const url = new URL(req.url ?? '/', state.origin);
-  const found = match(req.method ?? 'GET', url.pathname);
+  const pathname = (req.url ?? '/').split('?')[0];
+  let route: Route | undefined;
   let key = '';
   let reply: Reply;
   let dropAfterHandling = false;
   try {
+    // Inside the try: a malformed URL or path parameter is answered like any other bad request.
+    const url = new URL(req.url ?? '/', state.origin);
+    const found = match(req.method ?? 'GET', url.pathname);
     if (!found) {
       throw new ServiceError(404, 'NotFound', `No route for ${req.method} ${url.pathname} on this DashScope emulator.`);
     }
-    const { route, params } = found;
+    route = found.route;
+    const { params } = found;
     if (route.kind === 'api') {
       const apiKey = authenticate(req, state);
       if (!apiKey) throw new ServiceError(401, 'InvalidApiKey', INVALID_API_KEY_MESSAGE);
@@ -131,16 +144,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: Emulator
     }
     reply = await route.handle({ req, url, params, requestId, key, state });
   } catch (error) {
-    reply = errorToReply(error, found?.route, requestId, state);
+    reply = errorToReply(error, route, requestId, state);
     if (error instanceof ServiceError || error instanceof ObjectStoreError) state.stats.recordError(key || undefined, error.code, error.status);
   }
   if (dropAfterHandling) {
     req.socket.destroy();
-    state.config.logger.debug?.(`emulator: ${req.method} ${url.pathname} → dropped after handling (${key})`);
+    state.config.logger.debug?.(`emulator: ${req.method} ${pathname} → dropped after handling (${key})`);
     return;
   }
   writeReply(res, reply, requestId);
-  state.config.logger.debug?.(`emulator: ${req.method} ${url.pathname} → ${reply.status} ${key || '-'} ${Date.now() - started}ms`);
+  state.config.logger.debug?.(`emulator: ${req.method} ${pathname} → ${reply.status} ${key || '-'} ${Date.now() - started}ms`);
 }
 
 /** Creates the HTTP server for `state` (not yet listening). */

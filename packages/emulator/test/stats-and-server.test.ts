@@ -108,6 +108,22 @@ describe('server', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
+  it('a path with broken percent-encoding → 400 InvalidParameter with a request id, not a 500', async () => {
+    const errors: string[] = [];
+    const emulator = await startEmulator({ logger: { error: (m) => errors.push(m) } });
+    try {
+      const response = await fetch(`${emulator.baseUrl}/tasks/%E0%A4%A`, { headers: { Authorization: 'Bearer k' } });
+      expect(response.status).toBe(400);
+      const body = await response.json();
+      expect(body.code).toBe('InvalidParameter');
+      expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.headers.get('x-request-id')).toBe(body.request_id);
+      expect(errors).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('a port in use → EmulatorListenError with a clear message', async () => {
     const first = await startEmulator();
     try {
