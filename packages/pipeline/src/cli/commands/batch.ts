@@ -17,7 +17,7 @@ import { openBatchSource } from '../../manifest/batch-source.js';
 import { validateBatchInput } from '../../manifest/validate-input.js';
 import { BatchProgress } from '../../progress/batch-progress.js';
 import { CliError } from '../cli-errors.js';
-import { Interrupt } from '../interrupt.js';
+import { Interrupt, InterruptedError } from '../interrupt.js';
 import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
 import { requestFieldsFrom, requestOptionDefinitions, type RequestFlagArgs } from '../request-options.js';
 import { connectService, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
@@ -118,7 +118,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
     }
     if (!summary) return;
     if (summary.interrupted > 0) {
-      throw Object.assign(new CliError('INTERRUPTED', `stopped with ${summary.interrupted} item(s) unfinished; run the same command again to resume`), { exitCode: 130 });
+      throw new InterruptedError(`stopped with ${summary.interrupted} item(s) unfinished; run the same command again to resume`);
     }
     if (summary.failed > 0) {
       throw new CliError('BATCH_ITEMS_FAILED', `${summary.failed} of ${summary.total} items failed; see ${summary.resultsFile} (run the same command again to retry them)`);
