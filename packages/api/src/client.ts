@@ -72,9 +72,10 @@ export class DashScope {
       userAgent: USER_AGENT,
       backoff: options.backoff ?? {},
       queryLimiter: sharedQueryLimiter(this.keyFingerprint, options.queriesPerSecond ?? DEFAULT_QUERIES_PER_SECOND),
+      submitLimiter: sharedQueryLimiter(`submit:${this.keyFingerprint}`, SUBMITS_PER_SECOND),
     });
     this.tasks = new Tasks(transport);
     this.files = new Files(transport);
-    this.backgroundGeneration = new BackgroundGeneration(transport, this.tasks, this.files, sharedQueryLimiter(`submit:${this.keyFingerprint}`, SUBMITS_PER_SECOND));
+    this.backgroundGeneration = new BackgroundGeneration(transport, this.tasks, this.files);
   }
 }

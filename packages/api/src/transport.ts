@@ -1,6 +1,6 @@
 /**
  * The one request function every call goes through: URL, auth and DashScope headers, timeout,
- * abort, the query limiter, retries (by the rules in retry-policy.ts) and the translation of any
+ * abort, the per-key query and submit limiters (a slot per attempt), retries (by the rules in retry-policy.ts) and the translation of any
  * failure into a typed, secret-free DashScopeError.
  */
 import http from 'node:http';
@@ -37,7 +37,10 @@ export interface TransportConfig {
   logger: Logger | undefined;
   userAgent: string;
   backoff: BackoffOptions;
+  /** Per-key limiter of task queries (≤ 20/s for the account). */
   queryLimiter: QueryLimiter;
+  /** Per-key limiter of submits (the model allows 2/s). */
+  submitLimiter: QueryLimiter;
 }
 
 /** A reply as received. */
@@ -61,8 +64,8 @@ export interface HttpCall {
   authenticated: boolean;
   /** `submit`: retried only when no task can exist (retry-policy.ts). `query`: safe to repeat. */
   retryRule: 'query' | 'submit';
-  /** Take a slot of the per-key query limiter before each attempt. */
-  rateLimited: boolean;
+  /** The per-key limiter to take a slot of before each attempt (none for policy and OSS calls). */
+  rateLimit?: 'query' | 'submit';
   signal?: AbortSignal;
   timeoutMs?: number;
   maxRetries?: number;
@@ -112,7 +115,8 @@ export class Transport {
     const maxRetries = call.maxRetries ?? this.config.maxRetries;
     const url = /^https?:\/\//i.test(call.url) ? new URL(call.url) : new URL(call.url.replace(/^\/+/, ''), this.config.baseUrl.replace(/\/*$/, '/'));
     for (let attempt = 0; ; attempt++) {
-      const release = call.rateLimited ? await this.config.queryLimiter.acquire(call.signal) : undefined;
+      const limiter = call.rateLimit === 'query' ? this.config.queryLimiter : call.rateLimit === 'submit' ? this.config.submitLimiter : undefined;
+      const release = limiter ? await limiter.acquire(call.signal) : undefined;
       const started = Date.now();
       let failure: AttemptFailure;
       let error: DashScopeError;

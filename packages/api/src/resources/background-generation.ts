@@ -6,7 +6,6 @@ import { markMayHaveCreatedTask, type Transport } from '../transport.js';
 import { DashScopeError, InputFileError, RequestValidationError } from '../errors.js';
 import { checkBaseImageFile, checkEdgeElementFile } from '../image-checks.js';
 import { isRemoteUrl, readLocalImage, type ImageInput, type LocalImage } from '../image-source.js';
-import type { QueryLimiter } from '../query-limiter.js';
 import type {
   BackgroundGenerationRequest,
   ReferenceEdge,
@@ -77,7 +76,6 @@ export class BackgroundGeneration {
     private readonly transport: Transport,
     private readonly tasks: Tasks,
     private readonly files: Files,
-    private readonly submitLimiter: QueryLimiter,
   ) {}
 
   /**
@@ -91,7 +89,6 @@ export class BackgroundGeneration {
     for (const w of report.warnings) this.transport.config.logger?.warn(`dashscope submit: ${w.path}: ${w.message}`);
     const headers: Record<string, string> = { 'x-dashscope-async': 'enable' };
     if (usesOssUrls(request)) headers['x-dashscope-ossresourceresolve'] = 'enable';
-    const release = await this.submitLimiter.acquire(options.signal);
     const { body } = await this.transport.sendJson({
       operation: 'submit',
       method: 'POST',
@@ -100,9 +97,9 @@ export class BackgroundGeneration {
       headers,
       authenticated: true,
       retryRule: 'submit',
-      rateLimited: false,
+      rateLimit: 'submit',
       ...options,
-    }).finally(release);
+    });
     try {
       return parseSubmitResult(body);
     } catch (err) {

@@ -117,7 +117,6 @@ export class Files {
           form,
           authenticated: false,
           retryRule: 'query',
-          rateLimited: false,
           acceptStatuses: [409],
           timeoutMs: UPLOAD_TIMEOUT_MS,
           errorFromReply: (r, op) => this.uploadError(r, op, image.label),
@@ -170,7 +169,6 @@ export class Files {
       searchParams: { action: 'getPolicy', model },
       authenticated: true,
       retryRule: 'query',
-      rateLimited: false,
     });
     const policy = parseUploadPolicy(body);
     const lifetimeMs = policy.expireInSeconds * 1000;

@@ -82,7 +82,7 @@ export class Tasks {
       url: taskPath(taskId),
       authenticated: true,
       retryRule: 'query',
-      rateLimited: true,
+      rateLimit: 'query',
       ...options,
     });
     return parseTask(body, 'tasks.get');
@@ -128,7 +128,7 @@ export class Tasks {
       url: `${taskPath(taskId)}/cancel`,
       authenticated: true,
       retryRule: 'query',
-      rateLimited: true,
+      rateLimit: 'query',
       ...options,
     });
     return { taskId, requestId: typeof body.request_id === 'string' ? body.request_id : '' };
@@ -148,7 +148,7 @@ export class Tasks {
       searchParams,
       authenticated: true,
       retryRule: 'query',
-      rateLimited: true,
+      rateLimit: 'query',
       ...options,
     });
     return parseTaskList(body);
