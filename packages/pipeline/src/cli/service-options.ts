@@ -85,16 +85,22 @@ function keyList(value: string | string[] | undefined): string[] {
   return [...new Set(keys)];
 }
 
+/** The keys `--api-key` names; a user error when a single-key command is given several. */
+function keysFromFlags(args: ServiceArgs, config: ServiceOptionsConfig): string[] {
+  const keys = keyList(args.apiKey);
+  if (keys.length > 1 && !config.multipleKeys) {
+    throw new CliUsageError('TOO_MANY_API_KEYS', 'This command uses one API key; pass --api-key once.');
+  }
+  return keys;
+}
+
 /** Resolves keys from flags, then the environment; throws a user error when there are none. */
 export function resolveApiKeys(
   args: ServiceArgs,
   config: ServiceOptionsConfig = {},
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
-  const fromFlags = keyList(args.apiKey);
-  if (fromFlags.length > 1 && !config.multipleKeys) {
-    throw new CliUsageError('TOO_MANY_API_KEYS', 'This command uses one API key; pass --api-key once.');
-  }
+  const fromFlags = keysFromFlags(args, config);
   if (fromFlags.length > 0) return fromFlags;
   const single = keyList(env.DASHSCOPE_API_KEY);
   const several = keyList(env.DASHSCOPE_API_KEYS);
@@ -134,10 +140,7 @@ export async function connectService(
   const workspace = (args.workspace ?? env.DASHSCOPE_WORKSPACE)?.trim() || undefined;
   if (args.emulator) {
     if (args.baseUrl) throw new CliUsageError('CONFLICTING_OPTIONS', 'Use either --emulator or --base-url, not both.');
-    const fromFlags = keyList(args.apiKey);
-    if (fromFlags.length > 1 && !config.multipleKeys) {
-      throw new CliUsageError('TOO_MANY_API_KEYS', 'This command uses one API key; pass --api-key once.');
-    }
+    const fromFlags = keysFromFlags(args, config);
     const apiKeys = fromFlags.length > 0 ? fromFlags : [EMULATOR_DEFAULT_API_KEY];
     const emulator = await startInProcessEmulator({ ...config.emulatorOptions, apiKeys });
     let closed: Promise<void> | undefined;
