@@ -3,9 +3,10 @@
  * composited) → HEDdetector → Pillow BICUBIC resize back to the cut-out's size → the original alpha put back
  * → an RGBA PNG.
  */
+import path from 'node:path';
 import { detectEdgeMap, type DetectOptions, type DetectTimings } from './hed/detector.js';
 import type { HedNetwork } from './hed/network.js';
-import type { DecodedRgba } from './image/decode-rgba.js';
+import { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';
 import { encodeRgbaPng } from './image/encode-png.js';
 import { rgbFromRgba, withAlpha } from './image/channels.js';
 import { resizeBicubicPillowU8 } from './resize/pillow-bicubic.js';
@@ -35,6 +36,24 @@ export interface EdgeElementResult {
 /** The warning given for an input without an alpha channel. */
 export function noAlphaWarning(name: string): string {
   return `${name} has no alpha channel; it is processed as fully opaque (an edge element is normally a cut-out with transparency).`;
+}
+
+/** Display name of an input for messages. */
+export function inputName(input: string | Uint8Array): string {
+  return typeof input === 'string' ? path.basename(input) : 'the input image';
+}
+
+/** Decodes a file path or image bytes (timed as `decodeMs`), then makes its edge element. */
+export async function edgeElementFromInput(
+  network: HedNetwork,
+  input: string | Uint8Array,
+  options: DetectOptions = {},
+  timings: EdgeElementTimings = emptyTimings(),
+): Promise<EdgeElementResult> {
+  const t = performance.now();
+  const image = await decodeRgba(input);
+  timings.decodeMs += performance.now() - t;
+  return edgeElementFromDecoded(network, image, options, inputName(input), timings);
 }
 
 /**

@@ -2,19 +2,19 @@
  * `loadHed`: resolve the weights, parse the checkpoint, pick the backend and build the network once;
  * then make any number of edge elements with it.
  */
-import path from 'node:path';
 import { initBackend, type BackendInfo, type BackendName } from './backend.js';
 import { parseCheckpoint } from './checkpoint/load-checkpoint.js';
 import { resolveWeights, type ResolvedWeights, type ResolveWeightsOptions } from './checkpoint/resolve-weights.js';
 import {
   edgeElementFromDecoded,
+  edgeElementFromInput,
   emptyTimings,
   type EdgeElementResult,
   type EdgeElementTimings,
 } from './edge-element.js';
 import { detectEdgeMap, type DetectOptions } from './hed/detector.js';
 import { HedNetwork } from './hed/network.js';
-import { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';
+import type { DecodedRgba } from './image/decode-rgba.js';
 import type { ImageU8 } from './image/image-buffer.js';
 
 /** Options of {@link loadHed}. */
@@ -76,22 +76,14 @@ export function describeWeights(resolved: ResolvedWeights, network: HedNetwork):
   };
 }
 
-/** Display name of an input for messages. */
-export function inputName(input: string | Uint8Array): string {
-  return typeof input === 'string' ? path.basename(input) : 'the input image';
-}
-
-/** Builds a {@link Hed} around a network (used by loadHed and by pool workers). */
-export function hedFromNetwork(network: HedNetwork, backend: BackendInfo, weights: WeightsInfo): Hed {
+/** Builds a {@link Hed} around a loaded network. */
+function hedFromNetwork(network: HedNetwork, backend: BackendInfo, weights: WeightsInfo): Hed {
   return {
     backend,
     weights,
     async edgeElement(input, options = {}) {
       const timings = emptyTimings();
-      const t = performance.now();
-      const image = await decodeRgba(input);
-      timings.decodeMs = performance.now() - t;
-      const result = await edgeElementFromDecoded(network, image, options, inputName(input), timings);
+      const result = await edgeElementFromInput(network, input, options, timings);
       for (const w of result.warnings) options.onWarning?.(w);
       options.onTimings?.(timings);
       return result.png;

@@ -8,9 +8,9 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendInfo } from '../backend.js';
 import { resolveWeights } from '../checkpoint/resolve-weights.js';
-import type { EdgeElementTimings } from '../edge-element.js';
+import { inputName, type EdgeElementTimings } from '../edge-element.js';
 import { normalizeDetectOptions } from '../hed/detector.js';
-import { inputName, type EdgeElementOptions, type LoadHedOptions, type WeightsInfo } from '../hed.js';
+import type { EdgeElementOptions, LoadHedOptions, WeightsInfo } from '../hed.js';
 import { EdgeError } from '../errors.js';
 import { deserializeError, type JobMessage, type WorkerInit, type WorkerMessage } from './pool-protocol.js';
 
@@ -148,7 +148,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
       }
       if (job) {
         job.reject(
-          new EdgeError('HED_WORKER_CRASHED', `The HED worker processing ${job.message.name} crashed (${reason}); the job was not completed.`),
+          new EdgeError('HED_WORKER_CRASHED', `The HED worker processing ${inputName(job.message.input)} crashed (${reason}); the job was not completed.`),
         );
       }
       if (!closing) spawn(); // spawn() adds the new slot itself
@@ -187,7 +187,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
       if (closing) throw new EdgeError('HED_POOL_CLOSED', 'This HED pool is closed; create a new one.');
       const detect = normalizeDetectOptions(opts);
       return new Promise<Buffer>((resolve, reject) => {
-        queue.push({ message: { id: nextId++, input, name: inputName(input), options: detect }, options: opts, resolve, reject });
+        queue.push({ message: { id: nextId++, input, options: detect }, options: opts, resolve, reject });
         dispatch();
       });
     },

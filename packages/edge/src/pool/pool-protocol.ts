@@ -23,7 +23,6 @@ export interface WorkerInit {
 export interface JobMessage {
   id: number;
   input: string | Uint8Array;
-  name: string;
   options: DetectOptions;
 }
 

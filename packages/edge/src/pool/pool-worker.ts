@@ -5,10 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend.js';
 import { parseCheckpoint } from '../checkpoint/load-checkpoint.js';
-import { edgeElementFromDecoded, emptyTimings } from '../edge-element.js';
+import { edgeElementFromInput, emptyTimings } from '../edge-element.js';
 import { HedNetwork } from '../hed/network.js';
 import { describeWeights } from '../hed.js';
-import { decodeRgba } from '../image/decode-rgba.js';
 import { serializeError, type JobMessage, type WorkerInit, type WorkerMessage } from './pool-protocol.js';
 
 const port = parentPort;
@@ -32,10 +31,7 @@ async function start(): Promise<HedNetwork> {
 async function run(network: HedNetwork, job: JobMessage): Promise<void> {
   try {
     const timings = emptyTimings();
-    const t = performance.now();
-    const image = await decodeRgba(job.input);
-    timings.decodeMs = performance.now() - t;
-    const result = await edgeElementFromDecoded(network, image, job.options, job.name, timings);
+    const result = await edgeElementFromInput(network, job.input, job.options, timings);
     const png = new Uint8Array(result.png.buffer, result.png.byteOffset, result.png.byteLength);
     // Copy so the transfer list holds one exclusively owned buffer (Buffers may share a pool).
     const owned = png.slice();
