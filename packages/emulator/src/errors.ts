@@ -38,6 +38,11 @@ export class ServiceError extends Error {
   }
 }
 
+/** A 400 `InvalidParameter` reply: the request breaks one of the service's rules (the message says which). */
+export function invalidParameter(message: string): ServiceError {
+  return new ServiceError(400, 'InvalidParameter', message);
+}
+
 /** An error reply of the object store (upload host, result URLs): XML like Alibaba Cloud OSS. */
 export class ObjectStoreError extends Error {
   constructor(
@@ -54,5 +59,7 @@ export class ObjectStoreError extends Error {
 export const INVALID_API_KEY_MESSAGE = 'Invalid API-key provided.';
 /** The service's message for a submit or query over the rate limit. */
 export const RATE_QUOTA_MESSAGE = 'Requests rate limit exceeded, please try again later.';
+/** The service's message for a 500 `InternalError`. */
+export const INTERNAL_ERROR_MESSAGE = 'An internal error has occured, please try again later or contact service support.';
 /** The service's message for an input it could not fetch. */
 export const DOWNLOAD_FAILED_MESSAGE = 'Failed to download multimodal content';

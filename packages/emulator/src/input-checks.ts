@@ -1,6 +1,6 @@
 /** Image checks the service makes on inputs at submit time (format, alpha, size). */
 import sharp from 'sharp';
-import { ServiceError } from './errors.js';
+import { invalidParameter } from './errors.js';
 
 /** Longest side the service accepts for the base image. */
 export const MAX_BASE_LONG_SIDE = 2048;
@@ -14,10 +14,6 @@ export interface InspectedImage {
   /** Bands as decoded: 4 = RGBA, 2 = grey + alpha. */
   channels: number;
   format: string;
-}
-
-function invalid(message: string): ServiceError {
-  return new ServiceError(400, 'InvalidParameter', message);
 }
 
 /** Reads the header of an image; 400 when it is not an image libvips can decode. */
@@ -34,7 +30,7 @@ export async function inspectImage(bytes: Buffer, path: string): Promise<Inspect
       format: meta.format,
     };
   } catch {
-    throw invalid(`${path} is not an image the service can read; use PNG, JPEG or WebP.`);
+    throw invalidParameter(`${path} is not an image the service can read; use PNG, JPEG or WebP.`);
   }
 }
 
@@ -46,13 +42,13 @@ function describe(image: InspectedImage): string {
 /** The base image must be a four-channel (RGBA) PNG, long side ≤ 2048 px. */
 export function checkBaseImage(image: InspectedImage): void {
   if (image.format !== 'png' || image.channels !== 4) {
-    throw invalid(
+    throw invalidParameter(
       `input.base_image_url must be an RGBA (four-channel) PNG with a transparent background (got ${describe(image)}); convert the cut-out to RGBA PNG.`,
     );
   }
   const longSide = Math.max(image.width, image.height);
   if (longSide > MAX_BASE_LONG_SIDE) {
-    throw invalid(
+    throw invalidParameter(
       `input.base_image_url is ${image.width}×${image.height}; its long side must be at most ${MAX_BASE_LONG_SIDE} px. Scale it down first.`,
     );
   }
@@ -61,6 +57,6 @@ export function checkBaseImage(image: InspectedImage): void {
 /** Edge elements must be images with an alpha channel (the HED recipe's RGBA output). */
 export function checkEdgeElement(image: InspectedImage, path: string): void {
   if (!image.hasAlpha) {
-    throw invalid(`${path} must be an RGBA image with a transparent background (an edge element made by the HED recipe).`);
+    throw invalidParameter(`${path} must be an RGBA image with a transparent background (an edge element made by the HED recipe).`);
   }
 }

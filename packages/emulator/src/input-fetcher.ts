@@ -2,7 +2,7 @@
  * Downloads a submit's inputs before the submit is answered, like the service's up-front checks:
  * http(s) URLs with a time and size limit, `oss://` keys from the upload store (same key and model only).
  */
-import { DOWNLOAD_FAILED_MESSAGE, ServiceError } from './errors.js';
+import { DOWNLOAD_FAILED_MESSAGE, ServiceError, invalidParameter } from './errors.js';
 import type { UploadStore } from './upload-store.js';
 
 /** Largest input the emulator downloads. */
@@ -19,7 +19,7 @@ export interface InputSource {
 }
 
 function downloadFailed(path: string, reason: string): ServiceError {
-  return new ServiceError(400, 'InvalidParameter', `${DOWNLOAD_FAILED_MESSAGE} (${path}: ${reason})`);
+  return invalidParameter(`${DOWNLOAD_FAILED_MESSAGE} (${path}: ${reason})`);
 }
 
 async function readLimited(response: Response, path: string): Promise<Buffer> {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { EmulatorState } from './emulator-state.js';
-import { INVALID_API_KEY_MESSAGE, ObjectStoreError, ServiceError } from './errors.js';
+import { INTERNAL_ERROR_MESSAGE, INVALID_API_KEY_MESSAGE, ObjectStoreError, ServiceError, invalidParameter } from './errors.js';
 import { type Reply, errorReply, writeReply, xmlErrorReply } from './http-io.js';
 import { fingerprintApiKey } from './key-fingerprint.js';
 import type { FaultRoute } from './options.js';
@@ -59,7 +59,7 @@ function decodePathParam(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new ServiceError(400, 'InvalidParameter', `The path segment "${raw.slice(0, 80)}" is not valid percent-encoding.`);
+    throw invalidParameter(`The path segment "${raw.slice(0, 80)}" is not valid percent-encoding.`);
   }
 }
 
@@ -94,8 +94,9 @@ function errorToReply(error: unknown, route: Route | undefined, requestId: strin
   if (error instanceof ServiceError) return errorReply(error.status, error.code, error.message, requestId, error.headers);
   if (error instanceof ObjectStoreError) return xmlErrorReply(error.status, error.code, error.message, requestId);
   state.config.logger.error?.(`emulator: internal error on ${route?.fault ?? 'request'}: ${error instanceof Error ? error.stack : String(error)}`);
-  const message = 'An internal error has occured, please try again later or contact service support.';
-  return route?.kind === 'object-store' ? xmlErrorReply(500, 'InternalError', message, requestId) : errorReply(500, 'InternalError', message, requestId);
+  return route?.kind === 'object-store'
+    ? xmlErrorReply(500, 'InternalError', INTERNAL_ERROR_MESSAGE, requestId)
+    : errorReply(500, 'InternalError', INTERNAL_ERROR_MESSAGE, requestId);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, state: EmulatorState): Promise<void> {
@@ -138,8 +139,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: Emulator
       }
       if (faults.serverError) {
         state.stats.recordFault(key || undefined, 'serverError');
-        const message = 'An internal error has occured, please try again later or contact service support.';
-        throw route.kind === 'object-store' ? new ObjectStoreError(500, 'InternalError', message) : new ServiceError(500, 'InternalError', message);
+        throw route.kind === 'object-store'
+          ? new ObjectStoreError(500, 'InternalError', INTERNAL_ERROR_MESSAGE)
+          : new ServiceError(500, 'InternalError', INTERNAL_ERROR_MESSAGE);
       }
     }
     reply = await route.handle({ req, url, params, requestId, key, state });

@@ -2,7 +2,7 @@
  * Checks a submit body against the service's documented rules and turns it into a `SubmitSpec`.
  * Problems are thrown as the service's error replies (400 `InvalidParameter`, 404 `ModelNotFound`, …).
  */
-import { ServiceError } from './errors.js';
+import { ServiceError, invalidParameter } from './errors.js';
 
 /** The one model this endpoint serves. */
 export const MODEL_NAME = 'wanx-background-generation-v2';
@@ -33,10 +33,6 @@ export interface SubmitSpec {
   modelVersion?: 'v2' | 'v3';
 }
 
-function invalid(message: string): ServiceError {
-  return new ServiceError(400, 'InvalidParameter', message);
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -44,7 +40,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function optionalString(container: Record<string, unknown>, key: string, path: string): string | undefined {
   const value = container[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid(`${path} must be a string.`);
+  if (typeof value !== 'string') throw invalidParameter(`${path} must be a string.`);
   return value;
 }
 
@@ -52,7 +48,7 @@ const URL_SCHEMES = /^(https?|oss):\/\/\S+$/i;
 
 function checkUrl(url: string, path: string): void {
   if (!URL_SCHEMES.test(url)) {
-    throw invalid(`${path} must be an http://, https:// or oss:// URL the service can download (got "${url.slice(0, 80)}").`);
+    throw invalidParameter(`${path} must be an http://, https:// or oss:// URL the service can download (got "${url.slice(0, 80)}").`);
   }
 }
 
@@ -65,15 +61,15 @@ function edgeList(edge: Record<string, unknown>, side: 'foreground' | 'backgroun
   const urls = edge[`${side}_edge`];
   const prompts = edge[`${side}_edge_prompt`];
   if (urls !== undefined && urls !== null && (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string'))) {
-    throw invalid(`${listPath} must be a list of image URLs.`);
+    throw invalidParameter(`${listPath} must be a list of image URLs.`);
   }
   if (prompts !== undefined && prompts !== null && (!Array.isArray(prompts) || prompts.some((p) => typeof p !== 'string'))) {
-    throw invalid(`${listPath}_prompt must be a list of strings ('' for an element without a prompt).`);
+    throw invalidParameter(`${listPath}_prompt must be a list of strings ('' for an element without a prompt).`);
   }
   const urlList = (urls ?? []) as string[];
   const promptList = prompts as string[] | undefined | null;
   if (promptList && promptList.length !== urlList.length) {
-    throw invalid(
+    throw invalidParameter(
       `${listPath}_prompt has ${promptList.length} entries but ${listPath} has ${urlList.length}; give one prompt per element ('' for none).`,
     );
   }
@@ -86,7 +82,7 @@ function edgeList(edge: Record<string, unknown>, side: 'foreground' | 'backgroun
 
 /** Validates a parsed JSON submit body. */
 export function parseSubmitBody(body: unknown): SubmitSpec {
-  if (!isObject(body)) throw invalid('The request body must be a JSON object with "model", "input" and optional "parameters".');
+  if (!isObject(body)) throw invalidParameter('The request body must be a JSON object with "model", "input" and optional "parameters".');
   const model = body.model;
   if (model === undefined || model === null || model === '') {
     throw new ServiceError(400, 'BadRequest.EmptyModel', `Required parameter "model" missing from request; use "${MODEL_NAME}".`);
@@ -98,61 +94,61 @@ export function parseSubmitBody(body: unknown): SubmitSpec {
   if (input === undefined || input === null) {
     throw new ServiceError(400, 'BadRequest.EmptyInput', 'Required input parameter missing from request: "input".');
   }
-  if (!isObject(input)) throw invalid('input must be an object.');
+  if (!isObject(input)) throw invalidParameter('input must be an object.');
 
   const baseImageUrl = optionalString(input, 'base_image_url', 'input.base_image_url');
-  if (!baseImageUrl) throw invalid('input.base_image_url is required: the subject as an RGBA PNG with a transparent background.');
+  if (!baseImageUrl) throw invalidParameter('input.base_image_url is required: the subject as an RGBA PNG with a transparent background.');
   checkUrl(baseImageUrl, 'input.base_image_url');
   const refImageUrl = optionalString(input, 'ref_image_url', 'input.ref_image_url') || undefined;
   if (refImageUrl) checkUrl(refImageUrl, 'input.ref_image_url');
   const refPrompt = optionalString(input, 'ref_prompt', 'input.ref_prompt') || undefined;
-  if (!refImageUrl && !refPrompt) throw invalid('At least one of input.ref_image_url and input.ref_prompt is required.');
+  if (!refImageUrl && !refPrompt) throw invalidParameter('At least one of input.ref_image_url and input.ref_prompt is required.');
   const negRefPrompt = optionalString(input, 'neg_ref_prompt', 'input.neg_ref_prompt') || undefined;
 
   const title = optionalString(input, 'title', 'input.title');
   if (title !== undefined && (characterCount(title) < 1 || characterCount(title) > 8)) {
-    throw invalid(`input.title must have 1–8 characters (got ${characterCount(title)}).`);
+    throw invalidParameter(`input.title must have 1–8 characters (got ${characterCount(title)}).`);
   }
   const subTitle = optionalString(input, 'sub_title', 'input.sub_title');
   if (subTitle !== undefined) {
     if (characterCount(subTitle) < 1 || characterCount(subTitle) > 10) {
-      throw invalid(`input.sub_title must have 1–10 characters (got ${characterCount(subTitle)}).`);
+      throw invalidParameter(`input.sub_title must have 1–10 characters (got ${characterCount(subTitle)}).`);
     }
-    if (!title) throw invalid('input.sub_title needs input.title: a sub-title is only drawn under a title.');
+    if (!title) throw invalidParameter('input.sub_title needs input.title: a sub-title is only drawn under a title.');
   }
 
   let foregroundEdges: EdgeElementSpec[] = [];
   let backgroundEdges: EdgeElementSpec[] = [];
   const edge = input.reference_edge;
   if (edge !== undefined && edge !== null) {
-    if (!isObject(edge)) throw invalid('input.reference_edge must be an object.');
+    if (!isObject(edge)) throw invalidParameter('input.reference_edge must be an object.');
     foregroundEdges = edgeList(edge, 'foreground');
     backgroundEdges = edgeList(edge, 'background');
     const total = foregroundEdges.length + backgroundEdges.length;
-    if (total > 10) throw invalid(`input.reference_edge has ${total} elements; foreground and background together may have at most 10.`);
+    if (total > 10) throw invalidParameter(`input.reference_edge has ${total} elements; foreground and background together may have at most 10.`);
   }
 
   const parameters = body.parameters ?? {};
-  if (!isObject(parameters)) throw invalid('parameters must be an object.');
+  if (!isObject(parameters)) throw invalidParameter('parameters must be an object.');
   const n = parameters.n ?? 1;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4) {
-    throw invalid(`parameters.n must be an integer from 1 to 4 (got ${JSON.stringify(parameters.n)}).`);
+    throw invalidParameter(`parameters.n must be an integer from 1 to 4 (got ${JSON.stringify(parameters.n)}).`);
   }
   const noiseLevel = parameters.noise_level ?? 300;
   if (typeof noiseLevel !== 'number' || !Number.isInteger(noiseLevel) || noiseLevel < 0 || noiseLevel > 999) {
-    throw invalid(`parameters.noise_level must be an integer from 0 to 999 (got ${JSON.stringify(parameters.noise_level)}).`);
+    throw invalidParameter(`parameters.noise_level must be an integer from 0 to 999 (got ${JSON.stringify(parameters.noise_level)}).`);
   }
   const refPromptWeight = parameters.ref_prompt_weight ?? 0.5;
   if (typeof refPromptWeight !== 'number' || !(refPromptWeight >= 0 && refPromptWeight <= 1)) {
-    throw invalid(`parameters.ref_prompt_weight must be a number from 0 to 1 (got ${JSON.stringify(parameters.ref_prompt_weight)}).`);
+    throw invalidParameter(`parameters.ref_prompt_weight must be a number from 0 to 1 (got ${JSON.stringify(parameters.ref_prompt_weight)}).`);
   }
   const sceneType = parameters.scene_type;
   if (sceneType !== undefined && sceneType !== null && typeof sceneType !== 'string') {
-    throw invalid('parameters.scene_type must be a string such as "GENERAL".');
+    throw invalidParameter('parameters.scene_type must be a string such as "GENERAL".');
   }
   const modelVersion = parameters.model_version;
   if (modelVersion !== undefined && modelVersion !== null && modelVersion !== 'v2' && modelVersion !== 'v3') {
-    throw invalid(`parameters.model_version must be "v2" or "v3" (got ${JSON.stringify(modelVersion)}).`);
+    throw invalidParameter(`parameters.model_version must be "v2" or "v3" (got ${JSON.stringify(modelVersion)}).`);
   }
 
   return {

@@ -1,6 +1,6 @@
 /** `POST /api/v1/services/aigc/background-generation/generation/`: checks, limits, then a PENDING task. */
 import { limitsFor } from '../emulator-state.js';
-import { RATE_QUOTA_MESSAGE, ServiceError } from '../errors.js';
+import { RATE_QUOTA_MESSAGE, ServiceError, invalidParameter } from '../errors.js';
 import type { Reply } from '../http-io.js';
 import { readBody } from '../http-io.js';
 import { loadSubmitInputs } from '../submit-inputs.js';
@@ -32,14 +32,12 @@ export async function handleSubmit(ctx: RouteContext): Promise<Reply> {
   try {
     parsed = JSON.parse(body.bytes.toString('utf8'));
   } catch {
-    throw new ServiceError(400, 'InvalidParameter', 'The request body is not valid JSON.');
+    throw invalidParameter('The request body is not valid JSON.');
   }
   const spec = parseSubmitBody(parsed);
   const ossUrl = submitUrls(spec).find((u) => /^oss:\/\//i.test(u.url));
   if (ossUrl && header(ctx, 'X-DashScope-OssResourceResolve').toLowerCase() !== 'enable') {
-    throw new ServiceError(
-      400,
-      'InvalidParameter',
+    throw invalidParameter(
       `${ossUrl.path} is an oss:// URL; send the header "X-DashScope-OssResourceResolve: enable" to use uploaded files.`,
     );
   }

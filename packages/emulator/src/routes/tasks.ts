@@ -1,7 +1,7 @@
 /** Task routes: query `GET /tasks/{id}`, cancel `POST /tasks/{id}/cancel`, list `GET /tasks`. */
 import { parseServiceCompactTime } from '../clock.js';
 import { limitsFor } from '../emulator-state.js';
-import { RATE_QUOTA_MESSAGE, ServiceError } from '../errors.js';
+import { RATE_QUOTA_MESSAGE, ServiceError, invalidParameter } from '../errors.js';
 import type { Reply } from '../http-io.js';
 import type { EmulatorTaskStatus } from '../stats.js';
 import { taskListEntry, taskQueryBody, unknownTaskBody } from '../task-view.js';
@@ -38,7 +38,7 @@ function intParam(url: URL, name: string, fallback: number, min: number, max: nu
   if (raw === null || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ServiceError(400, 'InvalidParameter', `${name} must be an integer from ${min} to ${max} (got "${raw}").`);
+    throw invalidParameter(`${name} must be an integer from ${min} to ${max} (got "${raw}").`);
   }
   return value;
 }
@@ -47,7 +47,7 @@ function timeParam(url: URL, name: string): number | undefined {
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return undefined;
   const value = parseServiceCompactTime(raw);
-  if (value === undefined) throw new ServiceError(400, 'InvalidParameter', `${name} must be YYYYMMDDhhmmss (service time, UTC+8); got "${raw}".`);
+  if (value === undefined) throw invalidParameter(`${name} must be YYYYMMDDhhmmss (service time, UTC+8); got "${raw}".`);
   return value;
 }
 
@@ -62,7 +62,7 @@ export async function handleTaskList(ctx: RouteContext): Promise<Reply> {
   const modelName = url.searchParams.get('model_name') || undefined;
   const status = url.searchParams.get('status') || undefined;
   if (status !== undefined && !LIST_STATUSES.has(status)) {
-    throw new ServiceError(400, 'InvalidParameter', `status must be one of ${[...LIST_STATUSES].join(', ')} (got "${status}").`);
+    throw invalidParameter(`status must be one of ${[...LIST_STATUSES].join(', ')} (got "${status}").`);
   }
   const matching = ctx.state.tasks
     .list(ctx.key)

@@ -1,5 +1,5 @@
 /** `GET /api/v1/uploads?action=getPolicy&model=…`: an upload policy for this server's object store. */
-import { ServiceError } from '../errors.js';
+import { invalidParameter } from '../errors.js';
 import type { Reply } from '../http-io.js';
 import { UPLOAD_BUCKET } from '../upload-store.js';
 import type { RouteContext } from './route-context.js';
@@ -11,11 +11,11 @@ export const UPLOAD_HOST_PATH = `/${UPLOAD_BUCKET}`;
 export async function handleUploadPolicy(ctx: RouteContext): Promise<Reply> {
   const action = ctx.url.searchParams.get('action');
   if (action !== 'getPolicy') {
-    throw new ServiceError(400, 'InvalidParameter', `Unsupported action "${action ?? ''}"; use action=getPolicy.`);
+    throw invalidParameter(`Unsupported action "${action ?? ''}"; use action=getPolicy.`);
   }
   const model = ctx.url.searchParams.get('model');
   if (!model) {
-    throw new ServiceError(400, 'InvalidParameter', 'The model parameter is required: the model the file will be used with (e.g. wanx-background-generation-v2).');
+    throw invalidParameter('The model parameter is required: the model the file will be used with (e.g. wanx-background-generation-v2).');
   }
   const { state } = ctx;
   const data = state.uploads.issuePolicy(ctx.key, model, state.origin + UPLOAD_HOST_PATH, state.clock.now());
