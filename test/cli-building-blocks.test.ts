@@ -16,6 +16,7 @@ import {
 } from '../packages/pipeline/src/cli/service-options.js';
 import { StatusLine } from '../packages/pipeline/src/cli/status-line.js';
 import { flagForField } from '../packages/pipeline/src/cli/generate-inputs.js';
+import { requestFieldsFrom, requestOptionDefinitions } from '../packages/pipeline/src/cli/request-options.js';
 
 describe('service options → connection', () => {
   it('prefers --api-key, then DASHSCOPE_API_KEY / DASHSCOPE_API_KEYS', () => {
@@ -38,13 +39,18 @@ describe('service options → connection', () => {
     expect((caught as Error).message).toMatch(/DASHSCOPE_API_KEY.*--api-key/);
   });
 
-  it('several keys for a one-key command is a user error that does not echo the keys', () => {
-    expect(() => resolveApiKeys({ apiKey: ['secret-one', 'secret-two'] }, {}, {})).toThrow(/pass --api-key once/);
+  it('several keys for a one-key command is a user error that does not echo the keys', async () => {
+    let caught: unknown;
     try {
       resolveApiKeys({ apiKey: ['secret-one', 'secret-two'] }, {}, {});
     } catch (err) {
-      expect((err as Error).message).not.toContain('secret');
+      caught = err;
     }
+    expect(caught).toMatchObject({ code: 'TOO_MANY_API_KEYS', userError: true });
+    expect((caught as Error).message).toMatch(/pass --api-key once/);
+    expect((caught as Error).message).not.toContain('secret');
+    // The same rule with --emulator, before any emulator is started.
+    await expect(connectService({ emulator: true, apiKey: ['secret-one', 'secret-two'] }, {}, {})).rejects.toMatchObject({ code: 'TOO_MANY_API_KEYS' });
   });
 
   it('resolves base URL and workspace from flags, then the environment, then the default', async () => {
@@ -120,6 +126,27 @@ describe('status line', () => {
     // Ended with a newline, and nothing redrawn after the end.
     expect(writes.slice(-2)).toEqual(['\rtask abc RUNNING 0s\x1b[K\n', 'after\n']);
     expect(writes.join('')).not.toMatch(/[^\n]\ntask abc/);
+  });
+});
+
+describe('request flags shared by generate and batch', () => {
+  it('sets only the fields given, makes a local --ref absolute and keeps a URL', () => {
+    expect(requestFieldsFrom({})).toEqual({});
+    expect(requestFieldsFrom({ prompt: 'on sand', ref: 'refs/wood.png', n: 2, modelVersion: 'v3' })).toEqual({
+      prompt: 'on sand',
+      ref: path.resolve('refs/wood.png'),
+      n: 2,
+      modelVersion: 'v3',
+    });
+    expect(requestFieldsFrom({ ref: 'OSS://bucket/ref.png' }).ref).toBe('OSS://bucket/ref.png');
+    expect(requestFieldsFrom({ ref: 'https://example.test/ref.png' }).ref).toBe('https://example.test/ref.png');
+  });
+
+  it('declares every field the mapping reads (flag names are the kebab-case of the fields)', () => {
+    const flags = Object.keys(requestOptionDefinitions('Request:'));
+    const camel = flags.map((f) => f.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+    const all = Object.fromEntries(camel.map((k) => [k, k === 'n' || k === 'noiseLevel' || k === 'refPromptWeight' ? 1 : k === 'modelVersion' ? 'v2' : 'x']));
+    expect(Object.keys(requestFieldsFrom(all)).sort()).toEqual([...camel].sort());
   });
 });
 
