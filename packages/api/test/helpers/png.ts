@@ -1,5 +1,5 @@
-/** Minimal PNG writing/reading for tests: RGBA 8-bit encode, and IHDR/pixel decode of what we wrote. */
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
+/** Minimal PNG writing for tests (RGBA, RGB, palette with tRNS) and reading of image sizes. */
+import { crc32, deflateSync } from 'node:zlib';
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -10,6 +10,15 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
+/** An 8-bit PNG of colour type `colourType` from its filtered rows `raw`, with `extra` chunks before IDAT. */
+function assemblePng(width: number, height: number, colourType: number, raw: Buffer, extra: Buffer[] = []): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, colourType, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...extra, chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 /** An RGBA PNG whose pixel (x, y) is `pixel(x, y)`. */
 export function encodeRgbaPng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): Buffer {
   const raw = Buffer.alloc(height * (1 + width * 4));
@@ -18,34 +27,14 @@ export function encodeRgbaPng(width: number, height: number, pixel: (x: number, 
     raw[row] = 0;
     for (let x = 0; x < width; x++) raw.set(pixel(x, y), row + 1 + x * 4);
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return assemblePng(width, height, 6, raw);
 }
 
 /** Width, height, bit depth and colour type from a PNG's IHDR. */
-export function pngHeader(bytes: Uint8Array): { width: number; height: number; bitDepth: number; colorType: number } {
+function pngHeader(bytes: Uint8Array): { width: number; height: number; bitDepth: number; colorType: number } {
   const b = Buffer.from(bytes);
   if (b.readUInt32BE(0) !== 0x89504e47 || b.toString('latin1', 12, 16) !== 'IHDR') throw new Error('not a PNG');
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20), bitDepth: b[24], colorType: b[25] };
-}
-
-/** Pixels of an 8-bit RGBA, non-interlaced PNG whose rows use filter 0 (as `encodeRgbaPng` writes). */
-export function decodeOwnRgbaPng(bytes: Uint8Array): { width: number; height: number; rgba: Buffer } {
-  const { width, height } = pngHeader(bytes);
-  const b = Buffer.from(bytes);
-  const idat: Buffer[] = [];
-  for (let off = 8; off < b.length; ) {
-    const len = b.readUInt32BE(off);
-    if (b.toString('latin1', off + 4, off + 8) === 'IDAT') idat.push(b.subarray(off + 8, off + 8 + len));
-    off += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const rgba = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++) raw.copy(rgba, y * width * 4, y * (1 + width * 4) + 1, (y + 1) * (1 + width * 4));
-  return { width, height, rgba };
 }
 
 /** A product cut-out: an opaque disc on a transparent background. */
@@ -78,27 +67,12 @@ export function imageSize(bytes: Uint8Array): { format: 'png' | 'jpeg'; width: n
 export function encodeRgbPng(width: number, height: number, colour: [number, number, number] = [120, 130, 140]): Buffer {
   const raw = Buffer.alloc(height * (1 + width * 3));
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set(colour, y * (1 + width * 3) + 1 + x * 3);
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return assemblePng(width, height, 2, raw);
 }
 
 /** A palette PNG (colour type 3) with a tRNS chunk making entry 0 transparent. */
 export function encodePalettePngWithTransparency(width: number, height: number): Buffer {
   const raw = Buffer.alloc(height * (1 + width));
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw[y * (1 + width) + 1 + x] = (x + y) % 2;
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 3, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('PLTE', Buffer.from([0, 0, 0, 255, 0, 0])),
-    chunk('tRNS', Buffer.from([0])),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return assemblePng(width, height, 3, raw, [chunk('PLTE', Buffer.from([0, 0, 0, 255, 0, 0])), chunk('tRNS', Buffer.from([0]))]);
 }
