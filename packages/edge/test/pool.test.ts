@@ -74,7 +74,10 @@ describe('createHedPool', () => {
       expect(out.data.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
       expect(warnings.join('\n')).toMatch(/no alpha channel/);
     } finally {
-      await pool.close();
+      // A job still running and two close() calls at once: both wait for it, then the pool stops.
+      const last = pool.edgeElement(inputs[0]);
+      await Promise.all([pool.close(), pool.close()]);
+      expect((await edge.decodeRgba(await last)).width).toBe(150);
     }
     await expect(pool.edgeElement(inputs[0])).rejects.toMatchObject({ code: 'HED_POOL_CLOSED' });
   });

@@ -81,6 +81,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
   let closing = false;
   let info: { backend: BackendInfo; weights: WeightsInfo } | undefined;
   let drained: (() => void) | undefined;
+  let closed: Promise<void> | undefined;
 
   const busy = (): boolean => queue.length > 0 || slots.some((s) => s.job);
 
@@ -191,9 +192,13 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
         dispatch();
       });
     },
-    async close() {
-      if (busy()) await new Promise<void>((resolve) => (drained = resolve));
-      await terminateAll();
+    close() {
+      // Every caller waits for the same drain (a second close() must not replace the first one's resolver).
+      closed ??= (async () => {
+        if (busy()) await new Promise<void>((resolve) => (drained = resolve));
+        await terminateAll();
+      })();
+      return closed;
     },
   };
 }
