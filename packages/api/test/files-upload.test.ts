@@ -161,6 +161,34 @@ describe('files.upload', () => {
     }
   });
 
+  it('one caller aborting a shared upload leaves it running for the others; a lone caller aborting stops at once', async () => {
+    const server = await startScriptedServer((req) =>
+      req.url.startsWith('/api/v1/uploads')
+        ? { status: 200, body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${server.origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } }
+        : { status: 200, body: '', delayMs: 400 },
+    );
+    try {
+      const client = new DashScope({ apiKey: 'sk-shared-abort', baseUrl: server.baseUrl });
+      const png = cutoutPng(9, 9);
+      const quitter = new AbortController();
+      const first = client.files.upload(png, { signal: quitter.signal });
+      const second = client.files.upload(png, { signal: new AbortController().signal });
+      setTimeout(() => quitter.abort(new Error('first gave up')), 100);
+      await expect(first).rejects.toThrow('first gave up');
+      expect((await second).url).toMatch(/^oss:\/\/d\/[0-9a-f]{32}\.png$/);
+      expect(server.requests.filter((r) => r.url === '/oss')).toHaveLength(1);
+
+      const lone = new AbortController();
+      const started = Date.now();
+      const upload = client.files.upload(cutoutPng(10, 10), { signal: lone.signal });
+      setTimeout(() => lone.abort(new Error('stop')), 100);
+      await expect(upload).rejects.toThrow('stop');
+      expect(Date.now() - started).toBeLessThan(350);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a 409 FileAlreadyExists for our content-named key counts as uploaded; a 403 fetches a fresh policy once', async () => {
     let policies = 0;
     let posts = 0;

@@ -35,6 +35,16 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
+/** One OSS POST shared by every concurrent upload of the same bytes for the same model. */
+interface SharedUpload {
+  memoKey: string;
+  promise: Promise<UploadedFile>;
+  /** Aborts the POST; used only when every caller has aborted. */
+  controller: AbortController;
+  /** Callers still waiting for it. */
+  waiters: number;
+}
+
 interface CachedPolicy {
   policy: UploadPolicy;
   /** Stop using it after this instant. */
@@ -57,7 +67,7 @@ export class Files {
   private readonly policies = new Map<string, CachedPolicy>();
   private readonly policyRequests = new Map<string, Promise<UploadPolicy>>();
   private readonly uploads = new Map<string, UploadedFile>();
-  private readonly uploadsInFlight = new Map<string, Promise<UploadedFile>>();
+  private readonly uploadsInFlight = new Map<string, SharedUpload>();
 
   constructor(private readonly transport: Transport) {}
 
@@ -75,17 +85,47 @@ export class Files {
    * so they are not read and hashed twice). @internal
    */
   async uploadImage(image: LocalImage, options: Pick<UploadOptions, 'model' | 'signal'> = {}): Promise<UploadedFile> {
+    options.signal?.throwIfAborted();
     const model = options.model ?? BACKGROUND_GENERATION_MODEL;
     const memoKey = `${model}\n${image.sha256}\n${image.contentType}`;
     const known = this.uploads.get(memoKey);
     if (known && known.expiresAt.getTime() - Date.now() > REUSE_MIN_REMAINING_MS) return known;
-    const inFlight = this.uploadsInFlight.get(memoKey);
-    if (inFlight) return inFlight;
-    const upload = this.post(image, model, options).finally(() => this.uploadsInFlight.delete(memoKey));
-    this.uploadsInFlight.set(memoKey, upload);
-    const uploaded = await upload;
-    this.uploads.set(memoKey, uploaded);
-    return uploaded;
+    let shared = this.uploadsInFlight.get(memoKey);
+    if (!shared) {
+      const controller = new AbortController();
+      const promise = this.post(image, model, { signal: controller.signal })
+        .then((uploaded) => {
+          this.uploads.set(memoKey, uploaded);
+          return uploaded;
+        })
+        .finally(() => {
+          if (this.uploadsInFlight.get(memoKey) === shared) this.uploadsInFlight.delete(memoKey);
+        });
+      shared = { memoKey, promise, controller, waiters: 0 };
+      this.uploadsInFlight.set(memoKey, shared);
+    }
+    return this.join(shared, options.signal);
+  }
+
+  /**
+   * Waits for a shared upload. A caller's abort rejects that caller only; the POST itself is
+   * aborted when the last waiting caller has aborted.
+   */
+  private join(shared: SharedUpload, signal: AbortSignal | undefined): Promise<UploadedFile> {
+    shared.waiters++;
+    if (!signal) return shared.promise;
+    return new Promise<UploadedFile>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (--shared.waiters === 0) {
+          if (this.uploadsInFlight.get(shared.memoKey) === shared) this.uploadsInFlight.delete(shared.memoKey);
+          shared.controller.abort(signal.reason);
+        }
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = (): void => signal.removeEventListener('abort', onAbort);
+      shared.promise.then(resolve, reject).then(done, done);
+    });
   }
 
   /** Gets a policy and POSTs the form; a refused (expired) policy is replaced once. */

@@ -22,6 +22,8 @@ export interface ScriptedReply {
   hang?: boolean;
   /** Destroy the socket after reading the request, without replying. */
   reset?: boolean;
+  /** Answer only after this many milliseconds. */
+  delayMs?: number;
 }
 
 export interface ScriptedServer {
@@ -49,8 +51,12 @@ export async function startScriptedServer(reply: (req: SeenRequest, index: numbe
         return;
       }
       const body = r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-      res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...r.headers });
-      res.end(body);
+      const answer = (): void => {
+        res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...r.headers });
+        res.end(body);
+      };
+      if (r.delayMs) setTimeout(answer, r.delayMs);
+      else answer();
     });
   });
   server.on('connection', (s) => {
