@@ -19,8 +19,8 @@ export interface VariantLook {
 export interface BackgroundSpec {
   width: number;
   height: number;
-  /** Reference image bytes (any format libvips reads). */
-  ref?: Buffer;
+  /** The reference image, already at `workSize` (see `prepareReference`). */
+  ref?: RawImage;
   /** Palette from the prompt (already hue-shifted for the variant); used for the gradient and flattening. */
   palette: Rgb[];
   /** Whether a prompt was given (the gradient then joins a reference image with `refPromptWeight`). */
@@ -84,6 +84,22 @@ function lightOverlay(spec: BackgroundSpec): Buffer {
 /** Largest side the background is rendered at before scaling up (it is smooth: blurred or a gradient). */
 const WORK_SIDE = 512;
 
+/** The size a `width`×`height` background is drawn at: at most 512 px on the long side. */
+function workSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, WORK_SIDE / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/**
+ * Decodes the reference image once per task: upright, cover-fitted to the work size of a `width`×`height`
+ * output, RGBA (its transparency is flattened per variant, onto that variant's colour).
+ */
+export async function prepareReference(ref: Buffer, width: number, height: number): Promise<RawImage> {
+  const size = workSize(width, height);
+  const data = await sharp(ref).rotate().ensureAlpha().resize(size.width, size.height, { fit: 'cover' }).raw().toBuffer();
+  return { data, ...size, channels: 4 };
+}
+
 /**
  * Renders the background as raw RGB pixels of the requested size. Everything is drawn at most 512 px on
  * the long side and scaled up once: the same look as drawing at full size (nothing in it is sharp), at a
@@ -91,20 +107,14 @@ const WORK_SIDE = 512;
  */
 export async function renderBackground(spec: BackgroundSpec): Promise<RawImage> {
   const { width, height } = spec;
-  const scale = Math.min(1, WORK_SIDE / Math.max(width, height));
-  const small: BackgroundSpec = {
-    ...spec,
-    width: Math.max(1, Math.round(width * scale)),
-    height: Math.max(1, Math.round(height * scale)),
-  };
+  const small: BackgroundSpec = { ...spec, ...workSize(width, height) };
   let base: Buffer;
   if (spec.ref) {
+    const ref = spec.ref;
     const sigma = Math.max(0.3, Math.min(small.width, small.height) * (0.004 + (spec.noiseLevel / 999) * 0.03));
     const [r, g, b] = spec.palette[0];
-    base = await sharp(spec.ref)
-      .rotate()
+    base = await sharp(ref.data, { raw: { width: ref.width, height: ref.height, channels: ref.channels } })
       .flatten({ background: { r, g, b } })
-      .resize(small.width, small.height, { fit: 'cover' })
       .blur(sigma)
       .modulate({ hue: Math.round(spec.look.hueShift) })
       .removeAlpha()
@@ -124,7 +134,7 @@ export async function renderBackground(spec: BackgroundSpec): Promise<RawImage> 
     .raw()
     .toBuffer();
   const data =
-    scale === 1
+    small.width === width && small.height === height
       ? lit
       : await sharp(lit, { raw: { width: small.width, height: small.height, channels: 3 } })
           .resize(width, height, { fit: 'fill', kernel: 'cubic' })

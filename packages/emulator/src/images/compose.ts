@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { SeededRandom, deriveSeed } from '../random.js';
-import { type RawImage, type VariantLook, renderBackground } from './background.js';
+import { type RawImage, type VariantLook, prepareReference, renderBackground } from './background.js';
 import { edgeLayer } from './edge-layers.js';
 import { type Rgb, contrastingColour, elementTint, promptPalette } from './palette.js';
 import { drawTitle } from './text-drawing.js';
@@ -93,6 +93,12 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
   };
   const backgroundLayers = await side(input.backgroundEdges);
   const foregroundLayers = await side(input.foregroundEdges);
+  // Decoded once for all variants.
+  const ref = input.ref ? await prepareReference(input.ref, width, height) : undefined;
+  const subject: sharp.OverlayOptions = {
+    input: await sharp(input.base).ensureAlpha().raw().toBuffer(),
+    raw: { width, height, channels: 4 },
+  };
   const layout = input.title ? layoutTitle(width, height, input.title, input.subTitle) : undefined;
 
   const results: Buffer[] = [];
@@ -103,7 +109,7 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
     const background = await renderBackground({
       width,
       height,
-      ref: input.ref,
+      ref,
       palette: promptPalette(input.refPrompt ?? `ref:${input.seed}`, look.hueShift),
       hasPrompt: input.refPrompt !== undefined,
       refPromptWeight: input.refPromptWeight,
@@ -112,7 +118,7 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
     });
     const composed: RawImage = {
       data: await toRaw(background)
-        .composite([...backgroundLayers, { input: input.base }, ...foregroundLayers])
+        .composite([...backgroundLayers, subject, ...foregroundLayers])
         .removeAlpha()
         .raw()
         .toBuffer(),
