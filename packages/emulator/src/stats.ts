@@ -96,13 +96,16 @@ export class StatsRecorder {
     this.startedAt = now();
   }
 
-  private each(key: string, apply: (c: KeyCounters) => void): void {
-    let counters = this.keys.get(key);
-    if (!counters) {
-      counters = new KeyCounters();
-      this.keys.set(key, counters);
+  /** Applies to the key's counters and the total; without a key (a request that failed authentication) to the total only. */
+  private each(key: string | undefined, apply: (c: KeyCounters) => void): void {
+    if (key !== undefined) {
+      let counters = this.keys.get(key);
+      if (!counters) {
+        counters = new KeyCounters();
+        this.keys.set(key, counters);
+      }
+      apply(counters);
     }
-    apply(counters);
     apply(this.total);
   }
 
@@ -127,20 +130,16 @@ export class StatsRecorder {
   }
 
   recordError(key: string | undefined, code: string, status: number): void {
-    const apply = (c: KeyCounters): void => {
+    this.each(key, (c) => {
       c.stats.errors[code] = (c.stats.errors[code] ?? 0) + 1;
       if (status === 429) c.stats.throttled[code] = (c.stats.throttled[code] ?? 0) + 1;
-    };
-    if (key) this.each(key, apply);
-    else apply(this.total);
+    });
   }
 
   recordFault(key: string | undefined, kind: string): void {
-    const apply = (c: KeyCounters): void => {
+    this.each(key, (c) => {
       c.stats.faults[kind] = (c.stats.faults[kind] ?? 0) + 1;
-    };
-    if (key) this.each(key, apply);
-    else apply(this.total);
+    });
   }
 
   recordTaskCreated(entry: Omit<TaskTimelineEntry, 'status' | 'startedAt' | 'endedAt'>): void {
