@@ -139,6 +139,9 @@ describe('the API key never leaks', () => {
     const logger = recordingLogger();
     const c = client({ logger, maxRetries: 1, backoff: { baseDelayMs: 10, maxDelayMs: 10 } });
     const port = await refusedPort();
+    // An unknown scene type is a warning that echoes the value; the submit goes through and logs it.
+    await c.backgroundGeneration.submit({ baseImageUrl: 'https://x/b.png', refPrompt: 'p', parameters: { sceneType: KEY } });
+    expect(logger.lines.some((l) => l.includes('unknown_scene_type') || l.includes('not a documented scene'))).toBe(true);
     const errors: unknown[] = [
       await c.tasks.get('401~InvalidApiKey').catch((e: unknown) => e),
       await c.tasks.get('500~InternalError').catch((e: unknown) => e),

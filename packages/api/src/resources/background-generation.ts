@@ -86,7 +86,7 @@ export class BackgroundGeneration {
   async submit(request: BackgroundGenerationRequest, options: RequestOptions = {}): Promise<SubmitResult> {
     const report = validateBackgroundGenerationRequest(request, { requireUrls: true });
     if (report.errors.length > 0) throw this.validationError(report.errors);
-    for (const w of report.warnings) this.transport.config.logger?.warn(`dashscope submit: ${w.path}: ${w.message}`);
+    for (const w of this.redacted(report.warnings)) this.transport.config.logger?.warn(`dashscope submit: ${w.path}: ${w.message}`);
     const headers: Record<string, string> = { 'x-dashscope-async': 'enable' };
     if (usesOssUrls(request)) headers['x-dashscope-ossresourceresolve'] = 'enable';
     const { body } = await this.transport.sendJson({
@@ -137,7 +137,7 @@ export class BackgroundGeneration {
       ...(task.textResults ? { textResults: task.textResults } : {}),
       ...(task.usage?.imageCount !== undefined ? { imageCount: task.usage.imageCount } : {}),
       uploads,
-      warnings: report.warnings,
+      warnings: this.redacted(report.warnings),
     };
   }
 
@@ -202,7 +202,12 @@ export class BackgroundGeneration {
 
   /** The validation error, with the API key scrubbed from any echoed value. */
   private validationError(issues: ValidationIssue[]): RequestValidationError {
-    return new RequestValidationError(issues.map((i) => ({ ...i, message: this.transport.redact(i.message) })));
+    return new RequestValidationError(this.redacted(issues));
+  }
+
+  /** Issues (errors or warnings, whose messages may echo a field's value) with the API key scrubbed. */
+  private redacted(issues: ValidationIssue[]): ValidationIssue[] {
+    return issues.map((i) => ({ ...i, message: this.transport.redact(i.message) }));
   }
 
   /** Best effort: cancel a task that may still be PENDING; never throws. */
