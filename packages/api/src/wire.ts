@@ -93,7 +93,7 @@ export function toWireRequest(request: BackgroundGenerationRequest): WireBackgro
   });
 }
 
-/** The camelCase request for a submit body (the emulator reads requests with it). */
+/** The camelCase request for a submit body (e.g. to read a journaled or recorded submit). */
 export function fromWireRequest(body: unknown): BackgroundGenerationRequest {
   const r = new Reader(body, 'body', 'submit', 'The submit request body');
   const input = r.object('input');
