@@ -79,8 +79,12 @@ export class ZipArchive {
       data = raw;
     } else if (entry.method === 8) {
       try {
-        data = inflateRawSync(raw);
+        // Capped at the size the directory states: a crafted entry cannot inflate to gigabytes first.
+        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+          return corrupt(`zip entry ${entry.name} inflates to more than the ${entry.size} bytes its directory states`);
+        }
         return corrupt(`zip entry ${entry.name} does not inflate (${(e as Error).message})`);
       }
     } else {

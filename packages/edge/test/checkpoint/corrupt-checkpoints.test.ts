@@ -111,6 +111,17 @@ describe('recognisable non-checkpoints', () => {
     await expect(loadCheckpoint(file)).rejects.toMatchObject({ code: 'HED_WEIGHTS_NOT_FOUND', message: expect.stringContaining(file) });
   });
 
+  it('a deflated zip entry that inflates past its stated size is stopped at that size', async () => {
+    const { writeZip } = await import('./torch-checkpoint-writer.js');
+    // 64 MiB of zeros deflate to ~64 KiB; the directory claims 1000 bytes.
+    const zip = Uint8Array.from(writeZip([['archive/data.pkl', new Uint8Array(64 << 20)]], true));
+    const view = new DataView(zip.buffer);
+    const cd = zip.length - 22 - 46 - 'archive/data.pkl'.length;
+    view.setUint32(22, 1000, true); // local header: uncompressed size
+    view.setUint32(cd + 24, 1000, true); // central directory: uncompressed size
+    expect(() => parseCheckpoint(zip, 'bomb.pth')).toThrow(/bomb\.pth.*inflates to more than the 1000 bytes/);
+  });
+
   it('a zip that is not a torch.save file', async () => {
     const { writeZip } = await import('./torch-checkpoint-writer.js');
     expect(() => parseCheckpoint(writeZip([['readme.txt', Buffer.from('hello')]], false), 'x.zip')).toThrow(/data\.pkl/);
