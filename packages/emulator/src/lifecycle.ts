@@ -167,8 +167,7 @@ export class TaskLifecycle {
     Promise.all([timer, work]).then(
       ([, images]) => {
         if (this.closed) return;
-        if (images) task.outputs = this.storeImages(task, images);
-        this.finish(task, task.failure ? 'FAILED' : 'SUCCEEDED');
+        this.finish(task, task.failure ? 'FAILED' : 'SUCCEEDED', images);
       },
       (error: unknown) => {
         if (this.closed) return;
@@ -179,20 +178,20 @@ export class TaskLifecycle {
     );
   }
 
-  private storeImages(task: TaskRecord, images: GeneratedImages): TaskOutputs {
-    const now = this.clock.now();
-    const expiresAt = now + TASK_LIFETIME_MS * this.config.timeScale;
+  /** Stores a task's images; their URLs expire with the task. */
+  private storeImages(task: TaskRecord, images: GeneratedImages, now: number, expiresAt: number): TaskOutputs {
     const results = images.results.map((bytes, i) => this.results.put(task.id, `${i}`, bytes, 'image/jpeg', now, expiresAt));
     const plain = images.plain?.map((bytes, i) => this.results.put(task.id, `${i}_plain`, bytes, 'image/png', now, expiresAt));
     return { results, plain, textParams: images.textParams };
   }
 
-  private finish(task: TaskRecord, status: 'SUCCEEDED' | 'FAILED' | 'CANCELED'): void {
+  private finish(task: TaskRecord, status: 'SUCCEEDED' | 'FAILED' | 'CANCELED', images?: GeneratedImages): void {
     const now = this.clock.now();
     const wasRunning = task.status === 'RUNNING';
     task.status = status;
     task.endedAt = now;
     task.expiresAt = now + TASK_LIFETIME_MS * this.config.timeScale;
+    if (images) task.outputs = this.storeImages(task, images, now, task.expiresAt);
     task.input = undefined;
     this.stats.recordTaskStatus(task.id, status, now);
     if (wasRunning) {
