@@ -42,6 +42,7 @@ async function badCatalogue(): Promise<{ dir: string; manifest: string }> {
     { id: 'j', base: 'ok.png', prompt: 'x', foreground: [{ cutout: 'ok.png', edge: 'ok.png' }] }, // 12: element with both kinds
     { id: 'k', base: 'broken.png', prompt: 'x' }, // 13: not an image
     { id: 'l', base: 'truncated.png', prompt: 'x' }, // 14: header fine, pixels cut off
+    { id: 'm', base: '', prompt: 'x' }, // 15: empty base (not the manifest's folder)
   ]);
   return { dir, manifest };
 }
@@ -66,6 +67,7 @@ describe('batch input validation', () => {
     expect(byLine.get(12)).toEqual(['element_kind']);
     expect(byLine.get(13)).toEqual(['not_an_image']);
     expect(byLine.get(14)).toEqual(['not_an_image']);
+    expect(byLine.get(15)).toEqual(['required']);
     expect([...byLine.keys()]).toEqual([...byLine.keys()].sort((a, b) => a - b));
   });
 
@@ -76,7 +78,7 @@ describe('batch input validation', () => {
     const r = await runCli(['batch', manifest, '--out', out, '--base-url', emulator.baseUrl, '--api-key', 'validation-key'], { BACKDROP_LOCK_DIR: path.join(out, '..', 'locks') });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[BATCH_INVALID_INPUT]');
-    for (const line of [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14]) expect(r.stderr).toContain(`manifest.jsonl:${line}:`);
+    for (const line of [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15]) expect(r.stderr).toContain(`manifest.jsonl:${line}:`);
     expect(r.stderr).not.toContain('manifest.jsonl:1:');
     expect(emulator.stats().total.requests).toBe(0);
   });

@@ -60,9 +60,7 @@ export function parseManifestObject(raw: unknown, line: number, baseDir: string,
   else if (!SAFE_ID.test(id)) {
     problem('unsafe_id', `id "${id}" cannot be used as a folder name; use letters, digits, ".", "_", "-" (not starting with "."), at most 128 characters`, 'id', id);
   }
-  if (typeof obj.base !== 'string' || obj.base === '') {
-    if (obj.base === undefined) problem('required', '"base" (the RGBA cut-out of the product) is required', 'base', id);
-  }
+  if (obj.base === undefined || obj.base === '') problem('required', '"base" (the RGBA cut-out of the product) is required', 'base', id);
   if (obj.model_version !== undefined && obj.model_version !== 'v2' && obj.model_version !== 'v3') {
     problem('out_of_range', '"model_version" must be "v2" or "v3"', 'model_version', id);
   }
@@ -102,7 +100,6 @@ export function parseManifestObject(raw: unknown, line: number, baseDir: string,
 
   const str = (k: string): string | undefined => (typeof obj[k] === 'string' ? (obj[k] as string) : undefined);
   const num = (k: string): number | undefined => (typeof obj[k] === 'number' ? (obj[k] as number) : undefined);
-  const ref = str('ref') ?? (defaults.ref !== undefined ? defaults.ref : undefined);
   const item: BatchItem = { id, base: resolveRef(obj.base as string) };
   const assign = <K extends keyof BatchItem>(k: K, v: BatchItem[K] | undefined): void => {
     if (v !== undefined) item[k] = v;
@@ -110,7 +107,8 @@ export function parseManifestObject(raw: unknown, line: number, baseDir: string,
   assign('prompt', str('prompt') ?? defaults.prompt);
   assign('negativePrompt', str('negative_prompt') ?? defaults.negativePrompt);
   // A ref from the manifest is relative to the manifest; a default ref from a flag is already resolved.
-  assign('ref', str('ref') !== undefined ? resolveRef(ref as string) : ref);
+  const ref = str('ref');
+  assign('ref', ref !== undefined ? resolveRef(ref) : defaults.ref);
   assign('foreground', foreground ?? defaults.foreground);
   assign('background', background ?? defaults.background);
   assign('title', str('title') ?? defaults.title);
