@@ -25,18 +25,20 @@ describe.skipIf(skipReason)('two processes on one key', () => {
   it('the second one exits 2 with a clear message while the first runs', async () => {
     emulator = await startEmulator({ taskMs: [700, 900], seed: 2 });
     const dir = tmpDir('lock-exit');
-    const { manifest } = await writeCatalogue(dir, 6);
+    // Ten tasks of ~0.8 s, one at a time: the first run holds the key for 8 s or more, long enough for the
+    // second CLI to start even on a loaded two-core machine.
+    const { manifest } = await writeCatalogue(dir, 10);
     const env = { BACKDROP_LOCK_DIR: path.join(dir, 'locks') };
     const common = ['--base-url', emulator.baseUrl, '--api-key', 'shared-key'];
     const first = startCli(['batch', manifest, '--out', path.join(dir, 'out-a'), ...common], env);
     while (emulator.stats().total.tasksCreated < 1) await new Promise((r) => setTimeout(r, 10));
     const second = await runCli(['batch', manifest, '--out', path.join(dir, 'out-b'), ...common], env);
-    expect(second.code).toBe(2);
+    expect(second.code, second.stderr).toBe(2);
     expect(second.stderr).toMatch(/\[BATCH_KEY_LOCKED\] another backdrop process \(pid \d+\)/);
     expect(second.stderr).not.toContain('shared-key');
     const a = await first.done;
-    expect(a.code).toBe(0);
-    expect(emulator.stats().total.tasksCreated).toBe(6);
+    expect(a.code, a.stderr).toBe(0);
+    expect(emulator.stats().total.tasksCreated).toBe(10);
   });
 
   it('with --wait-for-lock the second runs after the first: never two running, ≤ 2 submits/s', async () => {
