@@ -16,7 +16,7 @@ import { writeResultsFile } from '../output/results-file.js';
 import { downloadFiles, downloadPlan, DownloadError, filesIntact } from '../stages/download.js';
 import { pollUntilFinal } from '../stages/poll.js';
 import { prepareItem, type EdgeMaker } from '../stages/prepare.js';
-import { findUnclaimedTask } from '../stages/reconcile.js';
+import { findUnclaimedTask, type ReconcileOutcome } from '../stages/reconcile.js';
 import { uploadInputs } from '../stages/upload.js';
 import { Lane, type InServiceTask, type LaneLimits } from '../throttle/lane.js';
 import type { BatchEvent, BatchSummary, ItemResult } from './batch-events.js';
@@ -237,12 +237,24 @@ export class BatchEngine {
       this.emit({ type: 'warning', id, code: 'SubmitReconciled', message: `item ${id}: an interrupted submit did create task ${outcome.taskId}; using it (no new task)` });
       return;
     }
-    const duplicate = outcome.found !== 'none';
-    const how = outcome.found === 'none' ? 'tasks.list: no task in the submit window' : outcome.found === 'ambiguous' ? `tasks.list: ${outcome.taskIds.length} unclaimed tasks, cannot tell which` : `tasks.list unavailable: ${outcome.reason}`;
-    this.journal.append({ e: 'reconciled', id, attempt: u.attempt, taskId: null, how, t: Date.now() });
-    if (duplicate) {
+    this.noTaskAdopted(id, u.attempt, outcome, 'an interrupted submit');
+  }
+
+  /**
+   * Journals that a submit with no known outcome adopted no task. When `tasks.list` could not rule a
+   * task out, the item is marked a possible duplicate and a warning says so.
+   */
+  private noTaskAdopted(id: string, attempt: number, outcome: Exclude<ReconcileOutcome, { found: 'one' }>, submit: string): void {
+    const how =
+      outcome.found === 'none'
+        ? 'tasks.list: no task in the submit window'
+        : outcome.found === 'ambiguous'
+          ? `tasks.list: ${outcome.taskIds.length} unclaimed tasks, cannot tell which`
+          : `tasks.list unavailable: ${outcome.reason}`;
+    this.journal.append({ e: 'reconciled', id, attempt, taskId: null, how, t: Date.now() });
+    if (outcome.found !== 'none') {
       this.possibleDuplicates.add(id);
-      this.emit({ type: 'warning', id, code: 'PossibleDuplicate', message: `item ${id}: an interrupted submit may have created a task that cannot be identified (${how}); submitting again — one task may be charged twice` });
+      this.emit({ type: 'warning', id, code: 'PossibleDuplicate', message: `item ${id}: ${submit} may have created a task that cannot be identified (${how}); submitting again — one task may be charged twice` });
     }
   }
 
@@ -499,12 +511,7 @@ export class BatchEngine {
       this.emit({ type: 'submitted', id: item.id, taskId: found.taskId, lane: l.lane.fingerprint, attempt });
       return task;
     }
-    const how = found.found === 'none' ? 'tasks.list: no task created' : found.found === 'ambiguous' ? 'tasks.list: several unclaimed tasks' : `tasks.list unavailable: ${found.reason}`;
-    this.journal.append({ e: 'reconciled', id: item.id, attempt, taskId: null, how, t: Date.now() });
-    if (found.found !== 'none') {
-      this.possibleDuplicates.add(item.id);
-      this.emit({ type: 'warning', id: item.id, code: 'PossibleDuplicate', message: `item ${item.id}: a failed submit may have created a task that cannot be identified (${how}); submitting again — one task may be charged twice` });
-    }
+    this.noTaskAdopted(item.id, attempt, found, 'a failed submit');
     return undefined;
   }
 
