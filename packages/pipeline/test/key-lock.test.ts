@@ -1,6 +1,6 @@
 /** The per-key submit lock, with real processes as holders (alive and dead). */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,26 @@ describe('key lock', () => {
     expect(existsSync(lock.file)).toBe(false);
     const again = await acquireKeyLock('key_aaaa', { dir });
     again.release();
+  });
+
+  it('never breaks a live lock caught between creation and content; breaks an old unreadable one', async () => {
+    const dir = tmpDir('lock-empty');
+    // A holder that has created its lock file but not yet written it (an older writer, a slow disk):
+    // the content arrives 300 ms later and names a live process. The lock must then be reported held.
+    const file = path.join(dir, 'key_eeee.lock');
+    writeFileSync(file, '');
+    const fill = setTimeout(() => writeLock(dir, 'key_eeee', process.ppid), 300);
+    await expect(acquireKeyLock('key_eeee', { dir })).rejects.toBeInstanceOf(KeyLockHeldError);
+    clearTimeout(fill);
+
+    // Garbage that stays unreadable is broken once it is old.
+    const garbage = path.join(dir, 'key_ffff.lock');
+    writeFileSync(garbage, '{not json');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(garbage, old, old);
+    const lock = await acquireKeyLock('key_ffff', { dir });
+    expect(JSON.parse(readFileSync(lock.file, 'utf8')).pid).toBe(process.pid);
+    lock.release();
   });
 
   it('takes over a lock left by a dead process', async () => {

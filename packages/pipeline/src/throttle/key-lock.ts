@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,8 +53,7 @@ export async function acquireKeyLock(
   let tookOverStale = false;
   for (;;) {
     options.signal?.throwIfAborted();
-    try {
-      writeFileSync(file, JSON.stringify(mine), { flag: 'wx', mode: 0o600 });
+    if (createLockFile(file, mine)) {
       held.add(file);
       installExitHook();
       const releasedAt = readReleasedAt(releasedFile);
@@ -67,8 +67,6 @@ export async function acquireKeyLock(
           removeIfMine(file);
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readLock(file);
     if (holder && isStale(holder, file)) {
@@ -77,13 +75,45 @@ export async function acquireKeyLock(
       continue;
     }
     if (!holder) {
-      // Being written right now, or unreadable garbage: give it a moment, then treat garbage as stale.
-      await sleep(50);
-      if (!readLock(file)) breakStaleLock(file, undefined);
+      // Lock files appear complete (createLockFile), so an unreadable one is garbage (a crash during an
+      // older version's write, a disk error) — or it vanished just now. Break garbage only once it is
+      // clearly old, so a lock file being replaced at this instant is never mistaken for it.
+      if (ageMs(file) > GARBAGE_LOCK_AGE_MS) breakStaleLock(file, undefined);
+      else await sleep(50);
       continue;
     }
     if (!options.wait) throw new KeyLockHeldError(fingerprint, holder.pid, file);
     await sleep(options.pollMs ?? 250);
+  }
+}
+
+/** An unreadable lock file older than this is garbage and is broken. */
+const GARBAGE_LOCK_AGE_MS = 5_000;
+
+/**
+ * Creates `file` with `content` only if it does not exist, and never visible half-written: the content
+ * goes to a private temp file that is then hard-linked into place (link fails with EEXIST atomically).
+ * A plain `wx` write would let another process read an empty file between create and write.
+ */
+function createLockFile(file: string, content: LockContent): boolean {
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, JSON.stringify(content), { mode: 0o600 });
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
@@ -137,9 +167,9 @@ function breakStaleLock(file: string, judged: LockContent | undefined): void {
   if (judged && moved && (moved.pid !== judged.pid || moved.since !== judged.since)) {
     // We moved a live lock that replaced the stale one: put it back if the slot is still free.
     try {
-      writeFileSync(file, JSON.stringify(moved), { flag: 'wx', mode: 0o600 });
+      createLockFile(file, moved); // false: the slot was taken again; the other process re-checks
     } catch {
-      /* the slot was taken again; the other process re-checks */
+      /* best effort */
     }
   }
   rmSync(aside, { force: true });
