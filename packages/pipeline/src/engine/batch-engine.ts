@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BackgroundGenerationRequest, Task } from '@backdrop/api';
+import { toWireRequest, type BackgroundGenerationRequest, type Task } from '@backdrop/api';
 import { errorFacts, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient, type ClientErrorFacts } from '../batch-client.js';
 import { UploadCache } from '../cache/upload-cache.js';
 import { ResultExpiredError } from '../errors.js';
@@ -547,7 +547,7 @@ export class BatchEngine {
     await writeTaskRecord(dir, {
       id: item.id,
       taskId,
-      ...(submit ? { request: submit.request, requestIds: { submit: submit.submitRequestId, query: task?.requestId } } : {}),
+      ...(submit ? { request: toWireRequest(submit.request), requestIds: { submit: submit.submitRequestId, query: task?.requestId } } : {}),
       ...(task ? { response: task.raw, usage: task.usage } : {}),
       attempts: rec?.attempts ?? 1,
       timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, new Date(v as number).toISOString()])),
