@@ -68,8 +68,19 @@ export class TaskLifecycle {
     private readonly generate: ImageGenerator,
   ) {}
 
+  /**
+   * Runs `run` after `ms`. A zero delay runs it as a microtask, before any other request is read: a task
+   * created with `pendingMs: 0` is RUNNING (when a slot is free) for every query that follows the submit
+   * reply, however the event loop happens to interleave timers and sockets.
+   */
   private later(ms: number, run: () => void): void {
     if (this.closed) return;
+    if (ms <= 0) {
+      queueMicrotask(() => {
+        if (!this.closed) run();
+      });
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (!this.closed) run();
