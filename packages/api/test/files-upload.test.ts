@@ -23,6 +23,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A policy reply (the recorded shape) whose upload host is the scripted server's `/oss`. */
+const policyReply = (origin: string) => ({
+  status: 200,
+  body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } },
+});
+
 let n = 0;
 const newClient = () => {
   const apiKey = `sk-upload-${process.pid}-${++n}`;
@@ -129,7 +135,7 @@ describe('files.upload', () => {
   it('an OSS refusal is an UploadError with the OSS code and request id, not retried', async () => {
     const server = await startScriptedServer((req) =>
       req.url.startsWith('/api/v1/uploads')
-        ? { status: 200, body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${server.origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } }
+        ? policyReply(server.origin)
         : { status: 400, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message><RequestId>oss-rid-7</RequestId></Error>' },
     );
     try {
@@ -147,7 +153,7 @@ describe('files.upload', () => {
   it('concurrent uploads of the same bytes make one POST', async () => {
     const server = await startScriptedServer((req) =>
       req.url.startsWith('/api/v1/uploads')
-        ? { status: 200, body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${server.origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } }
+        ? policyReply(server.origin)
         : { status: 200, body: '' },
     );
     try {
@@ -164,7 +170,7 @@ describe('files.upload', () => {
   it('one caller aborting a shared upload leaves it running for the others; a lone caller aborting stops at once', async () => {
     const server = await startScriptedServer((req) =>
       req.url.startsWith('/api/v1/uploads')
-        ? { status: 200, body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${server.origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } }
+        ? policyReply(server.origin)
         : { status: 200, body: '', delayMs: 1500 },
     );
     try {
