@@ -62,3 +62,12 @@ export function isPermanentTaskFailure(code: string | undefined): boolean {
   if (!code) return false;
   return /DataInspection|InvalidParameter|InvalidURL|BadRequest|Arrearage|AccessDenied|InvalidApiKey/i.test(code);
 }
+
+/**
+ * 400 "Failed to download multimodal content" (or `InvalidURL`): the service could not fetch an input.
+ * For an `oss://` URL uploaded in an earlier run this means the file is gone (the service lost it, or it
+ * is another service instance, such as a fresh emulator): uploading it again fixes it.
+ */
+export function isInputDownloadFailure(f: ClientErrorFacts): boolean {
+  return f.status === 400 && (f.code === 'InvalidURL' || (/InvalidParameter/.test(f.code) && /failed to download/i.test(f.message)));
+}

@@ -80,10 +80,15 @@ export class BatchConfigError extends BatchError {
 
 /** The results of a finished task are no longer available (result URLs live 24 h, tasks about 24 h). */
 export class ResultExpiredError extends BatchError {
-  constructor(id: string, taskId: string, detail: string) {
+  constructor(
+    readonly itemId: string,
+    readonly taskId: string,
+    /** Why the results count as expired. */
+    readonly detail: string,
+  ) {
     super(
       'ResultExpired',
-      `item ${id}: the results of task ${taskId} have expired (${detail}); run the batch again to ` +
+      `item ${itemId}: the results of task ${taskId} have expired (${detail}); run the batch again to ` +
         `generate this item anew (a new, paid task).`,
     );
   }

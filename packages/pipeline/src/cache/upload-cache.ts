@@ -19,6 +19,10 @@ interface UploadRecord {
 export class UploadCache {
   private readonly file: string;
   private readonly map = new Map<string, UploadRecord>();
+  /** Records read from disk (uploaded by an earlier run), as opposed to put by this run. */
+  private readonly fromEarlierRuns = new Set<UploadRecord>();
+  /** `lane\0model` pairs whose earlier-run uploads proved gone at the service. */
+  private readonly distrusted = new Set<string>();
 
   constructor(
     stateDir: string,
@@ -35,7 +39,10 @@ export class UploadCache {
     for (const line of text.split('\n')) {
       try {
         const r = JSON.parse(line) as UploadRecord;
-        if (typeof r.url === 'string' && typeof r.sha256 === 'string') this.map.set(key(r.lane, r.model, r.sha256), r);
+        if (typeof r.url === 'string' && typeof r.sha256 === 'string') {
+          this.map.set(key(r.lane, r.model, r.sha256), r);
+          this.fromEarlierRuns.add(r);
+        }
       } catch {
         /* blank or torn line */
       }
@@ -45,7 +52,31 @@ export class UploadCache {
   /** A still-valid URL for this content, if one is known. */
   get(lane: string, model: string, sha256: string, now = Date.now()): string | undefined {
     const r = this.map.get(key(lane, model, sha256));
-    return r && r.expiresAt - now > this.marginMs ? r.url : undefined;
+    if (!r || r.expiresAt - now <= this.marginMs) return undefined;
+    if (this.fromEarlierRuns.has(r) && this.distrusted.has(`${lane}\0${model}`)) return undefined;
+    return r.url;
+  }
+
+  /**
+   * Stops reusing uploads of earlier runs for this account and model (this run's own stay in use):
+   * called when the service could not fetch one of them, since the others are then likely gone too
+   * (another service instance, or the files were removed). Returns false when already called.
+   */
+  distrustEarlierRuns(lane: string, model: string): boolean {
+    const k = `${lane}\0${model}`;
+    if (this.distrusted.has(k)) return false;
+    this.distrusted.add(k);
+    return true;
+  }
+
+  /**
+   * Forgets uploads the service no longer has (persisted: later runs upload that content again).
+   * Only the records that still hold `url` are dropped, so a newer upload of the same content survives.
+   */
+  forget(lane: string, model: string, sha256: string, url: string): void {
+    const r = this.map.get(key(lane, model, sha256));
+    if (!r || r.url !== url) return;
+    this.put(lane, model, sha256, url, 0);
   }
 
   /** Remembers an upload. */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toWireRequest, type BackgroundGenerationRequest, type Task } from '@backdrop/api';
-import { errorFacts, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient, type ClientErrorFacts } from '../batch-client.js';
+import { errorFacts, isInputDownloadFailure, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient, type ClientErrorFacts } from '../batch-client.js';
 import { UploadCache } from '../cache/upload-cache.js';
 import { ResultExpiredError } from '../errors.js';
 import { itemSpecHash, type BatchItem } from '../item.js';
@@ -44,6 +44,8 @@ export interface EngineSettings {
   prepareConcurrency: number;
   uploadConcurrency: number;
   fit: boolean;
+  /** Generate anew, in this run, an item whose earlier task or results the service no longer has (else: ResultExpired). */
+  regenerateExpired: boolean;
   edges?: EdgeMaker;
   signal?: AbortSignal;
   now?: () => number;
@@ -307,15 +309,20 @@ export class BatchEngine {
       }
       // ResultExpired was reported in an earlier run: this run generates the item anew (as the message said).
       const expiredBefore = rec.done?.status === 'failed' && rec.done.code === 'ResultExpired';
-      if (!expiredBefore && rec.final?.status === 'SUCCEEDED') {
-        releaseLookahead();
-        await this.deliver(item, line, rec.final.taskId, rec.final.results, rec.final.plain, rec.final.t, undefined, {}, undefined);
-        return;
+      try {
+        if (!expiredBefore && rec.final?.status === 'SUCCEEDED') {
+          releaseLookahead();
+          await this.deliver(item, line, rec.final.taskId, rec.final.results, rec.final.plain, rec.final.t, undefined, {}, undefined);
+          return;
+        }
+        if (!expiredBefore && rec.final?.status === 'UNKNOWN' && !rec.done) {
+          throw new ResultExpiredError(item.id, rec.final.taskId, 'the service no longer knows the task; finished tasks are kept about 24 h');
+        }
+      } catch (err) {
+        if (!(err instanceof ResultExpiredError) || !this.settings.regenerateExpired) throw err;
+        this.emit({ type: 'warning', id: item.id, code: 'ResultExpired', message: `item ${item.id}: the results of task ${err.taskId} have expired (${err.detail}); generating it anew` });
       }
-      if (!expiredBefore && rec.final?.status === 'UNKNOWN' && !rec.done) {
-        throw new ResultExpiredError(item.id, rec.final.taskId, 'the service no longer knows the task; finished tasks are kept about 24 h');
-      }
-      // A final status without results (FAILED, CANCELED) or an earlier failure: generate anew.
+      // A final status without results (FAILED, CANCELED), an earlier failure or expired results: generate anew.
     }
     await this.generate(item, line, spec, releaseLookahead);
   }
@@ -381,7 +388,9 @@ export class BatchEngine {
 
   /**
    * Uploads the item's inputs for a lane and submits it there. A key the service refuses (401, 403,
-   * arrears) is retired and the item moves to another key; when none is left the item fails.
+   * arrears) is retired and the item moves to another key; when none is left the item fails. When the
+   * service cannot fetch inputs reused from the upload cache (a 400 submit creates no task), they are
+   * forgotten and uploaded again, once.
    */
   private async placeOnLane(
     item: BatchItem,
@@ -389,6 +398,7 @@ export class BatchEngine {
     inputs: Parameters<typeof uploadInputs>[0],
     timings: Timings,
   ): Promise<{ l: { lane: Lane; client: BatchClient }; request: BackgroundGenerationRequest; task: InServiceTask; requestId?: string }> {
+    let refreshedUploads = false;
     for (;;) {
       const l = this.pickLane();
       if (!l) {
@@ -398,12 +408,24 @@ export class BatchEngine {
       l.lane.backlog++;
       try {
         this.emit({ type: 'stage', id: item.id, stage: 'upload' });
-        const urls = await this.uploadGate.use(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
+        const { urls, reused } = await this.uploadGate.use(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
         timings.uploadedAt = Date.now();
         const request: BackgroundGenerationRequest = { ...buildRequest(item, urls), model: this.settings.model };
         this.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
-        const submitted = await this.submit(item, spec, request, l);
-        return { l, request, ...submitted };
+        try {
+          const submitted = await this.submit(item, spec, request, l);
+          return { l, request, ...submitted };
+        } catch (err) {
+          const f = err instanceof ItemFailure ? err.facts : undefined;
+          if (refreshedUploads || reused.length === 0 || !f || !isInputDownloadFailure(f)) throw err;
+          refreshedUploads = true;
+          for (const r of reused) this.uploads.forget(l.lane.fingerprint, this.settings.model, r.sha256, r.url);
+          if (this.uploads.distrustEarlierRuns(l.lane.fingerprint, this.settings.model)) {
+            const why = `HTTP 400 ${f.code}${f.requestId ? `, request id ${f.requestId}` : ''}`;
+            this.emit({ type: 'warning', id: item.id, code: 'UploadsRefreshed', message: `the service could not fetch an input that an earlier run uploaded (item ${item.id}: ${why}); inputs are uploaded again from now on` });
+          }
+          continue;
+        }
       } catch (err) {
         const f = err instanceof ItemFailure ? err.facts : errorFacts(err);
         if (!f || !isKeyRefused(f)) throw err;

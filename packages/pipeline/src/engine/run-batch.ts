@@ -46,6 +46,12 @@ export interface BatchOptions {
   uploadConcurrency?: number;
   /** Downscale bases over 2048 px instead of failing them. */
   fit?: boolean;
+  /**
+   * When resuming, generate anew (a new, paid task) an item whose earlier task or results the service
+   * no longer has, instead of reporting it `ResultExpired` (default false). Set it for a service that
+   * keeps nothing between runs, such as an emulator started for this run.
+   */
+  regenerateExpired?: boolean;
   /** Makes edge elements from `cutout` elements (an `@backdrop/edge` HED pool). Required when items have cut-outs. */
   edges?: EdgeMaker;
   /** Per-key submit locks: wait for another process instead of failing (default false), lock folder. `false` disables locking. */
@@ -99,6 +105,7 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
           prepareConcurrency: options.prepareConcurrency ?? 1,
           uploadConcurrency: options.uploadConcurrency ?? 4,
           fit: options.fit ?? false,
+          regenerateExpired: options.regenerateExpired ?? false,
           ...(options.edges ? { edges: options.edges } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         },

@@ -4,6 +4,12 @@ import type { UploadCache } from '../cache/upload-cache.js';
 import type { ResolvedUrls } from '../request-builder.js';
 import type { PreparedInput } from './prepare.js';
 
+/** The URLs of an item's inputs, and which of them came from the upload cache (uploaded in an earlier run or by an earlier item). */
+export interface UploadedInputs {
+  urls: ResolvedUrls;
+  reused: { sha256: string; url: string }[];
+}
+
 /**
  * Turns an item's prepared inputs into URLs for one account: URLs pass through, local files are
  * uploaded (`oss://`) unless the upload cache has this content for this account and model.
@@ -13,8 +19,9 @@ export async function uploadInputs(
   lane: { fingerprint: string; client: BatchClient },
   model: string,
   cache: UploadCache,
-): Promise<ResolvedUrls> {
+): Promise<UploadedInputs> {
   const urls: ResolvedUrls = {};
+  const reused: UploadedInputs['reused'] = [];
   for (const input of inputs) {
     if ('url' in input) {
       urls[input.field] = input.url;
@@ -23,6 +30,7 @@ export async function uploadInputs(
     const cached = cache.get(lane.fingerprint, model, input.sha256);
     if (cached) {
       urls[input.field] = cached;
+      reused.push({ sha256: input.sha256, url: cached });
       continue;
     }
     const up = await lane.client.files.upload(input.file, { model, fileName: uploadName(input.file, input.sha256) });
@@ -30,7 +38,7 @@ export async function uploadInputs(
     cache.put(lane.fingerprint, model, input.sha256, up.url, Number.isFinite(expiresAt) ? expiresAt : Date.now() + 47 * 3600_000);
     urls[input.field] = up.url;
   }
-  return urls;
+  return { urls, reused };
 }
 
 /** Content-addressed upload names: the same content never collides with other content. */

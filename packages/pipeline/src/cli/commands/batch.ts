@@ -34,6 +34,7 @@ interface BatchArgs extends ServiceArgs, RequestFlagArgs {
   lookahead?: number;
   hedWorkers: number;
   waitForLock: boolean;
+  regenerateExpired?: boolean;
 }
 
 /**
@@ -66,6 +67,10 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
         'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
         'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key (default: exit)' },
+        'regenerate-expired': {
+          type: 'boolean',
+          describe: 'On resume, generate anew (new, paid tasks) items whose earlier results expired, instead of reporting them (default: on with --emulator, whose tasks do not outlive the run)',
+        },
         ...serviceOptionDefinitions({ multipleKeys: true }),
       })
       .example('$0 batch examples/manifest.jsonl --out out/batch --emulator --weights examples/weights/hed-demo-tiny.pth', 'Try it offline')
@@ -102,6 +107,8 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         retries,
         ...(args.lookahead !== undefined ? { lookahead: parseIntegerIn('lookahead', args.lookahead, 1, 10000) } : {}),
         fit: args.fit,
+        // The in-process emulator starts empty: tasks of an earlier run are unknown to it, and free to redo.
+        regenerateExpired: args.regenerateExpired ?? connection.emulator !== undefined,
         ...(hed ? { edges: hed } : {}),
         lock: { wait: args.waitForLock },
         signal: interrupt.signal,
