@@ -1,24 +1,65 @@
 /**
- * The `--out` folder of `backdrop generate`. Results cost money, so a folder that already holds an
- * earlier run's files (`task.json`, `result-*`, `plain-*`) is not overwritten unless asked; with
- * `--overwrite`, files of the earlier run that the new run did not replace are removed at the end.
+ * `--out` folders. Every command checks its folder before doing any work (a file, or a place it cannot
+ * write, is a usage error, not a stack of `ENOTDIR` halfway through). For `backdrop generate`, results
+ * cost money, so a folder that already holds an earlier run's files (`task.json`, `result-*`,
+ * `plain-*`) is not overwritten unless asked; with `--overwrite`, files of the earlier run that the new
+ * run did not replace are removed at the end.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CliUsageError } from './cli-errors.js';
 
+/**
+ * Checks, creating nothing, that `dir` is (or can be created as) a folder this process can write:
+ * it, or its nearest existing ancestor, must be a writable directory.
+ */
+export async function checkOutputFolder(dir: string, flag = '--out'): Promise<void> {
+  const wanted = path.resolve(dir);
+  for (let at = wanted; ; at = path.dirname(at)) {
+    const info = await stat(at).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined; // look further up
+      throw new CliUsageError('OUTPUT_FOLDER_UNUSABLE', `${flag} ${dir}: cannot use ${at} (${err.code ?? err.message}); choose another ${flag}.`);
+    });
+    if (!info) {
+      if (path.dirname(at) === at) break;
+      continue;
+    }
+    if (!info.isDirectory()) {
+      const what = at === wanted ? 'is a file, not a folder' : `cannot be created: ${at} is a file`;
+      throw new CliUsageError('OUTPUT_NOT_A_FOLDER', `${flag} ${dir} ${what}; choose a folder.`);
+    }
+    const writable = await access(at, constants.W_OK | constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+    if (!writable) throw new CliUsageError('OUTPUT_NOT_WRITABLE', `${flag} ${dir}: ${at} is not writable by this user; choose another ${flag}.`);
+    return;
+  }
+}
+
 const RUN_FILE = /^(task\.json|(result|plain)-\d+\.[a-z0-9]+)$/i;
 
-/** Creates the folder; returns the earlier run's files (only when `overwrite`, otherwise it throws). */
-export async function prepareOutputFolder(outDir: string, overwrite: boolean): Promise<string[]> {
+/**
+ * Checks the folder (see {@link checkOutputFolder}) and returns the earlier run's files in it; unless
+ * `overwrite`, an earlier run there is a usage error. Creates nothing.
+ */
+export async function checkEarlierRun(outDir: string, overwrite: boolean, flag = '--out'): Promise<string[]> {
+  await checkOutputFolder(outDir, flag);
   const existing = (await readdir(outDir).catch(() => [] as string[])).filter((name) => RUN_FILE.test(name)).sort();
   if (existing.length > 0 && !overwrite) {
     const shown = existing.slice(0, 3).join(', ') + (existing.length > 3 ? ', …' : '');
     throw new CliUsageError(
       'OUTPUT_NOT_EMPTY',
-      `${outDir} already holds an earlier run (${shown}); choose another --out, or pass --overwrite to replace it.`,
+      `${outDir} already holds an earlier run (${shown}); choose another ${flag}, or pass --overwrite to replace it.`,
     );
   }
+  return existing;
+}
+
+/** {@link checkEarlierRun}, then creates the folder; returns the earlier run's files. */
+export async function prepareOutputFolder(outDir: string, overwrite: boolean, flag = '--out'): Promise<string[]> {
+  const existing = await checkEarlierRun(outDir, overwrite, flag);
   await mkdir(outDir, { recursive: true });
   return existing;
 }

@@ -29,7 +29,7 @@ export async function downloadForStatus(task: Task, dir: string, overwrite: bool
   const outDir = path.resolve(dir);
   const existing = await TaskRecordFile.load(outDir);
   const sameTask = existing?.record.taskId === task.taskId;
-  await prepareOutputFolder(outDir, overwrite || sameTask);
+  await prepareOutputFolder(outDir, overwrite || sameTask, '--download');
   const files = await downloadTaskResults(task, outDir);
   if (existing && sameTask) {
     const record = existing.record;

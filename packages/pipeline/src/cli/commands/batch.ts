@@ -19,6 +19,7 @@ import { BatchProgress } from '../../progress/batch-progress.js';
 import { CliError } from '../cli-errors.js';
 import { Interrupt, InterruptedError } from '../interrupt.js';
 import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
+import { checkOutputFolder } from '../output-folder.js';
 import { requestFieldsFrom, requestOptionDefinitions, type RequestFlagArgs } from '../request-options.js';
 import { connectService, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
 
@@ -77,6 +78,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
       .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt') as unknown as Argv<BatchArgs>,
   handler: async (args) => {
     const retries = parseIntegerIn('retries', args.retries, 0, 20);
+    await checkOutputFolder(args.out);
     const source = await openBatchSource(args.input, defaultsFrom(args));
     const report = await validateBatchInput(source, { fit: args.fit, validateRequest: (r) => validateBackgroundGenerationRequest(r) });
     for (const w of report.warnings) process.stderr.write(`warning: ${formatProblem(source.label, w)}\n`);

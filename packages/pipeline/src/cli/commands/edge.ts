@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../../output/atomic-write.js';
 import { CliError, CliUsageError } from '../cli-errors.js';
 import { describeHedWeights } from '../hed-weights-note.js';
 import { parseIntegerIn, stringList } from '../option-parsers.js';
+import { checkOutputFolder } from '../output-folder.js';
 
 interface EdgeArgs {
   input: string[];
@@ -169,6 +170,7 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
     const imageResolution = parseIntegerIn('image-resolution', args.imageResolution, 64, 4096);
     const concurrency = args.concurrency === undefined ? os.availableParallelism() : parseIntegerIn('concurrency', args.concurrency, 1, 256);
     await checkInputs(inputs);
+    await checkOutputFolder(args.out);
     const outDir = path.resolve(args.out);
     const outputs = outputPaths(inputs, outDir);
     const workers = Math.min(concurrency, inputs.length);

@@ -13,7 +13,7 @@ import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateReq
 import { describeHedWeights } from '../hed-weights-note.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
-import { prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
+import { checkEarlierRun, prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
 import { requestOptionDefinitions } from '../request-options.js';
 import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
 import { summariseTask } from '../task-report.js';
@@ -65,6 +65,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       if (args.weights !== undefined && args.hed !== true) process.stderr.write('backdrop: warning: --weights is only used with --hed; ignored.\n');
       let item = itemFromArgs(args, { hed: args.hed === true });
       for (const warning of await checkGenerateInputs(item, { fit })) process.stderr.write(`backdrop: ${warning}\n`);
+      await checkEarlierRun(outDir, args.overwrite === true); // before any HED work or upload
       const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
       if (fit || cutouts > 0) {
         const hed = cutouts > 0 ? await openHedEdgeMaker({
