@@ -18,6 +18,11 @@ export interface InputSource {
   timeoutMs: number;
 }
 
+/** True for the error {@link fetchInput} throws when it cannot get an input's bytes. */
+export function isDownloadFailure(error: unknown): error is ServiceError {
+  return error instanceof ServiceError && error.message.startsWith(DOWNLOAD_FAILED_MESSAGE);
+}
+
 function downloadFailed(path: string, reason: string): ServiceError {
   return invalidParameter(`${DOWNLOAD_FAILED_MESSAGE} (${path}: ${reason})`);
 }

@@ -93,8 +93,11 @@ export class TaskLifecycle {
     return (this.queues.get(key)?.length ?? 0) + (this.running.get(key) ?? 0);
   }
 
-  /** Creates a PENDING task and schedules it. */
-  create(key: string, requestId: string, model: string, input: GenerationInput): TaskRecord {
+  /**
+   * Creates a PENDING task and schedules it. Without `input` the task is one that will fail with
+   * `failure` (an input it could not use, reported at the task as the service may do).
+   */
+  create(key: string, requestId: string, model: string, n: number, input: GenerationInput | { failure: { code: string; message: string } }): TaskRecord {
     const index = this.created++;
     const now = this.clock.now();
     const rng = new SeededRandom(deriveSeed(this.config.seed, 'task', index));
@@ -105,15 +108,15 @@ export class TaskLifecycle {
       key,
       model,
       requestId,
-      n: input.n,
+      n,
       status: 'PENDING',
       submittedAt: now,
       readyAt: now + pendingMs,
       runMs,
-      failure: this.faults.taskFailure(index),
-      input: { ...input, seed: deriveSeed(this.config.seed, 'images', index) },
+      failure: 'failure' in input ? input.failure : this.faults.taskFailure(index),
+      input: 'failure' in input ? undefined : { ...input, seed: deriveSeed(this.config.seed, 'images', index) },
     };
-    if (task.failure) this.stats.recordFault(key, 'taskFailure');
+    if (task.failure && !('failure' in input)) this.stats.recordFault(key, 'taskFailure');
     this.tasks.set(task.id, task);
     const queue = this.queues.get(key) ?? [];
     queue.push(task);

@@ -77,6 +77,13 @@ export interface EmulatorOptions {
   /** Time limit for downloading one http(s) input, ms (default 15000). */
   downloadTimeoutMs?: number;
   /**
+   * Where an input that cannot be downloaded (an unknown or expired `oss://` file, an unreachable URL)
+   * is reported; the service documents both: `'submit'` (default) refuses the submit with 400
+   * `InvalidParameter` "Failed to download multimodal content…", creating no task; `'task'` accepts
+   * it and the task ends `FAILED` with `InternalError.Algo.InvalidParameter` and that message.
+   */
+  inputDownloadFailure?: 'submit' | 'task';
+  /**
    * Memory for result images in MiB (default 1024). Past it the oldest images are dropped before their
    * 24 h (their URLs answer 403 like expired ones) and a warning is logged.
    */
@@ -101,6 +108,7 @@ export interface EmulatorConfig {
   faults: Required<Omit<EmulatorFaults, 'routes'>> & { routes: ReadonlySet<FaultRoute> };
   maxUploadBytes: number;
   downloadTimeoutMs: number;
+  inputDownloadFailure: 'submit' | 'task';
   maxResultBytes: number;
   logger: EmulatorLogger;
 }
@@ -164,6 +172,8 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isFinite(maxUploadMb) && maxUploadMb > 0, 'maxUploadMb must be a number > 0.');
   const downloadTimeoutMs = options.downloadTimeoutMs ?? 15_000;
   check(Number.isFinite(downloadTimeoutMs) && downloadTimeoutMs > 0, 'downloadTimeoutMs must be a number of ms > 0.');
+  const inputDownloadFailure = options.inputDownloadFailure ?? 'submit';
+  check(inputDownloadFailure === 'submit' || inputDownloadFailure === 'task', `inputDownloadFailure must be "submit" or "task" (got ${String(options.inputDownloadFailure)}).`);
   const maxResultMemoryMb = options.maxResultMemoryMb ?? 1024;
   check(Number.isFinite(maxResultMemoryMb) && maxResultMemoryMb > 0, 'maxResultMemoryMb must be a number > 0.');
   return {
@@ -191,6 +201,7 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
     },
     maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
     downloadTimeoutMs,
+    inputDownloadFailure,
     maxResultBytes: Math.floor(maxResultMemoryMb * 1024 * 1024),
     logger: options.logger ?? {},
   };

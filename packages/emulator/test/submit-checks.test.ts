@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
-import { MODEL, submit } from './helpers/dashscope-http.js';
+import { MODEL, submit, waitForStatus } from './helpers/dashscope-http.js';
 import { type InputServer, startInputServer } from './helpers/input-server.js';
 import { makeEdgeElement, makeOpaquePng, makeReference, makeSubject } from './helpers/test-images.js';
 
@@ -168,6 +168,24 @@ describe('inputs are downloaded and inspected before the reply', () => {
     expect(reply.body.code).toBe('InvalidParameter');
     expect(reply.body.message).toContain(message);
     expect(emulator.stats().total.tasksCreated).toBe(before);
+  });
+
+  it('with inputDownloadFailure "task", an input it cannot download is accepted and the task ends FAILED (InternalError.Algo.InvalidParameter)', async () => {
+    const failing = await startEmulator({ apiKeys: ['good-key'], submitQps: 1000, taskMs: 10, pendingMs: 0, inputDownloadFailure: 'task' });
+    try {
+      const missing = await submit(failing, body({ base_image_url: inputs.url('/missing.png') }), opts);
+      expect(missing.status).toBe(200);
+      const ended = (await waitForStatus(failing, missing.body.output.task_id, undefined, { key: 'good-key' })).body.output;
+      expect(ended).toMatchObject({ task_status: 'FAILED', code: 'InternalError.Algo.InvalidParameter' });
+      expect(ended.message).toMatch(/^Failed to download multimodal content \(input\.base_image_url: HTTP 404\)/);
+      expect(failing.stats().total.faults).toEqual({}); // not an injected fault
+      // Other input problems are still refused at the submit.
+      const jpeg = await submit(failing, body({ base_image_url: inputs.url('/subject.jpg') }), opts);
+      expect(jpeg.status).toBe(400);
+      expect(failing.stats().total.tasksCreated).toBe(1);
+    } finally {
+      await failing.close();
+    }
   });
 
   it('a 2048-px base image is accepted', async () => {

@@ -39,7 +39,7 @@ describe('TaskLifecycle', () => {
   it('stays RUNNING past its run time until the images are ready, then SUCCEEDED with them stored', async () => {
     let release!: (images: GeneratedImages) => void;
     const { lifecycle, results } = makeLifecycle(() => new Promise((resolve) => (release = resolve)));
-    const task = lifecycle.create('key_1', 'req-1', 'wanx-background-generation-v2', input);
+    const task = lifecycle.create('key_1', 'req-1', 'wanx-background-generation-v2', input.n, input);
     await sleep(150); // run time (10 ms) long over
     expect(task.status).toBe('RUNNING');
     release({ results: [Buffer.from('jpeg-bytes')] });
@@ -55,8 +55,8 @@ describe('TaskLifecycle', () => {
     const { lifecycle } = makeLifecycle(async () => {
       throw new Error('libvips exploded');
     });
-    const first = lifecycle.create('key_1', 'req-1', 'm', input);
-    const second = lifecycle.create('key_1', 'req-2', 'm', input);
+    const first = lifecycle.create('key_1', 'req-1', 'm', input.n, input);
+    const second = lifecycle.create('key_1', 'req-2', 'm', input.n, input);
     await sleep(150);
     expect(first.status).toBe('FAILED');
     expect(first.failure).toMatchObject({ code: 'InternalError.Algo' });
@@ -73,7 +73,7 @@ describe('TaskLifecycle', () => {
       calls++;
       return { results: [] };
     });
-    const task = lifecycle.create('key_1', 'req', 'm', input);
+    const task = lifecycle.create('key_1', 'req', 'm', input.n, input);
     await sleep(100);
     expect(task.status).toBe('FAILED');
     expect(calls).toBe(0);

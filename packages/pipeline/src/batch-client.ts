@@ -69,5 +69,10 @@ export function isPermanentTaskFailure(code: string | undefined): boolean {
  * is another service instance, such as a fresh emulator): uploading it again fixes it.
  */
 export function isInputDownloadFailure(f: ClientErrorFacts): boolean {
-  return f.status === 400 && (f.code === 'InvalidURL' || (/InvalidParameter/.test(f.code) && /failed to download/i.test(f.message)));
+  return f.status === 400 && (f.code === 'InvalidURL' || isInputDownloadTaskFailure(f.code, f.message));
+}
+
+/** A task FAILED because the service could not fetch an input (`InternalError.Algo.InvalidParameter`, "Failed to download…"). */
+export function isInputDownloadTaskFailure(code: string | undefined, message: string | undefined): boolean {
+  return /InvalidParameter/.test(code ?? '') && /failed to download/i.test(message ?? '');
 }

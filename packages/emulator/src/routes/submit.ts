@@ -3,6 +3,7 @@ import { limitsFor } from '../emulator-state.js';
 import { RATE_QUOTA_MESSAGE, ServiceError, invalidParameter } from '../errors.js';
 import type { Reply } from '../http-io.js';
 import { readBody } from '../http-io.js';
+import { isDownloadFailure } from '../input-fetcher.js';
 import { loadSubmitInputs } from '../submit-inputs.js';
 import { parseSubmitBody, submitUrls } from '../submit-request.js';
 import type { RouteContext } from './route-context.js';
@@ -47,6 +48,10 @@ export async function handleSubmit(ctx: RouteContext): Promise<Reply> {
     now,
     uploads: state.uploads,
     timeoutMs: state.config.downloadTimeoutMs,
+  }).catch((error: unknown) => {
+    // Reported at the task instead, when the emulator is told to behave that way.
+    if (state.config.inputDownloadFailure !== 'task' || !isDownloadFailure(error)) throw error;
+    return { failure: { code: 'InternalError.Algo.InvalidParameter', message: error.message } };
   });
   if (state.config.concurrencyPolicy === 'reject' && state.tasks.unfinished(key) >= state.config.maxRunning) {
     throw new ServiceError(
@@ -55,6 +60,6 @@ export async function handleSubmit(ctx: RouteContext): Promise<Reply> {
       `Too many tasks in progress: this account may run ${state.config.maxRunning} task(s) at a time. Wait for one to finish and submit again.`,
     );
   }
-  const task = state.tasks.create(key, ctx.requestId, spec.model, input);
+  const task = state.tasks.create(key, ctx.requestId, spec.model, spec.n, input);
   return { status: 200, json: { output: { task_status: task.status, task_id: task.id }, request_id: ctx.requestId } };
 }

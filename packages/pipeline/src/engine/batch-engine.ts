@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toWireRequest, type BackgroundGenerationRequest, type Task } from '@backdrop/api';
-import { errorFacts, isInputDownloadFailure, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient, type ClientErrorFacts } from '../batch-client.js';
+import { errorFacts, isInputDownloadFailure, isInputDownloadTaskFailure, isPermanentTaskFailure, isRateLimited, isSlotBusy, type BatchClient, type ClientErrorFacts } from '../batch-client.js';
 import { UploadCache } from '../cache/upload-cache.js';
 import { ResultExpiredError } from '../errors.js';
 import { itemSpecHash, type BatchItem } from '../item.js';
@@ -17,7 +17,7 @@ import { downloadFiles, downloadPlan, DownloadError, filesIntact } from '../stag
 import { pollUntilFinal } from '../stages/poll.js';
 import { prepareItem, type EdgeMaker } from '../stages/prepare.js';
 import { findUnclaimedTask, type ReconcileOutcome } from '../stages/reconcile.js';
-import { uploadInputs } from '../stages/upload.js';
+import { uploadInputs, type UploadedInputs } from '../stages/upload.js';
 import { Lane, type InServiceTask, type LaneLimits } from '../throttle/lane.js';
 import type { BatchEvent, BatchSummary, ItemResult } from './batch-events.js';
 import { Semaphore } from './semaphore.js';
@@ -69,6 +69,9 @@ class ItemFailure extends Error {
     super(message);
   }
 }
+
+/** Thrown by `submit` when the item's reused uploads went stale while it waited for the slot: upload again. */
+class StaleUploads extends Error {}
 
 /** Errors that condemn a key, not an item: wrong or revoked key, no access, account in arrears. */
 function isKeyRefused(f: ClientErrorFacts): boolean {
@@ -334,14 +337,17 @@ export class BatchEngine {
     const prepared = await this.prepareGate.use(() => prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(this.settings.edges ? { edges: this.settings.edges } : {}) }));
     timings.preparedAt = Date.now();
     const placed = await this.placeOnLane(item, spec, prepared.inputs, timings);
-    const { l, request } = placed;
+    const { l } = placed;
+    let { request, reused } = placed;
+    let first: { task: InServiceTask; requestId?: string } | undefined = placed;
     let lastFailure: ItemFailure | undefined;
     for (let attemptThisRun = 0; attemptThisRun <= this.settings.retries; attemptThisRun++) {
       let t: InServiceTask;
       let submitRequestId: string | undefined;
-      if (attemptThisRun === 0) {
-        t = placed.task;
-        submitRequestId = placed.requestId;
+      if (first) {
+        t = first.task;
+        submitRequestId = first.requestId;
+        first = undefined;
       } else {
         l.lane.backlog++;
         try {
@@ -368,6 +374,16 @@ export class BatchEngine {
       }
       const code = task.code ?? (task.taskStatus === 'UNKNOWN' ? 'TaskUnknown' : `Task${task.taskStatus[0]}${task.taskStatus.slice(1).toLowerCase()}`);
       lastFailure = new ItemFailure(code, `task ${task.taskId} ended ${task.taskStatus}${task.message ? `: ${task.message}` : ''}`);
+      if (task.taskStatus === 'FAILED' && reused.length > 0 && isInputDownloadTaskFailure(task.code, task.message)) {
+        // The service lost inputs reused from the upload cache: upload them again and resubmit (once;
+        // this attempt does not count against --retries).
+        this.refreshUploads(item, l, reused, `task ${task.taskId} FAILED ${code}`);
+        const again = await this.uploadGate.use(() => uploadInputs(prepared.inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
+        request = { ...buildRequest(item, again.urls), model: this.settings.model };
+        reused = [];
+        attemptThisRun--;
+        continue;
+      }
       if (isPermanentTaskFailure(task.code) || task.taskStatus === 'CANCELED') break;
       if (attemptThisRun < this.settings.retries) {
         this.emit({ type: 'retry', id: item.id, attempt: attemptThisRun + 2, code, message: lastFailure.message });
@@ -397,7 +413,7 @@ export class BatchEngine {
     spec: string,
     inputs: Parameters<typeof uploadInputs>[0],
     timings: Timings,
-  ): Promise<{ l: { lane: Lane; client: BatchClient }; request: BackgroundGenerationRequest; task: InServiceTask; requestId?: string }> {
+  ): Promise<{ l: { lane: Lane; client: BatchClient }; request: BackgroundGenerationRequest; reused: UploadedInputs['reused']; task: InServiceTask; requestId?: string }> {
     let refreshedUploads = false;
     for (;;) {
       const l = this.pickLane();
@@ -413,17 +429,14 @@ export class BatchEngine {
         const request: BackgroundGenerationRequest = { ...buildRequest(item, urls), model: this.settings.model };
         this.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
         try {
-          const submitted = await this.submit(item, spec, request, l);
-          return { l, request, ...submitted };
+          const submitted = await this.submit(item, spec, request, l, reused);
+          return { l, request, reused, ...submitted };
         } catch (err) {
+          if (err instanceof StaleUploads) continue;
+          // `submit` has already forgotten the uploads the service could not fetch: upload again, once.
           const f = err instanceof ItemFailure ? err.facts : undefined;
           if (refreshedUploads || reused.length === 0 || !f || !isInputDownloadFailure(f)) throw err;
           refreshedUploads = true;
-          for (const r of reused) this.uploads.forget(l.lane.fingerprint, this.settings.model, r.sha256, r.url);
-          if (this.uploads.distrustEarlierRuns(l.lane.fingerprint, this.settings.model)) {
-            const why = `HTTP 400 ${f.code}${f.requestId ? `, request id ${f.requestId}` : ''}`;
-            this.emit({ type: 'warning', id: item.id, code: 'UploadsRefreshed', message: `the service could not fetch an input that an earlier run uploaded (item ${item.id}: ${why}); inputs are uploaded again from now on` });
-          }
           continue;
         }
       } catch (err) {
@@ -437,6 +450,17 @@ export class BatchEngine {
       } finally {
         l.lane.backlog--;
       }
+    }
+  }
+
+  /**
+   * The service could not fetch inputs this item reused from the upload cache: forgets them, and stops
+   * trusting every upload of earlier runs on this key (they are likely gone too); warns once per key.
+   */
+  private refreshUploads(item: BatchItem, l: { lane: Lane }, reused: UploadedInputs['reused'], why: string): void {
+    for (const r of reused) this.uploads.forget(l.lane.fingerprint, this.settings.model, r.sha256, r.url);
+    if (this.uploads.distrustEarlierRuns(l.lane.fingerprint, this.settings.model)) {
+      this.emit({ type: 'warning', id: item.id, code: 'UploadsRefreshed', message: `the service could not fetch an input that an earlier run uploaded (item ${item.id}: ${why}); inputs are uploaded again from now on` });
     }
   }
 
@@ -455,7 +479,19 @@ export class BatchEngine {
   }
 
   /** Waits for the lane's slot and rate window, then submits once (journalled on both sides). */
-  private async submit(item: BatchItem, spec: string, request: BackgroundGenerationRequest, l: { lane: Lane; client: BatchClient }): Promise<{ task: InServiceTask; requestId?: string }> {
+  private async submit(
+    item: BatchItem,
+    spec: string,
+    request: BackgroundGenerationRequest,
+    l: { lane: Lane; client: BatchClient },
+    /**
+     * Uploads the request reuses from the cache. Once the slot is ours, StaleUploads is thrown (nothing
+     * sent) when another item found meanwhile that the service lost them; a 400 input-download failure
+     * forgets them before the slot is handed on, so the next item in line re-uploads rather than fail too.
+     */
+    reused: UploadedInputs['reused'] = [],
+  ): Promise<{ task: InServiceTask; requestId?: string }> {
+    const stale = () => reused.some((r) => this.uploads.get(l.lane.fingerprint, this.settings.model, r.sha256) !== r.url);
     let transient = 0;
     let throttled = 0;
     for (;;) {
@@ -466,6 +502,8 @@ export class BatchEngine {
         this.waitingForSlot[l.lane.index]--;
       }
       const outcome = await this.withSubmitLock(l.lane, async () => {
+        // Checked under the lock: a submit just before ours that met lost uploads has forgotten them.
+        if (stale()) return { stale: true } as const;
         await l.lane.submits.acquire(this.signal);
         const attempt = (this.journal.record(item.id)?.attempts ?? 0) + 1;
         const startedAt = Date.now();
@@ -482,13 +520,20 @@ export class BatchEngine {
         } catch (err) {
           const f = errorFacts(err);
           this.journal.append({ e: 'submit-failed', id: item.id, attempt, code: f.code, message: f.message, mayHaveCreatedTask: f.mayHaveCreatedTask, t: Date.now() });
-          if (!f.mayHaveCreatedTask) return { error: f, attempt, startedAt } as const;
+          if (!f.mayHaveCreatedTask) {
+            if (reused.length > 0 && isInputDownloadFailure(f)) this.refreshUploads(item, l, reused, `HTTP 400 ${f.code}${f.requestId ? `, request id ${f.requestId}` : ''}`);
+            return { error: f, attempt, startedAt } as const;
+          }
           // The service may have created the task. Find it before anything else is submitted on this
           // lane (still holding the submit lock, so ours is the only unclaimed task in the window).
           const adopted = await this.reconcileLive(item, l, attempt, startedAt);
           return adopted ? ({ task: adopted } as const) : ({ error: f, attempt, startedAt, reconciled: true } as const);
         }
       });
+      if ('stale' in outcome) {
+        l.lane.unreserve();
+        throw new StaleUploads();
+      }
       if (outcome.task) return { task: outcome.task, requestId: outcome.requestId };
       const f = outcome.error;
       if (isSlotBusy(f)) {

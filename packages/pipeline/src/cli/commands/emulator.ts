@@ -11,6 +11,7 @@ interface EmulatorArgs {
   port: number;
   host: string;
   concurrencyPolicy: 'queue' | 'reject';
+  inputDownloadFailure: 'submit' | 'task';
   taskMs?: string;
   timeScale?: number;
   seed?: number;
@@ -34,6 +35,11 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
           default: 'queue' as const,
           describe: 'A second task while one runs: queue it (PENDING) or refuse it (429 Throttling.AllocationQuota)',
         },
+        'input-download-failure': {
+          choices: ['submit', 'task'] as const,
+          default: 'submit' as const,
+          describe: 'An input it cannot download: refuse the submit (400 InvalidParameter) or fail the task (InternalError.Algo.InvalidParameter)',
+        },
         'task-ms': { type: 'string', describe: 'How long a task runs, in ms: N or MIN-MAX (default: the emulator\'s)' },
         'time-scale': { type: 'number', describe: 'Multiply the lifetimes of tasks and results (24 h) and uploads (48 h), e.g. 1e-5' },
         seed: { type: 'number', describe: 'Seed for task run times, generated images and fault draws (task and request ids stay random UUIDs)' },
@@ -50,6 +56,7 @@ export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
       port,
       host: args.host,
       concurrencyPolicy: args.concurrencyPolicy,
+      inputDownloadFailure: args.inputDownloadFailure,
     };
     if (args.taskMs !== undefined) options.taskMs = parseMsOrRange('task-ms', args.taskMs);
     if (args.timeScale !== undefined) options.timeScale = parseNumberIn('time-scale', args.timeScale, 0, 1000);
