@@ -77,7 +77,7 @@ describe('lifecycle', () => {
 
   it('list: status, page_size/page_no, time window and model filters; bad parameters → 400', async () => {
     const emulator = await start({ taskMs: 10, pendingMs: 0, submitQps: 100, queryQps: 1000 });
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await submit(emulator, body(`t${i}`))).body.output.task_id);
     for (const id of ids) await waitForStatus(emulator, id);
     const page1 = await call(emulator, 'GET', '/tasks?page_no=1&page_size=2');

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprintApiKey, startEmulator } from '../src/index.js';
+import { type Emulator, fingerprintApiKey, startEmulator } from '../src/index.js';
 import { MODEL, submit, query, waitForStatus } from './helpers/dashscope-http.js';
 import { type InputServer, startInputServer } from './helpers/input-server.js';
 import { makeSubject } from './helpers/test-images.js';
@@ -35,7 +35,7 @@ describe('stats', () => {
       }
       const response = await fetch(`${emulator.origin}/emulator/stats`);
       expect(response.status).toBe(200);
-      const overHttp = await response.json();
+      const overHttp = (await response.json()) as ReturnType<Emulator['stats']>;
       const fromHandle = emulator.stats();
       expect({ ...overHttp, now: 0 }).toEqual({ ...fromHandle, now: 0 });
 
@@ -114,7 +114,7 @@ describe('server', () => {
     try {
       const response = await fetch(`${emulator.baseUrl}/tasks/%E0%A4%A`, { headers: { Authorization: 'Bearer k' } });
       expect(response.status).toBe(400);
-      const body = await response.json();
+      const body = (await response.json()) as { code: string; request_id: string };
       expect(body.code).toBe('InvalidParameter');
       expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(response.headers.get('x-request-id')).toBe(body.request_id);

@@ -142,7 +142,7 @@ describe('parameters', () => {
       body: '{"model":',
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).code).toBe('InvalidParameter');
+    expect(((await response.json()) as { code: string }).code).toBe('InvalidParameter');
   });
 });
 
