@@ -340,6 +340,7 @@ export class BatchEngine {
     const { l } = placed;
     let { request, reused } = placed;
     let first: { task: InServiceTask; requestId?: string } | undefined = placed;
+    let refreshedUploads = false;
     let lastFailure: ItemFailure | undefined;
     for (let attemptThisRun = 0; attemptThisRun <= this.settings.retries; attemptThisRun++) {
       let t: InServiceTask;
@@ -374,13 +375,12 @@ export class BatchEngine {
       }
       const code = task.code ?? (task.taskStatus === 'UNKNOWN' ? 'TaskUnknown' : `Task${task.taskStatus[0]}${task.taskStatus.slice(1).toLowerCase()}`);
       lastFailure = new ItemFailure(code, `task ${task.taskId} ended ${task.taskStatus}${task.message ? `: ${task.message}` : ''}`);
-      if (task.taskStatus === 'FAILED' && reused.length > 0 && isInputDownloadTaskFailure(task.code, task.message)) {
+      if (!refreshedUploads && task.taskStatus === 'FAILED' && reused.length > 0 && isInputDownloadTaskFailure(task.code, task.message)) {
         // The service lost inputs reused from the upload cache: upload them again and resubmit (once;
         // this attempt does not count against --retries).
+        refreshedUploads = true;
         this.refreshUploads(item, l, reused, `task ${task.taskId} FAILED ${code}`);
-        const again = await this.uploadGate.use(() => uploadInputs(prepared.inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
-        request = { ...buildRequest(item, again.urls), model: this.settings.model };
-        reused = [];
+        ({ request, reused } = await this.uploadAndBuild(item, prepared.inputs, l));
         attemptThisRun--;
         continue;
       }
@@ -424,9 +424,8 @@ export class BatchEngine {
       l.lane.backlog++;
       try {
         this.emit({ type: 'stage', id: item.id, stage: 'upload' });
-        const { urls, reused } = await this.uploadGate.use(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
+        const { request, reused } = await this.uploadAndBuild(item, inputs, l);
         timings.uploadedAt = Date.now();
-        const request: BackgroundGenerationRequest = { ...buildRequest(item, urls), model: this.settings.model };
         this.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
         try {
           const submitted = await this.submit(item, spec, request, l, reused);
@@ -451,6 +450,16 @@ export class BatchEngine {
         l.lane.backlog--;
       }
     }
+  }
+
+  /** Uploads (or takes from the cache) the item's inputs for a lane and builds the request from the URLs. */
+  private async uploadAndBuild(
+    item: BatchItem,
+    inputs: Parameters<typeof uploadInputs>[0],
+    l: { lane: Lane; client: BatchClient },
+  ): Promise<{ request: BackgroundGenerationRequest; reused: UploadedInputs['reused'] }> {
+    const { urls, reused } = await this.uploadGate.use(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, this.settings.model, this.uploads));
+    return { request: { ...buildRequest(item, urls), model: this.settings.model }, reused };
   }
 
   /**
