@@ -99,6 +99,8 @@ export class TaskLifecycle {
    */
   create(key: string, requestId: string, model: string, n: number, input: GenerationInput | { failure: { code: string; message: string } }): TaskRecord {
     const index = this.created++;
+    const inputFailure = 'failure' in input ? input.failure : undefined;
+    const injected = inputFailure ? undefined : this.faults.taskFailure(index);
     const now = this.clock.now();
     const rng = new SeededRandom(deriveSeed(this.config.seed, 'task', index));
     const pendingMs = sample(rng, this.config.pendingMs);
@@ -113,10 +115,10 @@ export class TaskLifecycle {
       submittedAt: now,
       readyAt: now + pendingMs,
       runMs,
-      failure: 'failure' in input ? input.failure : this.faults.taskFailure(index),
+      failure: inputFailure ?? injected,
       input: 'failure' in input ? undefined : { ...input, seed: deriveSeed(this.config.seed, 'images', index) },
     };
-    if (task.failure && !('failure' in input)) this.stats.recordFault(key, 'taskFailure');
+    if (injected) this.stats.recordFault(key, 'taskFailure');
     this.tasks.set(task.id, task);
     const queue = this.queues.get(key) ?? [];
     queue.push(task);
