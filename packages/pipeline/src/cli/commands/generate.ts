@@ -3,6 +3,7 @@
  * download `result-<i>` (and `plain-<i>` when titled) and `task.json` into `--out`.
  * `--json` prints one JSON object with the outcome on stdout and nothing else there.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { asServiceCallError } from '../cli-errors.js';
@@ -13,7 +14,7 @@ import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateReq
 import { describeHedWeights } from '../hed-weights-note.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
-import { checkEarlierRun, prepareOutputFolder, removeStaleFiles } from '../output-folder.js';
+import { checkEarlierRun, removeStaleFiles } from '../output-folder.js';
 import { requestOptionDefinitions } from '../request-options.js';
 import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
 import { summariseTask } from '../task-report.js';
@@ -65,7 +66,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       if (args.weights !== undefined && args.hed !== true) process.stderr.write('backdrop: warning: --weights is only used with --hed; ignored.\n');
       let item = itemFromArgs(args, { hed: args.hed === true });
       for (const warning of await checkGenerateInputs(item, { fit })) process.stderr.write(`backdrop: ${warning}\n`);
-      await checkEarlierRun(outDir, args.overwrite === true); // before any HED work or upload
+      const earlier = await checkEarlierRun(outDir, args.overwrite === true); // before any HED work or upload
       const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
       if (fit || cutouts > 0) {
         const hed = cutouts > 0 ? await openHedEdgeMaker({
@@ -81,7 +82,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           await hed?.close();
         }
       }
-      const earlier = await prepareOutputFolder(outDir, args.overwrite === true);
+      await mkdir(outDir, { recursive: true });
       const connection = await connectService(args, { emulatorOptions: { taskMs: [800, 1600] } });
       try {
         const outcome = await runGeneration(openClient(connection), item, {
