@@ -5,19 +5,11 @@
 import path from 'node:path';
 import { isRemoteReference, type ItemDefaults } from '../item.js';
 
-/** The shared request flags, as yargs parses them (same names as the `BatchItem` fields). */
-export interface RequestFlagArgs {
-  prompt?: string;
-  negativePrompt?: string;
-  ref?: string;
-  title?: string;
-  subtitle?: string;
-  n?: number;
-  noiseLevel?: number;
-  refPromptWeight?: number;
-  sceneType?: string;
-  modelVersion?: 'v2' | 'v3';
-}
+/** The shared request flags, as yargs parses them: the `BatchItem` fields of the same names. */
+export type RequestFlagArgs = Pick<
+  ItemDefaults,
+  'prompt' | 'negativePrompt' | 'ref' | 'title' | 'subtitle' | 'n' | 'noiseLevel' | 'refPromptWeight' | 'sceneType' | 'modelVersion'
+>;
 
 /** yargs definitions of the shared request flags, shown under `group` in `--help`. */
 export function requestOptionDefinitions(group: string) {
