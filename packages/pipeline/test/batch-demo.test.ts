@@ -8,11 +8,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { cliPath, repoRoot, runCli, tinyWeights, tmpDir } from './helpers/batch-fixtures.js';
+import { cliSkipReason, repoRoot, runCli, tinyWeights, tmpDir } from './helpers/batch-fixtures.js';
 
 const manifest = path.join(repoRoot, 'examples', 'manifest.jsonl');
-const skipReason = !existsSync(cliPath) ? `${cliPath} is missing: run \`pnpm build\` first` : !existsSync(manifest) ? `${manifest} is missing` : undefined;
-if (skipReason) console.log(`batch demo test skipped: ${skipReason}`);
+const manifestMissing = existsSync(manifest) ? undefined : `${manifest} is missing`;
+if (manifestMissing) console.log(`batch demo test skipped: ${manifestMissing}`);
+const skipReason = manifestMissing ?? cliSkipReason('batch demo test');
 
 describe.skipIf(skipReason)('the main job: a batch over the bundled examples', () => {
   it('runs offline against the in-process emulator and writes a results folder worth opening', async () => {

@@ -4,7 +4,7 @@
  * uploaded again (after one refused submit or one FAILED task), and with `regenerateExpired` a task it no longer knows
  * is generated anew in the same run instead of being reported ResultExpired.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -12,7 +12,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '@backdrop/em
 import { runBatch, type BatchOptions } from '../src/engine/run-batch.js';
 import type { BatchEvent, BatchSummary } from '../src/engine/batch-events.js';
 import { openBatchSource } from '../src/manifest/batch-source.js';
-import { cliPath, runCli, startCli, tmpDir, writeCatalogue, writeManifest } from './helpers/batch-fixtures.js';
+import { cliSkipReason, runCli, startCli, tmpDir, writeCatalogue, writeManifest } from './helpers/batch-fixtures.js';
 
 const KEY = 'fresh-service-key';
 const emulators: Emulator[] = [];
@@ -129,8 +129,7 @@ describe('a task the service no longer knows, on resume', () => {
   });
 });
 
-const skipReason = existsSync(cliPath) ? undefined : `${cliPath} is missing: run \`pnpm build\` first`;
-if (skipReason) console.log(`CLI part of batch-fresh-service skipped: ${skipReason}`);
+const skipReason = cliSkipReason('CLI part of batch-fresh-service');
 
 describe.skipIf(skipReason)('backdrop batch --emulator, interrupted and run again', () => {
   it('finishes every item on the second run (each run has its own, empty emulator)', async () => {

@@ -2,14 +2,13 @@
  * Two backdrop processes on one API key never submit concurrently: the second exits with a clear
  * message, or with --wait-for-lock runs after the first — the emulator sees one lane's traffic.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '@backdrop/emulator';
-import { cliPath, maxConcurrentRunning, runCli, startCli, tmpDir, writeCatalogue } from './helpers/batch-fixtures.js';
+import { cliSkipReason, maxConcurrentRunning, runCli, startCli, tmpDir, writeCatalogue } from './helpers/batch-fixtures.js';
 
-const skipReason = existsSync(cliPath) ? undefined : `${cliPath} is missing: run \`pnpm build\` first`;
-if (skipReason) console.log(`batch-lock tests skipped: ${skipReason}`);
+const skipReason = cliSkipReason('batch-lock tests');
 
 let emulator: Emulator | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@
  * killed with SIGKILL at a chosen stage, and is run again. Every item must end done, with exactly one
  * task per item in the emulator's books and never two tasks running at once.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -12,11 +12,10 @@ import { DashScope, apiKeyFingerprint } from '@backdrop/api';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@backdrop/emulator';
 import { itemSpecHash } from '../src/item.js';
 import { openBatchSource } from '../src/manifest/batch-source.js';
-import { cliPath, maxConcurrentRunning, runCli, startCli, tinyWeights, tmpDir, writeCatalogue, writeCutout } from './helpers/batch-fixtures.js';
+import { cliSkipReason, maxConcurrentRunning, runCli, startCli, tinyWeights, tmpDir, writeCatalogue, writeCutout } from './helpers/batch-fixtures.js';
 
 const KEY = 'resume-test-key';
-const skipReason = existsSync(cliPath) ? undefined : `${cliPath} is missing: run \`pnpm build\` first`;
-if (skipReason) console.log(`batch-resume tests skipped: ${skipReason}`);
+const skipReason = cliSkipReason('batch-resume tests');
 
 let emulator: Emulator | undefined;
 afterEach(async () => {
@@ -28,7 +27,7 @@ interface Scenario {
   dir: string;
   out: string;
   args: string[];
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string>;
 }
 
 async function scenario(name: string, items: number, options: EmulatorOptions, withCutouts = false): Promise<Scenario> {

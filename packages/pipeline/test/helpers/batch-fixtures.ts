@@ -2,16 +2,15 @@
  * Fixtures for batch tests: small real RGBA PNGs, manifests, an emulator, and the built CLI as a
  * child process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { cleanEnv, cliUnavailableReason, examplesDir, spawnCli, type CliResult } from '../../../../test/fixtures/cli/cli-harness.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const cliPath = path.join(repoRoot, 'packages/pipeline/dist/cli/main.js');
-export const tinyWeights = path.join(repoRoot, 'examples/weights/hed-demo-tiny.pth');
+export { repoRoot } from '../../../../test/fixtures/cli/cli-harness.js';
+export const tinyWeights = path.join(examplesDir, 'weights', 'hed-demo-tiny.pth');
 
 export function tmpDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `backdrop-${prefix}-`));
@@ -64,24 +63,24 @@ export async function writeCatalogue(dir: string, count: number, extra: (i: numb
 
 export interface CliRun {
   child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  done: Promise<CliResult>;
 }
 
-/** Starts the built CLI with `args`. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
+/** Why the CLI tests of `suite` cannot run (the CLI is not built), logged; undefined when they can. */
+export function cliSkipReason(suite: string): string | undefined {
+  const reason = cliUnavailableReason();
+  if (reason) console.log(`${suite} skipped: ${reason}`);
+  return reason;
+}
+
+/** Starts the built CLI with `args` (the repository's CLI harness; DASHSCOPE_* variables removed, `env` added). */
+export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
+  const run = spawnCli(args, { env: cleanEnv(env) });
+  return { child: run.child, done: run.exited };
 }
 
 /** Runs the built CLI to the end. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return startCli(args, env).done;
 }
 
