@@ -7,16 +7,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTask } from '../packages/api/src/index.js';
-import { formatTaskReport, summariseTask } from '../packages/pipeline/src/cli/task-report.js';
+import { formatTaskReport, summariseTask } from '../packages/cli/src/task-report.js';
 import { repoRoot } from './fixtures/cli/cli-harness.js';
 import {
   connectService,
   DEFAULT_DASHSCOPE_BASE_URL,
   resolveApiKeys,
-} from '../packages/pipeline/src/cli/service-options.js';
-import { StatusLine } from '../packages/pipeline/src/cli/status-line.js';
-import { flagForField } from '../packages/pipeline/src/cli/generate-inputs.js';
-import { requestFieldsFrom, requestOptionDefinitions } from '../packages/pipeline/src/cli/request-options.js';
+} from '../packages/cli/src/service-options.js';
+import { StatusLine } from '../packages/cli/src/status-line.js';
+import { flagForField } from '../packages/cli/src/generate-inputs.js';
+import { requestFieldsFrom, requestOptionDefinitions } from '../packages/cli/src/request-options.js';
 
 describe('service options → connection', () => {
   it('prefers --api-key, then DASHSCOPE_API_KEY / DASHSCOPE_API_KEYS', () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkOutputFolder } from '../packages/pipeline/src/cli/output-folder.js';
+import { checkOutputFolder } from '../packages/cli/src/output-folder.js';
 import { cleanEnv, cliUnavailableReason, examplesDir, runCli } from './fixtures/cli/cli-harness.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'backdrop-out-folder-'));

@@ -1,5 +1,5 @@
 /**
- * `backdrop edge` end to end: the built CLI (`node packages/pipeline/dist/cli/main.js`, run `pnpm build`
+ * `backdrop edge` end to end: the built CLI (`node packages/cli/dist/main.js`, run `pnpm build`
  * first) in a child process with the tiny golden checkpoint; outputs decoded and compared with the
  * reference pixels; clear one-line errors, exit codes and no partial files for bad inputs/checkpoints.
  */

@@ -6,10 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
-import type { InputProblem } from '../errors.js';
-import { isRemoteReference, type BatchItem, type ElementSpec } from '../item.js';
-import { validateBatchInput } from '../manifest/validate-input.js';
-import { prepareItem, type EdgeMaker } from '../stages/prepare.js';
+import { type InputProblem, isRemoteReference, type BatchItem, type ElementSpec, validateBatchInput, prepareItem, type EdgeMaker } from '@backdrop/pipeline';
 import { CliUsageError } from './cli-errors.js';
 import { stringList } from './option-parsers.js';
 import { requestFieldsFrom, resolveLocal, type RequestFlagArgs } from './request-options.js';

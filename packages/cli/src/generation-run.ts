@@ -14,8 +14,7 @@ import {
   type Task,
   type UploadedFile,
 } from '@backdrop/api';
-import { localFilesOf, type BatchItem } from '../item.js';
-import { buildRequest, type ResolvedUrls } from '../request-builder.js';
+import { localFilesOf, type BatchItem, buildRequest, type ResolvedUrls } from '@backdrop/pipeline';
 import { CliError } from './cli-errors.js';
 import { InterruptedError, type Interrupt } from './interrupt.js';
 import { downloadTaskResults, missingResultCount, resultFileCount } from './result-files.js';

@@ -3,7 +3,7 @@
  * definition, and one mapping from the parsed flags to the item fields they set.
  */
 import path from 'node:path';
-import { isRemoteReference, type ItemDefaults } from '../item.js';
+import { isRemoteReference, type ItemDefaults } from '@backdrop/pipeline';
 
 /** The shared request flags, as yargs parses them: the `BatchItem` fields of the same names. */
 export type RequestFlagArgs = Pick<

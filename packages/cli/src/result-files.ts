@@ -4,7 +4,7 @@
  * download stage (retries, temp name + fsync + rename). Used by `generate` and `status --download`.
  */
 import type { Task } from '@backdrop/api';
-import { downloadFiles, downloadPlan } from '../stages/download.js';
+import { downloadFiles, downloadPlan } from '@backdrop/pipeline';
 import type { RecordedFile } from './task-record.js';
 
 function urlsOf(list: { url?: string }[] | undefined): string[] {

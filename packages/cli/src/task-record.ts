@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WireBackgroundGenerationRequest } from '@backdrop/api';
-import { writeFileAtomic } from '../output/atomic-write.js';
+import { writeFileAtomic } from '@backdrop/pipeline';
 
 /** One local input and the URL it was uploaded to. */
 export interface RecordedUpload {

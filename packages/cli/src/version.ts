@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** The version of @backdrop/pipeline, read from its package.json. */
+/** The version of @backdrop/cli, read from its package.json. */
 export const backdropVersion: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;

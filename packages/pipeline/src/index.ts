@@ -21,3 +21,17 @@ export {
   formatProblem,
   type InputProblem,
 } from './errors.js';
+
+// Building blocks for a one-item run (`backdrop generate` in @backdrop/cli) and for tools that
+// write results themselves: the same preparation, request, download and atomic-write steps the
+// batch engine uses, so both paths reach the service the same way.
+// Whether an image reference is a remote URL (http/https/oss) rather than a local file.
+export { isRemoteReference, localFilesOf } from './item.js';
+// Turns one item's local inputs into uploadable files or URLs (HED edges made on the way).
+export { prepareItem, type PreparedItem, type PreparedInput, type PrepareContext } from './stages/prepare.js';
+// Builds the service request for an item from its resolved input URLs.
+export { buildRequest, type ResolvedUrls } from './request-builder.js';
+// Plans and performs the download of a finished task's result images.
+export { downloadPlan, downloadFiles, type DownloadPlan } from './stages/download.js';
+// Writes a file under a temporary name, fsyncs and renames it into place: never a partial file.
+export { writeFileAtomic } from './output/atomic-write.js';

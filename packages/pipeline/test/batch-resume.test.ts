@@ -1,5 +1,5 @@
 /**
- * Never lose or double-pay: the built CLI (`node packages/pipeline/dist/cli/main.js batch …`) runs as a
+ * Never lose or double-pay: the built CLI (`node packages/cli/dist/main.js batch …`) runs as a
  * child process against an emulator in this test process (so the emulator outlives the child), is
  * killed with SIGKILL at a chosen stage, and is run again. Every item must end done, with exactly one
  * task per item in the emulator's books and never two tasks running at once.

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { createHedPool, loadHed, type BackendInfo, type BackendName, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
-import { writeFileAtomic } from '../../output/atomic-write.js';
+import { writeFileAtomic } from '@backdrop/pipeline';
 import { CliError, CliUsageError } from '../cli-errors.js';
 import { describeHedWeights } from '../hed-weights-note.js';
 import { parseIntegerIn, stringList } from '../option-parsers.js';

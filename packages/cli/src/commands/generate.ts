@@ -9,7 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { asServiceCallError } from '../cli-errors.js';
 import { formatError, exitCodeFor } from '../report-error.js';
 import { openClient } from '../dashscope-client.js';
-import { openHedEdgeMaker } from '../../edges/hed-edge-maker.js';
+import { openHedEdgeMaker } from '@backdrop/pipeline';
 import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateRequestArgs } from '../generate-inputs.js';
 import { describeHedWeights } from '../hed-weights-note.js';
 import { runGeneration } from '../generation-run.js';

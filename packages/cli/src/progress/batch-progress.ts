@@ -1,4 +1,4 @@
-import type { BatchEvent, BatchSummary } from '../engine/batch-events.js';
+import type { BatchEvent, BatchSummary } from '@backdrop/pipeline';
 
 /** Where progress goes; `process.stderr` fits. */
 export interface ProgressStream {
