@@ -8,7 +8,7 @@ const sourceFirst = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions: sourceFirst },
-  ssr: { resolve: { conditions: sourceFirst} },
+  ssr: { resolve: { conditions: sourceFirst } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // Real servers, real images and a real network forward pass: generous but bounded.

@@ -14,7 +14,7 @@ import { decodeRgba } from '../packages/edge/src/index.js';
 import { compareRgba } from './hed-golden-harness.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(repoRoot, 'packages', 'pipeline', 'dist', 'cli', 'main.js');
+const cli = path.join(repoRoot, 'packages', 'cli', 'dist', 'main.js');
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'hed');
 const weights = path.join(fixtures, 'weights', 'hed-tiny-seed2-fp32.pth');
 
