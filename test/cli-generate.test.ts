@@ -317,7 +317,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
   });
 
   it('Ctrl-C while the task runs: says the task id, does not cancel it, exits 130; status --download fetches it later', async () => {
-    const slow = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '10000']);
+    const slow = await startCliEmulator(['--api-key', API_KEY, '--task-ms', '25000']);
     try {
       const out = path.join(tmp, 'interrupted');
       const proc = spawnCli(['generate', '--base', cup, '--prompt', 'x', '--out', out, '--base-url', slow.baseUrl, '--api-key', API_KEY]);
@@ -339,7 +339,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
       expect(early.code).toBe(1);
       expect(early.stderr).toMatch(/\[NOTHING_TO_DOWNLOAD\] .*RUNNING: nothing to download yet/);
       let final = '';
-      for (let i = 0; i < 30 && final !== 'SUCCEEDED'; i++) {
+      for (let i = 0; i < 90 && final !== 'SUCCEEDED'; i++) {
         await new Promise((r) => setTimeout(r, 1000));
         final = JSON.parse((await runCli(['status', taskId, '--json', '--base-url', slow.baseUrl, '--api-key', API_KEY])).stdout).status;
       }
