@@ -21,3 +21,6 @@ export {
   formatProblem,
   type InputProblem,
 } from './errors.js';
+export { ContactSheet, buildContactSheet, type ContactSheetOptions, type ContactSheetWritten } from './report/contact-sheet.js';
+export { parseImagePrice, formatMoney, PRICE_ENV } from './report/image-price.js';
+export type { ImagePrice, ReportTotals, LaneFigures } from './report/report-model.js';

@@ -8,7 +8,7 @@ export const CONTACT_SHEET_CLIENT = String.raw`
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('data').textContent);
-  var S = data.s, items = data.items, PAGE = 40;
+  var S = data.s, items = data.items, PAGE = data.ps || 40;
   var state = { filter: 'all', page: 0, q: '' };
   var main = document.getElementById('items');
   var search = document.getElementById('q');

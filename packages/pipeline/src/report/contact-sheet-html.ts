@@ -11,6 +11,8 @@ export interface ContactSheetPage {
   items: ReportItem[];
   totals: ReportTotals;
   price?: ImagePrice;
+  /** Items per page (default 40). */
+  pageSize?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ ${t.interrupted ? `<button type="button" data-filter="interrupted">Interrupted <
 </header>
 <main id="items" aria-live="polite"><noscript>This page needs JavaScript to list the items; the files are in the item folders beside it.</noscript></main>
 <nav class="bar bottom"><div class="pager"><button type="button" data-page="prev" aria-label="Previous page">‹</button><span class="pageinfo2"></span><button type="button" data-page="next" aria-label="Next page">›</button></div></nav>
-<script type="application/json" id="data">${islandJson(page.items)}</script>
+<script type="application/json" id="data">${islandJson(page.items, page.pageSize ?? 40)}</script>
 <script>${CONTACT_SHEET_CLIENT}</script>
 </body>
 </html>
@@ -78,7 +80,7 @@ ${t.interrupted ? `<button type="button" data-filter="interrupted">Interrupted <
  * files, E error code, m error message, a attempts, b images billed, d durations [queued, ran, download,
  * total] (ms), z submitted (epoch s), k resumed.
  */
-function islandJson(items: ReportItem[]): string {
+function islandJson(items: ReportItem[], pageSize: number): string {
   const strings: string[] = [];
   const index = new Map<string, number>();
   const ref = (s: string | undefined): number | undefined => {
@@ -118,7 +120,7 @@ function islandJson(items: ReportItem[]): string {
     return x;
   });
   // `<` escaped so that no string can end the script element.
-  return JSON.stringify({ v: 1, s: strings, items: rows }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify({ v: 1, ps: pageSize, s: strings, items: rows }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 function set(x: Record<string, unknown>, k: string, v: number | undefined): void {

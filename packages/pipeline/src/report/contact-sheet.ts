@@ -17,6 +17,8 @@ export interface ContactSheetOptions {
   price?: ImagePrice;
   /** `cacheKey` of the HED edge maker the run uses: edge elements are shown as HED made them. */
   edgeCacheKey?: string;
+  /** Items per page of the sheet (default 40). */
+  pageSize?: number;
   /** Least time between two writes while items finish, ms (default 2000; grows with the time a write takes). */
   debounceMs?: number;
 }
@@ -43,6 +45,8 @@ export class ContactSheet {
   readonly file: string;
   private readonly thumbs: Thumbnailer;
   private readonly definitions = new Map<string, BatchItem>();
+  /** Manifest line of each item: the sheet lists items in manifest order, whatever order they finish in. */
+  private readonly order = new Map<string, number>();
   private readonly inputs = new Map<string, ItemInputs>();
   private readonly items = new Map<string, ReportItem>();
   private readonly timelines = new Map<string, ItemTimeline>();
@@ -65,12 +69,15 @@ export class ContactSheet {
 
   /** A source that yields what `source` yields and tells the sheet each item's definition. */
   observe(source: BatchSource): BatchSource {
-    const definitions = this.definitions;
+    const { definitions, order } = this;
     return {
       label: source.label,
       async *entries() {
         for await (const entry of source.entries()) {
           if (entry.item) definitions.set(entry.item.id, entry.item);
+          // The engine names an entry that is no item by its first problem's id, else its line.
+          const id = entry.item?.id ?? entry.problems[0]?.id ?? String(entry.line);
+          if (!order.has(id)) order.set(id, entry.line);
           yield entry;
         }
       },
@@ -169,15 +176,17 @@ export class ContactSheet {
 
   private async write(): Promise<ContactSheetWritten> {
     const started = Date.now();
-    const written = await writeSheet(this.out, [...this.items.values()], this.run, this.options.price);
+    const items = [...this.items.values()].sort((a, b) => (this.order.get(a.id) ?? Infinity) - (this.order.get(b.id) ?? Infinity));
+    const written = await writeSheet(this.out, items, this.run, this.options);
     this.lastWriteMs = Date.now() - started;
     return written;
   }
 }
 
-async function writeSheet(out: string, items: ReportItem[], run: RunRecord | undefined, price: ImagePrice | undefined): Promise<ContactSheetWritten> {
+async function writeSheet(out: string, items: ReportItem[], run: RunRecord | undefined, options: Pick<ContactSheetOptions, 'price' | 'pageSize'>): Promise<ContactSheetWritten> {
+  const { price, pageSize } = options;
   const totals = reportTotals(items, run, price);
-  const html = contactSheetHtml({ title: path.basename(out), generatedAt: new Date(), items, totals, price });
+  const html = contactSheetHtml({ title: path.basename(out), generatedAt: new Date(), items, totals, ...(price ? { price } : {}), ...(pageSize ? { pageSize } : {}) });
   await writeFileAtomic(path.join(out, 'index.html'), html);
   return { file: path.join(out, 'index.html'), bytes: Buffer.byteLength(html), totals };
 }
@@ -187,7 +196,7 @@ async function writeSheet(out: string, items: ReportItem[], run: RunRecord | und
  * outcomes when a run stopped before writing it), each item's `task.json`, the journal's timings and the
  * definitions the sheet recorded during the run. Missing thumbnails are made; existing ones are reused.
  */
-export async function buildContactSheet(out: string, options: Pick<ContactSheetOptions, 'price'> = {}): Promise<ContactSheetWritten> {
+export async function buildContactSheet(out: string, options: Pick<ContactSheetOptions, 'price' | 'pageSize'> = {}): Promise<ContactSheetWritten> {
   const dir = path.resolve(out);
   const thumbs = new Thumbnailer(dir);
   const journal = await readJournalFacts(dir);
@@ -232,7 +241,7 @@ export async function buildContactSheet(out: string, options: Pick<ContactSheetO
   await Promise.all(workers);
   const order = new Map([...results.keys()].map((id, i) => [id, i]));
   items.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  return writeSheet(dir, items, runs.at(-1), options.price);
+  return writeSheet(dir, items, runs.at(-1), options);
 }
 
 interface ResultLine {
