@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
@@ -20,7 +21,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const work = mkdtempSync(path.join(os.tmpdir(), 'backdrop-screenshot-'));
-const out = path.resolve(arg('out', path.join(work, 'out')));
+const out = path.resolve(arg('out', path.join(work, 'demo')));
 const png = path.resolve(arg('png', path.join(root, 'docs', 'contact-sheet.png')));
 const width = Number(arg('width', '1280'));
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -53,7 +54,30 @@ if (run.status !== 0 && run.status !== 1) {
   process.exit(1);
 }
 
-const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--headless=new', '--hide-scrollbars', '--font-render-hinting=none'] });
+/**
+ * A fontconfig that adds the emulator's bundled CJK font (Noto Sans Hans), so that Chinese prompts and
+ * titles render on a machine without CJK fonts; undefined when it cannot be found (system fonts only).
+ */
+function cjkFontConfig() {
+  try {
+    let dir = path.dirname(createRequire(path.join(root, 'packages', 'emulator', 'package.json')).resolve('@embedpdf/fonts-sc'));
+    for (let i = 0; i < 4 && !existsSync(path.join(dir, 'fonts')); i++) dir = path.dirname(dir);
+    if (!existsSync(path.join(dir, 'fonts'))) return undefined;
+    const file = path.join(work, 'fonts.conf');
+    writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>${path.join(dir, 'fonts')}</dir><cachedir>${path.join(work, 'fontcache')}</cachedir></fontconfig>\n`);
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+const fontConfig = cjkFontConfig();
+const browser = await puppeteer.launch({
+  executablePath: chromium,
+  headless: true,
+  args: ['--no-sandbox', '--headless=new', '--hide-scrollbars', '--font-render-hinting=none'],
+  ...(fontConfig ? { env: { ...process.env, FONTCONFIG_FILE: fontConfig } } : {}),
+});
 try {
   const page = await browser.newPage();
   await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });

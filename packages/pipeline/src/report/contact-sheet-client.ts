@@ -37,7 +37,10 @@ export const CONTACT_SHEET_CLIENT = String.raw`
       if (e[2]) small += '<a class="box checker dark" href="' + esc(thumb(e[3])) + '" target="_blank" title="' + esc(what) + '">' + img(thumb(e[2]), what) + '</a>';
     });
     if (it.r) small += '<a class="box" href="' + esc(thumb(it.r[1])) + '" target="_blank" title="reference image">' + img(thumb(it.r[0]), 'reference image') + '</a>';
-    if (small) h += '<div class="lbl">edge elements' + (it.r ? ' · reference' : '') + '</div><div class="small">' + small + '</div>';
+    var label = [];
+    if ((it.e || []).some(function (e) { return e[2]; })) label.push('edge elements');
+    if (it.r) label.push('reference');
+    if (small) h += '<div class="lbl">' + label.join(' · ') + '</div><div class="small">' + small + '</div>';
     h += '</div><div class="outs">';
     if (it.R) {
       it.R.forEach(function (r, n) {
@@ -88,7 +91,8 @@ export const CONTACT_SHEET_CLIENT = String.raw`
     if (state.page >= pages) state.page = pages - 1;
     var slice = list.slice(state.page * PAGE, state.page * PAGE + PAGE);
     main.innerHTML = slice.length ? slice.map(card).join('') : '<p class="empty">No items match.</p>';
-    var info = list.length ? (state.page * PAGE + 1) + '–' + (state.page * PAGE + slice.length) + ' of ' + list.length + ' · page ' + (state.page + 1) + ' / ' + pages : '0 items';
+    var n = function (x) { return x.toLocaleString('en-US'); };
+    var info = list.length ? n(state.page * PAGE + 1) + '–' + n(state.page * PAGE + slice.length) + ' of ' + n(list.length) + ' · page ' + n(state.page + 1) + ' / ' + n(pages) : '0 items';
     document.getElementById('pageinfo').textContent = info;
     Array.prototype.forEach.call(document.querySelectorAll('.pageinfo2'), function (e) { e.textContent = info; });
     Array.prototype.forEach.call(document.querySelectorAll('[data-page=prev]'), function (b) { b.disabled = state.page === 0; });

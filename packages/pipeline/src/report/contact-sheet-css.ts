@@ -39,7 +39,7 @@ main{max-width:1280px;margin:0 auto;padding:12px 24px;display:flex;flex-directio
 .box img{display:block;width:100%;height:100%;object-fit:contain}
 .cut{width:150px;height:150px}
 .small{display:flex;gap:6px;flex-wrap:wrap;margin-top:6px}
-.small .box{width:46px;height:46px}
+.small .box{width:64px;height:64px}
 .lbl{font-size:11px;color:var(--mute);margin-top:6px}
 .outs{display:flex;gap:10px;flex-wrap:wrap;align-content:flex-start}
 .res{width:200px;height:150px;background:#eef0f3;position:relative}

@@ -23,19 +23,19 @@ export interface ContactSheetPage {
 export function contactSheetHtml(page: ContactSheetPage): string {
   const t = page.totals;
   const tiles: [string, string, string?][] = [
-    ['Items', String(t.items)],
-    ['Succeeded', String(t.succeeded), 'ok'],
-    ['Failed', String(t.failed), t.failed ? 'bad' : undefined],
+    ['Items', count(t.items)],
+    ['Succeeded', count(t.succeeded), 'ok'],
+    ['Failed', count(t.failed), t.failed ? 'bad' : undefined],
   ];
-  if (t.interrupted) tiles.push(['Interrupted', String(t.interrupted), 'warn']);
-  if (t.resumed) tiles.push(['Done earlier', String(t.resumed)]);
-  tiles.push(['Images', String(t.images)]);
-  tiles.push(['Images billed', String(t.billed)]);
+  if (t.interrupted) tiles.push(['Interrupted', count(t.interrupted), 'warn']);
+  if (t.resumed) tiles.push(['Done earlier', count(t.resumed)]);
+  tiles.push(['Images', count(t.images)]);
+  tiles.push(['Images billed', count(t.billed)]);
   if (t.cost) tiles.push([`Cost (${page.price ? formatMoney(page.price.amount, page.price.currency) : ''} / image)`, formatMoney(t.cost.amount, t.cost.currency)]);
   if (t.wallMs !== undefined) tiles.push(['Wall time', duration(t.wallMs)]);
   const lanes = t.lanes.length
     ? `<table class="lanes"><thead><tr><th>API key</th><th>Tasks</th><th>Images</th><th>Images / min</th></tr></thead><tbody>${t.lanes
-        .map((l) => `<tr><td><code>${esc(l.lane)}</code></td><td>${l.tasks}</td><td>${l.images}</td><td>${l.imagesPerMinute.toFixed(1)}</td></tr>`)
+        .map((l) => `<tr><td><code>${esc(l.lane)}</code></td><td>${count(l.tasks)}</td><td>${count(l.images)}</td><td>${l.imagesPerMinute.toFixed(1)}</td></tr>`)
         .join('')}</tbody></table>`
     : '';
   return `<!doctype html>
@@ -54,10 +54,10 @@ export function contactSheetHtml(page: ContactSheetPage): string {
 ${lanes}
 <nav class="bar">
 <div class="filters" role="group" aria-label="Show">
-<button type="button" data-filter="all" class="on">All <span>${t.items}</span></button>
-<button type="button" data-filter="failed">Failed <span>${t.failed}</span></button>
-<button type="button" data-filter="succeeded">Succeeded <span>${t.succeeded}</span></button>
-${t.interrupted ? `<button type="button" data-filter="interrupted">Interrupted <span>${t.interrupted}</span></button>` : ''}
+<button type="button" data-filter="all" class="on">All <span>${count(t.items)}</span></button>
+<button type="button" data-filter="failed">Failed <span>${count(t.failed)}</span></button>
+<button type="button" data-filter="succeeded">Succeeded <span>${count(t.succeeded)}</span></button>
+${t.interrupted ? `<button type="button" data-filter="interrupted">Interrupted <span>${count(t.interrupted)}</span></button>` : ''}
 </div>
 <input type="search" id="q" placeholder="Search id, prompt, title, error…" aria-label="Search">
 <div class="pager"><button type="button" data-page="prev" aria-label="Previous page">‹</button><span id="pageinfo"></span><button type="button" data-page="next" aria-label="Next page">›</button></div>
@@ -125,6 +125,11 @@ function islandJson(items: ReportItem[], pageSize: number): string {
 
 function set(x: Record<string, unknown>, k: string, v: number | undefined): void {
   if (v !== undefined) x[k] = v;
+}
+
+/** 10000 → `10,000`. */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function esc(s: string): string {

@@ -17,6 +17,8 @@ export interface JournalFacts {
 /** Reads `<out>/.backdrop/journal.jsonl` (read-only; torn lines skipped) into per-item facts, in first-seen order. */
 export async function readJournalFacts(out: string): Promise<Map<string, JournalFacts>> {
   const facts = new Map<string, JournalFacts>();
+  /** Key of each item's latest submit. */
+  const lanes = new Map<string, string>();
   let text = '';
   try {
     text = await readFile(path.join(out, '.backdrop', 'journal.jsonl'), 'utf8');
@@ -36,9 +38,19 @@ export async function readJournalFacts(out: string): Promise<Map<string, Journal
     if (!f) facts.set(e.id, (f = { timeline: {}, attempts: 0 }));
     switch (e.e) {
       case 'submit-started':
-        f.timeline.lane = e.lane;
-        f.timeline.submittedAt = e.t;
+        lanes.set(e.id, e.lane);
         f.attempts = Math.max(f.attempts, e.attempt);
+        break;
+      case 'submit-done':
+        // Submitted means a task exists: the time and key of the accepted submit (as the live sheet shows).
+        f.timeline.submittedAt = e.t;
+        f.timeline.lane = lanes.get(e.id) ?? f.timeline.lane;
+        break;
+      case 'reconciled':
+        if (e.taskId !== null) {
+          f.timeline.submittedAt = e.t;
+          f.timeline.lane = lanes.get(e.id) ?? f.timeline.lane;
+        }
         break;
       case 'task-final':
         f.timeline.finalAt = e.t;
