@@ -42,7 +42,7 @@ main{max-width:1280px;margin:0 auto;padding:12px 24px;display:flex;flex-directio
 .small .box{width:64px;height:64px}
 .lbl{font-size:11px;color:var(--mute);margin-top:6px}
 .outs{display:flex;gap:10px;flex-wrap:wrap;align-content:flex-start}
-.res{width:200px;height:150px;background:#eef0f3;position:relative}
+.res{width:224px;height:168px;background:#eef0f3;position:relative}
 .res .n{position:absolute;left:6px;bottom:6px;background:rgba(0,0,0,.55);color:#fff;font-size:11px;padding:1px 6px;border-radius:4px}
 .plain{font-size:12px;color:var(--mute);width:100%}
 .plain a{color:var(--accent);margin-right:6px}
