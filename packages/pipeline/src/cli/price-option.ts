@@ -18,8 +18,13 @@ export function priceFromArgs(args: { pricePerImage?: string }): ImagePrice | un
   return imagePriceFrom(args.pricePerImage);
 }
 
-/** `images billed: 4` or `images billed: 4 (cost 0.32 CNY at 0.08 CNY per image)`. */
-export function billedLine(billed: number, price: ImagePrice | undefined): string {
-  const cost = price ? ` (cost ${formatMoney(billed * price.amount, price.currency)} at ${formatMoney(price.amount, price.currency)} per image)` : '';
-  return `images billed: ${billed}${cost}`;
+/**
+ * `images billed: 4` or `images billed: 4 (cost 0.32 CNY at 0.08 CNY per image)`; with `thisRun`
+ * (when some items were done in earlier runs) the share of this run follows.
+ */
+export function billedLine(billed: number, price: ImagePrice | undefined, thisRun?: number): string {
+  const money = (n: number): string => (price ? formatMoney(n * price.amount, price.currency) : '');
+  const cost = price ? ` (cost ${money(billed)} at ${formatMoney(price.amount, price.currency)} per image)` : '';
+  const run = thisRun !== undefined && thisRun !== billed ? `; in this run ${thisRun}${price ? ` (${money(thisRun)})` : ''}` : '';
+  return `images billed: ${billed}${cost}${run}`;
 }

@@ -32,7 +32,7 @@ export function contactSheetHtml(page: ContactSheetPage): string {
   tiles.push(['Images', count(t.images)]);
   tiles.push(['Images billed', count(t.billed)]);
   if (t.cost) tiles.push([`Cost (${page.price ? formatMoney(page.price.amount, page.price.currency) : ''} / image)`, formatMoney(t.cost.amount, t.cost.currency)]);
-  if (t.wallMs !== undefined) tiles.push(['Wall time', duration(t.wallMs)]);
+  if (t.wallMs !== undefined) tiles.push([t.resumed ? 'Wall time (latest run)' : 'Wall time', duration(t.wallMs)]);
   const lanes = t.lanes.length
     ? `<table class="lanes"><thead><tr><th>API key</th><th>Tasks</th><th>Images</th><th>Images / min</th></tr></thead><tbody>${t.lanes
         .map((l) => `<tr><td><code>${esc(l.lane)}</code></td><td>${count(l.tasks)}</td><td>${count(l.images)}</td><td>${l.imagesPerMinute.toFixed(1)}</td></tr>`)

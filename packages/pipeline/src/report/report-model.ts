@@ -83,6 +83,8 @@ export interface ReportTotals {
   images: number;
   /** Sum of `usage.image_count` over the items' task outputs. */
   billed: number;
+  /** The same without the items done in earlier runs. */
+  billedThisRun: number;
   /** `billed × price`, when a price is given. */
   cost?: { amount: number; currency: string };
   wallMs?: number;
@@ -113,6 +115,7 @@ export function reportTotals(items: ReportItem[], run: RunRecord | undefined, pr
     resumed: items.filter((i) => i.resumed).length,
     images: items.reduce((s, i) => s + i.results.length, 0),
     billed,
+    billedThisRun: items.reduce((s, i) => s + (i.resumed ? 0 : i.billed), 0),
     ...(price ? { cost: { amount: billed * price.amount, currency: price.currency } } : {}),
     ...(wallMs !== undefined ? { wallMs } : {}),
     lanes: [...lanes.values()],

@@ -148,7 +148,7 @@ async function writeContactSheet(sheet: ContactSheet, summary: BatchSummary | un
   try {
     const written = await sheet.close(summary);
     if (!summary) return;
-    process.stderr.write(`batch: ${billedLine(written.totals.billed, price)}\n`);
+    process.stderr.write(`batch: ${billedLine(written.totals.billed, price, written.totals.billedThisRun)}\n`);
     process.stderr.write(`batch: contact sheet: ${written.file}\n`);
   } catch (err) {
     process.stderr.write(`batch: warning: could not write the contact sheet ${sheet.file}: ${(err as Error).message}\n`);
