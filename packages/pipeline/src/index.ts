@@ -35,3 +35,6 @@ export { buildRequest, type ResolvedUrls } from './request-builder.js';
 export { downloadPlan, downloadFiles, type DownloadPlan } from './stages/download.js';
 // Writes a file under a temporary name, fsyncs and renames it into place: never a partial file.
 export { writeFileAtomic } from './output/atomic-write.js';
+export { ContactSheet, buildContactSheet, type ContactSheetOptions, type ContactSheetWritten } from './report/contact-sheet.js';
+export { parseImagePrice, imagePriceFrom, formatMoney, PRICE_ENV, InvalidPriceError } from './report/image-price.js';
+export type { ImagePrice, ReportTotals, LaneFigures } from './report/report-model.js';

@@ -8,12 +8,13 @@ import os from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { describeHedWeights } from '../hed-weights-note.js';
-import { openHedEdgeMaker, runBatch, type BatchSummary, InvalidBatchInputError, formatProblem, type ItemDefaults, openBatchSource, validateBatchInput } from '@backdrop/pipeline';
+import { ContactSheet, openHedEdgeMaker, runBatch, type BatchSummary, InvalidBatchInputError, formatProblem, type ItemDefaults, openBatchSource, validateBatchInput } from '@backdrop/pipeline';
 import { BatchProgress } from '../progress/batch-progress.js';
 import { CliError } from '../cli-errors.js';
 import { Interrupt, InterruptedError } from '../interrupt.js';
 import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
 import { checkOutputFolder } from '../output-folder.js';
+import { billedLine, priceFromArgs, priceOptionDefinition } from '../price-option.js';
 import { requestFieldsFrom, requestOptionDefinitions, type RequestFlagArgs } from '../request-options.js';
 import { connectService, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
 
@@ -30,6 +31,7 @@ interface BatchArgs extends ServiceArgs, RequestFlagArgs {
   hedWorkers: number;
   waitForLock: boolean;
   regenerateExpired?: boolean;
+  pricePerImage?: string;
 }
 
 /**
@@ -66,12 +68,14 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
           type: 'boolean',
           describe: 'On resume, generate anew (new, paid tasks) items whose earlier results expired, instead of reporting them (default: on with --emulator, whose tasks do not outlive the run)',
         },
+        ...priceOptionDefinition,
         ...serviceOptionDefinitions({ multipleKeys: true }),
       })
       .example('$0 batch examples/manifest.jsonl --out out/batch --emulator --weights examples/weights/hed-demo-tiny.pth', 'Try it offline')
       .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt') as unknown as Argv<BatchArgs>,
   handler: async (args) => {
     const retries = parseIntegerIn('retries', args.retries, 0, 20);
+    const price = priceFromArgs(args);
     await checkOutputFolder(args.out);
     const source = await openBatchSource(args.input, defaultsFrom(args));
     const report = await validateBatchInput(source, { fit: args.fit, validateRequest: (r) => validateBackgroundGenerationRequest(r) });
@@ -90,9 +94,10 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
     const connection = await connectService(args, { multipleKeys: true });
     if (connection.emulator) progress.note(`service: in-process emulator at ${connection.baseUrl} (no real tasks, no charges)`);
     const interrupt = new Interrupt();
+    const sheet = new ContactSheet(args.out, { ...(price ? { price } : {}), ...(hed ? { edgeCacheKey: hed.cacheKey } : {}) });
     let summary: BatchSummary | undefined;
     try {
-      const events = runBatch(source, {
+      const events = runBatch(sheet.observe(source), {
         out: args.out,
         apiKeys: connection.apiKeys,
         baseUrl: connection.baseUrl,
@@ -110,11 +115,13 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         signal: interrupt.signal,
       });
       for await (const e of events) {
+        sheet.onEvent(e);
         if (e.type === 'summary') summary = e.summary;
         else progress.onEvent(e);
       }
     } finally {
       progress.end(summary);
+      await writeContactSheet(sheet, summary, price);
       interrupt.dispose();
       await hed?.close();
       await connection.close();
@@ -128,3 +135,15 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
     }
   },
 };
+
+/** The last write of the run's contact sheet, and its lines in the summary (a failure to write it is a warning). */
+async function writeContactSheet(sheet: ContactSheet, summary: BatchSummary | undefined, price: ReturnType<typeof priceFromArgs>): Promise<void> {
+  try {
+    const written = await sheet.close(summary);
+    if (!summary) return;
+    process.stderr.write(`batch: ${billedLine(written.totals.billed, price, written.totals.billedThisRun)}\n`);
+    process.stderr.write(`batch: contact sheet: ${written.file}\n`);
+  } catch (err) {
+    process.stderr.write(`batch: warning: could not write the contact sheet ${sheet.file}: ${(err as Error).message}\n`);
+  }
+}

@@ -15,6 +15,7 @@ import { describeHedWeights } from '../hed-weights-note.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
 import { checkEarlierRun, removeStaleFiles } from '../output-folder.js';
+import { billedLine, priceFromArgs, priceOptionDefinition } from '../price-option.js';
 import { requestOptionDefinitions } from '../request-options.js';
 import { connectService, withServiceOptions, type ServiceArgs } from '../service-options.js';
 import { summariseTask } from '../task-report.js';
@@ -26,6 +27,7 @@ interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   weights?: string;
   overwrite?: boolean;
   json?: boolean;
+  pricePerImage?: string;
 }
 
 const REQUEST = 'Request:';
@@ -49,6 +51,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
           json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
+          ...priceOptionDefinition,
         })
         .example(
           '$0 generate --base cup.png --prompt "on a wooden table" -n 2 --out out/cup',
@@ -63,6 +66,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     let taskId: string | undefined;
     try {
       const fit = args.fit === true;
+      const price = priceFromArgs(args);
       if (args.weights !== undefined && args.hed !== true) process.stderr.write('backdrop: warning: --weights is only used with --hed; ignored.\n');
       let item = itemFromArgs(args, { hed: args.hed === true });
       for (const warning of await checkGenerateInputs(item, { fit })) process.stderr.write(`backdrop: ${warning}\n`);
@@ -97,12 +101,13 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         const files = outcome.files.map((f) => ({ ...f, path: path.join(outDir, f.name) }));
         if (json) {
           process.stdout.write(
-            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, task: summariseTask(outcome.task) }) + '\n',
+            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, task: summariseTask(outcome.task), imagesBilled: outcome.task.usage?.imageCount ?? 0, ...(price ? { cost: { amount: (outcome.task.usage?.imageCount ?? 0) * price.amount, currency: price.currency } } : {}) }) + '\n',
           );
         } else {
           process.stdout.write(`task ${taskId} SUCCEEDED: ${files.length} file${files.length === 1 ? '' : 's'} in ${outDir}\n`);
           for (const f of files) process.stdout.write(`  ${f.path}\n`);
           process.stdout.write(`  ${outcome.recordFile}\n`);
+          process.stdout.write(`${billedLine(outcome.task.usage?.imageCount ?? 0, price)}\n`);
         }
       } finally {
         await connection.close();

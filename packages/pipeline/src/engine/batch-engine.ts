@@ -70,6 +70,11 @@ class ItemFailure extends Error {
   }
 }
 
+/** `{ usage }` for an item result when the task output reported usage (images billed). */
+function usageOf(usage: unknown): { usage?: { imageCount?: number } } {
+  return usage && typeof usage === 'object' ? { usage: usage as { imageCount?: number } } : {};
+}
+
 /** Thrown by `submit` when the item's reused uploads went stale while it waited for the slot: upload again. */
 class StaleUploads extends Error {}
 
@@ -300,7 +305,7 @@ export class BatchEngine {
     } else if (rec) {
       if (rec.done?.status === 'succeeded' && rec.files && (await filesIntact(dir, rec.files))) {
         releaseLookahead();
-        this.finish(line, { id: item.id, status: 'succeeded', taskId: rec.done.taskId, files: rec.files.map((f) => f.name), attempts: rec.attempts, resumed: true });
+        this.finish(line, { id: item.id, status: 'succeeded', taskId: rec.done.taskId, files: rec.files.map((f) => f.name), attempts: rec.attempts, resumed: true, ...usageOf(rec.final?.usage) });
         return;
       }
       if (rec.task) {
@@ -639,6 +644,7 @@ export class BatchEngine {
       attempts: rec?.attempts ?? 1,
       resumed: false,
       ...(this.possibleDuplicates.has(item.id) ? { possibleDuplicate: true } : {}),
+      ...usageOf(task ? task.usage : rec?.final?.usage),
     });
   }
 

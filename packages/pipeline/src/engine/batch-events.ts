@@ -14,6 +14,8 @@ export interface ItemResult {
   resumed: boolean;
   /** True when a submit of this item may have created a task we could not identify (possible double charge). */
   possibleDuplicate?: boolean;
+  /** The task output's `usage` (`imageCount`: images billed), when the service reported it. */
+  usage?: { imageCount?: number };
 }
 
 /** Totals of a run. */

@@ -1,7 +1,7 @@
 import type { ItemResult } from '../engine/batch-events.js';
 import { writeFileAtomic } from './atomic-write.js';
 
-/** Writes `<out>/results.jsonl`: one line per item (id, status, task id, files, error code and message). */
+/** Writes `<out>/results.jsonl`: one line per item (id, status, task id, files, error code and message, usage). */
 export async function writeResultsFile(file: string, results: ItemResult[]): Promise<void> {
   const lines = results.map((r) =>
     JSON.stringify({
@@ -14,6 +14,7 @@ export async function writeResultsFile(file: string, results: ItemResult[]): Pro
       attempts: r.attempts,
       ...(r.resumed ? { resumed: true } : {}),
       ...(r.possibleDuplicate ? { possibleDuplicate: true } : {}),
+      ...(r.usage ? { usage: { image_count: r.usage.imageCount ?? null } } : {}),
     }),
   );
   await writeFileAtomic(file, lines.join('\n') + (lines.length ? '\n' : ''));
