@@ -28,6 +28,7 @@ export {
   parseTask,
   parseTaskList,
   parseUploadPolicy,
+  MISSING_RESULT_CODE,
   type WireBackgroundGenerationRequest,
   type WireReferenceEdge,
 } from './wire.js';

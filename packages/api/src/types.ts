@@ -137,10 +137,31 @@ export interface TextResultParams {
   layers: TextResultLayer[];
 }
 
+/** An image the service made: one entry of `output.results` or `text_results.urls`. */
+export interface TaskResultImage {
+  url: string;
+  code?: undefined;
+  message?: undefined;
+}
+
+/**
+ * An image the service did not make, in a task that SUCCEEDED with fewer images than asked
+ * (`task_metrics.FAILED > 0`): the entry carries the service's `code` and `message` instead of a `url`.
+ * An entry with neither a `url` nor a `code` reads as code `ResultMissing`.
+ */
+export interface TaskResultFailure {
+  url?: undefined;
+  code: string;
+  message: string;
+}
+
+/** One entry of `output.results` / `text_results.urls`: test `url` to tell an image from a failure. */
+export type TaskResult = TaskResultImage | TaskResultFailure;
+
 /** `output.text_results`: present only when a title was requested. */
 export interface TextResults {
-  /** The generated images without text. */
-  urls: { url: string }[];
+  /** The generated images without text (entries without `url` are images the service failed to make). */
+  urls: TaskResult[];
   params: TextResultParams[];
 }
 
@@ -160,8 +181,11 @@ export interface Task {
   submitTime?: string;
   scheduledTime?: string;
   endTime?: string;
-  /** Result images (with the title drawn when one was requested). */
-  results?: { url: string }[];
+  /**
+   * Result images (with the title drawn when one was requested), in the order of the request's images. In a
+   * partly successful task some entries are `TaskResultFailure`s (no `url`, the service's `code`/`message`).
+   */
+  results?: TaskResult[];
   textResults?: TextResults;
   taskMetrics?: TaskMetrics;
   usage?: { imageCount?: number };
