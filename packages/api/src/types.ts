@@ -202,7 +202,12 @@ export interface TaskListItem {
   status: TaskStatus;
   modelName?: string;
   requestId?: string;
-  /** Milliseconds since the epoch. */
+  /**
+   * The id of the API key that created the task (`api_key_id`, e.g. `"42677"`: an id the console shows, not
+   * derived from the key itself).
+   */
+  apiKeyId?: string;
+  /** When the task was created, ms since the epoch (zone-free). Absent when the entry had none in that form. */
   gmtCreate?: number;
   startTime?: number;
   endTime?: number;
@@ -228,6 +233,26 @@ export interface TaskListFilter {
   endTime?: Date | string;
   modelName?: string;
   status?: TaskStatus;
+  /** Only tasks created with this API key id (`api_key_id`, as listed entries carry it). */
+  apiKeyId?: string;
+}
+
+/** Filter of `tasks.listCreatedBetween`: the list filter without times and paging. */
+export type TaskWindowFilter = Omit<TaskListFilter, 'startTime' | 'endTime' | 'pageNo' | 'pageSize'>;
+
+/** Reply of `tasks.listCreatedBetween`. */
+export interface TasksCreatedBetween {
+  /**
+   * Tasks whose `gmtCreate` lies in [from, to], newest first, and those listed without a usable
+   * `gmt_create` (they cannot be ruled out). The list reply carries no result count or size: fetch a task
+   * (`tasks.get`) for its `task_metrics.TOTAL` and results.
+   */
+  tasks: TaskListItem[];
+  /** False when more pages existed than were read (`maxPages`): a task may be missing — do not conclude "none". */
+  complete: boolean;
+  /** The `start_time`/`end_time` sent (YYYYMMDDhhmmss, written in UTC+8). */
+  startTime: string;
+  endTime: string;
 }
 
 /** Minimal logger; `console` fits. The client never passes the API key to it. */

@@ -267,7 +267,8 @@ export function parseTaskList(body: unknown): TaskList {
         status: item.string('status') as TaskStatus,
         modelName: item.optionalString('model_name'),
         requestId: item.optionalString('request_id'),
-        gmtCreate: item.optionalNumber('gmt_create'),
+        apiKeyId: idString(item.value('api_key_id')),
+        gmtCreate: epochMs(item.value('gmt_create')),
         startTime: item.optionalNumber('start_time'),
         endTime: item.optionalNumber('end_time'),
         raw: item.raw,
@@ -293,6 +294,23 @@ export function parseUploadPolicy(body: unknown): UploadPolicy {
     xOssForbidOverwrite: d.optionalString('x_oss_forbid_overwrite') ?? 'true',
     requestId: r.optionalString('request_id'),
   });
+}
+
+/** An id sent as a string or a number (`api_key_id`), as a string; undefined otherwise. */
+function idString(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * Epoch milliseconds sent as a number or a string of digits (as recorded: `1709260684485`); anything else
+ * (absent, a zoned date string) is undefined — the time is then unknown, never guessed from a zone.
+ */
+function epochMs(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^\d{10,16}$/.test(value)) return Number(value);
+  return undefined;
 }
 
 function camelCaseKeys(value: Json): Json {

@@ -92,6 +92,13 @@ export interface EmulatorOptions {
   faults?: EmulatorFaults;
   /** Largest accepted upload in MiB, also sent as `max_file_size_mb` in policies (default 64). */
   maxUploadMb?: number;
+  /**
+   * Memory for uploaded files in MiB, all keys together (default 1024; at least `maxUploadMb`). Past it,
+   * expired files are dropped first, then the oldest ones before their 48 h (a submit using one is then
+   * refused like one using an expired file: 400 "Failed to download multimodal content…", so clients that
+   * re-upload lost inputs recover) and a warning is logged. A local server never grows without bound.
+   */
+  maxUploadMemoryMb?: number;
   /** Time limit for downloading one http(s) input, ms (default 15000). */
   downloadTimeoutMs?: number;
   /**
@@ -125,6 +132,7 @@ export interface EmulatorConfig {
   seed: number;
   faults: Required<Omit<EmulatorFaults, 'routes'>> & { routes: ReadonlySet<FaultRoute> };
   maxUploadBytes: number;
+  maxUploadMemoryBytes: number;
   downloadTimeoutMs: number;
   inputDownloadFailure: 'submit' | 'task';
   maxResultBytes: number;
@@ -194,6 +202,11 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isFinite(slowReplyMs) && slowReplyMs >= 0, 'faults.slowReplyMs must be a number of ms ≥ 0.');
   const maxUploadMb = options.maxUploadMb ?? 64;
   check(Number.isFinite(maxUploadMb) && maxUploadMb > 0, 'maxUploadMb must be a number > 0.');
+  const maxUploadMemoryMb = options.maxUploadMemoryMb ?? Math.max(1024, maxUploadMb);
+  check(
+    Number.isFinite(maxUploadMemoryMb) && maxUploadMemoryMb >= maxUploadMb,
+    `maxUploadMemoryMb must be a number ≥ maxUploadMb (${maxUploadMb}); got ${String(options.maxUploadMemoryMb)}.`,
+  );
   const downloadTimeoutMs = options.downloadTimeoutMs ?? 15_000;
   check(Number.isFinite(downloadTimeoutMs) && downloadTimeoutMs > 0, 'downloadTimeoutMs must be a number of ms > 0.');
   const inputDownloadFailure = options.inputDownloadFailure ?? 'submit';
@@ -227,6 +240,7 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
       routes: new Set(routes),
     },
     maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
+    maxUploadMemoryBytes: Math.floor(maxUploadMemoryMb * 1024 * 1024),
     downloadTimeoutMs,
     inputDownloadFailure,
     maxResultBytes: Math.floor(maxResultMemoryMb * 1024 * 1024),
