@@ -4,11 +4,13 @@
  * and --partial-rate.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cliUnavailableReason, examplesDir, startCliEmulator, type CliEmulator } from './fixtures/cli/cli-harness.js';
+import { cliUnavailableReason, examplesDir, runCli, startCliEmulator, type CliEmulator } from './fixtures/cli/cli-harness.js';
 
 const skipReason = cliUnavailableReason();
 if (skipReason) console.warn(`skipping backdrop emulator option tests: ${skipReason}`);
@@ -103,8 +105,24 @@ describe.skipIf(skipReason !== undefined)('backdrop emulator options', () => {
     expect(output.results?.filter((r) => !('url' in r))).toEqual([{ code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' }]);
   });
 
+  it('backdrop generate on a partial result does not fail the parse: the image made is saved at its own position, the missing one noted', async () => {
+    emulator = await startCliEmulator(['--partial-rate', '1', '--task-ms', '50', '--seed', '2']);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'backdrop-partial-generate-'));
+    try {
+      const r = await runCli(['generate', '--base', path.join(examplesDir, 'cutouts', 'cup.png'), '--prompt', 'on a table', '-n', '2', '--out', out, '--base-url', emulator.baseUrl, '--api-key', 'sk-partial']);
+      expect(r.stderr).not.toMatch(/UnexpectedResponse|\n\s+at /);
+      const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
+      const results = record.response.output.results as Record<string, string>[];
+      const made = results.findIndex((e) => 'url' in e);
+      expect(results.filter((e) => 'url' in e)).toHaveLength(1);
+      expect((await readdir(out)).filter((n) => n.startsWith('result-'))).toEqual([expect.stringMatching(new RegExp(`^result-${made}\\.\\w+$`))]);
+      expect(record.notes.join(' ')).toMatch(/1 of 2 images failed on the service/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('rejects --max-qps 0 with exit 2', async () => {
-    const { runCli } = await import('./fixtures/cli/cli-harness.js');
     const r = await runCli(['emulator', '--max-qps', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^backdrop: \[INVALID_OPTION\] --max-qps/);
