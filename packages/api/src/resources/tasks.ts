@@ -196,7 +196,7 @@ export class Tasks {
       }
     }
     const tasks = found.filter((t) => t.gmtCreate === undefined || (t.gmtCreate >= fromMs && t.gmtCreate <= toMs));
-    tasks.sort((a, b) => (b.gmtCreate ?? Infinity) - (a.gmtCreate ?? Infinity));
+    tasks.sort((a, b) => (b.gmtCreate ?? Infinity) - (a.gmtCreate ?? Infinity) || 0); // undated first (NaN when both are)
     return { tasks, complete, startTime, endTime };
   }
 }
