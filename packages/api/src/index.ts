@@ -28,6 +28,7 @@ export {
   parseTask,
   parseTaskList,
   parseUploadPolicy,
+  MISSING_RESULT_CODE,
   type WireBackgroundGenerationRequest,
   type WireReferenceEdge,
 } from './wire.js';
@@ -44,6 +45,7 @@ export {
 } from './retry-policy.js';
 export { isRemoteUrl, sniffImageType, type ImageInput } from './image-source.js';
 export { checkBaseImageFile, checkEdgeElementFile, readPngFacts, MAX_BASE_LONG_SIDE, type PngFacts } from './image-checks.js';
+export { taskListQueryWindow, TASK_LIST_ZONE_SPREAD_HOURS } from './task-list-window.js';
 export { isFinalTaskStatus, type RequestOptions, type WaitOptions, type CancelResult, Tasks } from './resources/tasks.js';
 export { UPLOAD_LIFETIME_MS, type UploadOptions, Files } from './resources/files.js';
 export {

@@ -137,10 +137,31 @@ export interface TextResultParams {
   layers: TextResultLayer[];
 }
 
+/** An image the service made: one entry of `output.results` or `text_results.urls`. */
+export interface TaskResultImage {
+  url: string;
+  code?: undefined;
+  message?: undefined;
+}
+
+/**
+ * An image the service did not make, in a task that SUCCEEDED with fewer images than asked
+ * (`task_metrics.FAILED > 0`): the entry carries the service's `code` and `message` instead of a `url`.
+ * An entry with neither a `url` nor a `code` reads as code `ResultMissing`.
+ */
+export interface TaskResultFailure {
+  url?: undefined;
+  code: string;
+  message: string;
+}
+
+/** One entry of `output.results` / `text_results.urls`: test `url` to tell an image from a failure. */
+export type TaskResult = TaskResultImage | TaskResultFailure;
+
 /** `output.text_results`: present only when a title was requested. */
 export interface TextResults {
-  /** The generated images without text. */
-  urls: { url: string }[];
+  /** The generated images without text (entries without `url` are images the service failed to make). */
+  urls: TaskResult[];
   params: TextResultParams[];
 }
 
@@ -160,8 +181,11 @@ export interface Task {
   submitTime?: string;
   scheduledTime?: string;
   endTime?: string;
-  /** Result images (with the title drawn when one was requested). */
-  results?: { url: string }[];
+  /**
+   * Result images (with the title drawn when one was requested), in the order of the request's images. In a
+   * partly successful task some entries are `TaskResultFailure`s (no `url`, the service's `code`/`message`).
+   */
+  results?: TaskResult[];
   textResults?: TextResults;
   taskMetrics?: TaskMetrics;
   usage?: { imageCount?: number };
@@ -178,7 +202,12 @@ export interface TaskListItem {
   status: TaskStatus;
   modelName?: string;
   requestId?: string;
-  /** Milliseconds since the epoch. */
+  /**
+   * The id of the API key that created the task (`api_key_id`, e.g. `"42677"`: an id the console shows, not
+   * derived from the key itself).
+   */
+  apiKeyId?: string;
+  /** When the task was created, ms since the epoch (zone-free). Absent when the entry had none in that form. */
   gmtCreate?: number;
   startTime?: number;
   endTime?: number;
@@ -204,6 +233,26 @@ export interface TaskListFilter {
   endTime?: Date | string;
   modelName?: string;
   status?: TaskStatus;
+  /** Only tasks created with this API key id (`api_key_id`, as listed entries carry it). */
+  apiKeyId?: string;
+}
+
+/** Filter of `tasks.listCreatedBetween`: the list filter without times and paging. */
+export type TaskWindowFilter = Omit<TaskListFilter, 'startTime' | 'endTime' | 'pageNo' | 'pageSize'>;
+
+/** Reply of `tasks.listCreatedBetween`. */
+export interface TasksCreatedBetween {
+  /**
+   * Tasks whose `gmtCreate` lies in [from, to], newest first, and those listed without a usable
+   * `gmt_create` (they cannot be ruled out). The list reply carries no result count or size: fetch a task
+   * (`tasks.get`) for its `task_metrics.TOTAL` and results.
+   */
+  tasks: TaskListItem[];
+  /** False when more pages existed than were read (`maxPages`): a task may be missing — do not conclude "none". */
+  complete: boolean;
+  /** The `start_time`/`end_time` sent (YYYYMMDDhhmmss, written in UTC+8). */
+  startTime: string;
+  endTime: string;
 }
 
 /** Minimal logger; `console` fits. The client never passes the API key to it. */

@@ -17,6 +17,7 @@ import {
   type TaskList,
   type TaskListItem,
   type TaskMetrics,
+  type TaskResult,
   type TaskStatus,
   type TextLayer,
   type TextMaskGradient,
@@ -28,6 +29,9 @@ import {
 } from './types.js';
 
 type Json = Record<string, unknown>;
+
+/** `code` of a result entry that has neither a `url` nor a `code` of its own. */
+export const MISSING_RESULT_CODE = 'ResultMissing';
 
 /** `input.reference_edge` on the wire. */
 export interface WireReferenceEdge {
@@ -140,7 +144,7 @@ export function parseSubmitResult(body: unknown): SubmitResult {
 export function parseTask(body: unknown, operation: DashScopeOperation = 'tasks.get'): Task {
   const r = new Reader(body, 'body', operation);
   const o = r.object('output');
-  const results = o.optionalArray('results')?.map((u) => u.object().urlEntry());
+  const results = o.optionalArray('results')?.map((u) => u.object().resultEntry());
   const textResultsReader = o.optionalObject('text_results') ?? o.optionalObject('text_result');
   const metrics = o.optionalObject('task_metrics');
   const usage = r.optionalObject('usage');
@@ -168,7 +172,7 @@ function parseTaskMetrics(m: Reader): TaskMetrics {
 
 function parseTextResults(t: Reader): TextResults {
   return {
-    urls: t.optionalArray('urls')?.map((u) => u.object().urlEntry()) ?? [],
+    urls: t.optionalArray('urls')?.map((u) => u.object().resultEntry()) ?? [],
     params: t.optionalArray('params')?.map((p) => parseTextParams(p.object())) ?? [],
   };
 }
@@ -263,7 +267,8 @@ export function parseTaskList(body: unknown): TaskList {
         status: item.string('status') as TaskStatus,
         modelName: item.optionalString('model_name'),
         requestId: item.optionalString('request_id'),
-        gmtCreate: item.optionalNumber('gmt_create'),
+        apiKeyId: idString(item.value('api_key_id')),
+        gmtCreate: epochMs(item.value('gmt_create')),
         startTime: item.optionalNumber('start_time'),
         endTime: item.optionalNumber('end_time'),
         raw: item.raw,
@@ -289,6 +294,23 @@ export function parseUploadPolicy(body: unknown): UploadPolicy {
     xOssForbidOverwrite: d.optionalString('x_oss_forbid_overwrite') ?? 'true',
     requestId: r.optionalString('request_id'),
   });
+}
+
+/** An id sent as a string or a number (`api_key_id`), as a string; undefined otherwise. */
+function idString(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * Epoch milliseconds sent as a number or a string of digits (as recorded: `1709260684485`); anything else
+ * (absent, a zoned date string) is undefined — the time is then unknown, never guessed from a zone.
+ */
+function epochMs(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^\d{10,16}$/.test(value)) return Number(value);
+  return undefined;
 }
 
 function camelCaseKeys(value: Json): Json {
@@ -374,8 +396,16 @@ class Reader {
     return v;
   }
 
-  /** `{url}` entries of `results` / `text_results.urls`. */
-  urlEntry(): { url: string } {
-    return { url: this.string('url') };
+  /**
+   * An entry of `results` / `text_results.urls`: `{url}`, or — for an image the service failed to make in a
+   * partly successful task — `{code, message}` (the official Python SDK keeps such entries too, `url` empty).
+   */
+  resultEntry(): TaskResult {
+    const url = this.optionalString('url');
+    if (url !== undefined && url !== '') return { url };
+    return {
+      code: this.optionalString('code') ?? MISSING_RESULT_CODE,
+      message: this.optionalString('message') ?? 'The service returned this result without an image URL or an error code.',
+    };
   }
 }

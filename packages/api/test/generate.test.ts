@@ -70,7 +70,7 @@ describe('generate', () => {
     // "noise_level without a reference image" is returned as a warning, not an error.
     expect(result.warnings.map((w) => w.code)).toEqual(['ignored']);
     for (const { url } of [...result.results, ...result.textResults!.urls]) {
-      const res = await fetch(url);
+      const res = await fetch(url!);
       expect(res.status).toBe(200);
       expect(imageSize(new Uint8Array(await res.arrayBuffer()))).toMatchObject({ width: 80, height: 60 });
     }

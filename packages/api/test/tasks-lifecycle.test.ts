@@ -49,7 +49,7 @@ describe('submit, get and wait', () => {
     const titleLayer = task.textResults!.params[0].layers.find((l) => l.type === 'text' && l.subType === 'Title');
     expect(titleLayer).toMatchObject({ type: 'text', content: '分享好时光' });
     // Results are real images of the base's resolution.
-    const res = await fetch(task.results![0].url);
+    const res = await fetch(task.results![0].url!);
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(bytes.length).toBeGreaterThan(100);

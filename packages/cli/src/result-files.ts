@@ -23,7 +23,7 @@ export function resultFileCount(task: Task): number {
 
 /** Fetches every result image of `task` into `dir` and describes the files written. */
 export async function downloadTaskResults(task: Task, dir: string, signal?: AbortSignal): Promise<RecordedFile[]> {
-  const plan = downloadPlan(urlsOf(task.results), urlsOf(task.textResults?.urls));
+  const plan = downloadPlan(task.results ?? [], task.textResults?.urls ?? []); // missing images keep their positions empty
   const written = await downloadFiles(dir, plan, signal ? { signal } : {});
   return written.map((f, i) => ({
     kind: plan[i].stem.startsWith('plain-') ? ('plain' as const) : ('result' as const),

@@ -65,7 +65,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats,
     faults,
     results,
-    uploads: new UploadStore(UPLOAD_LIFETIME_MS * config.timeScale, config.maxUploadBytes),
+    uploads: new UploadStore(UPLOAD_LIFETIME_MS * config.timeScale, config.maxUploadBytes, config.maxUploadMemoryBytes, (count) =>
+      config.logger.warn?.(`emulator: upload memory over ${config.maxUploadMemoryBytes} bytes; dropped the ${count} oldest file(s) early.`),
+    ),
     tasks: new TaskLifecycle(config, clock, stats, faults, results, generateImages),
     limits: new Map(),
     origin: '',

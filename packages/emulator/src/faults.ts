@@ -3,7 +3,7 @@
  * "the 3rd submit gets a 500" holds for a seed no matter how many polls happened in between.
  */
 import type { EmulatorConfig, FaultRoute } from './options.js';
-import { seededUnit } from './random.js';
+import { SeededRandom, deriveSeed, seededUnit } from './random.js';
 
 /** Faults drawn for one request. */
 export interface RequestFaults {
@@ -41,5 +41,23 @@ export class FaultInjector {
   taskFailure(taskIndex: number): { code: string; message: string } | undefined {
     if (seededUnit(this.seed, 'task-failure', taskIndex) >= this.faults.taskFailureRate) return undefined;
     return { code: this.faults.taskFailureCode, message: this.faults.taskFailureMessage };
+  }
+
+  /**
+   * For a partly successful `taskIndex`-th task of `n` images: the positions (sorted) whose image the
+   * service "failed to make", with their code and message; undefined when the task gets all its images.
+   * Only tasks with n ≥ 2 can be partial (at least one image is always made).
+   */
+  partialFailure(taskIndex: number, n: number): { indices: number[]; code: string; message: string } | undefined {
+    if (n < 2 || seededUnit(this.seed, 'partial', taskIndex) >= this.faults.partialRate) return undefined;
+    const rng = new SeededRandom(deriveSeed(this.seed, 'partial-positions', taskIndex));
+    const failed = 1 + Math.floor(rng.next() * (n - 1));
+    const positions = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      [positions[i], positions[j]] = [positions[j], positions[i]];
+    }
+    const indices = positions.slice(0, failed).sort((a, b) => a - b);
+    return { indices, code: this.faults.partialFailureCode, message: this.faults.partialFailureMessage };
   }
 }

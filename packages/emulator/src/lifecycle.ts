@@ -34,6 +34,8 @@ export interface TaskRecord {
   /** When a finished task is forgotten (24 h × timeScale after it ended). */
   expiresAt?: number;
   failure?: { code: string; message: string };
+  /** Positions whose image is reported missing (`code`/`message` instead of `url`) in a partial result. */
+  partial?: { indices: number[]; code: string; message: string };
   outputs?: TaskOutputs;
   /** Inputs, dropped once the task has run. */
   input?: GenerationInput;
@@ -101,6 +103,7 @@ export class TaskLifecycle {
     const index = this.created++;
     const inputFailure = 'failure' in input ? input.failure : undefined;
     const injected = inputFailure ? undefined : this.faults.taskFailure(index);
+    const partial = inputFailure || injected ? undefined : this.faults.partialFailure(index, n);
     const now = this.clock.now();
     const rng = new SeededRandom(deriveSeed(this.config.seed, 'task', index));
     const pendingMs = sample(rng, this.config.pendingMs);
@@ -116,9 +119,11 @@ export class TaskLifecycle {
       readyAt: now + pendingMs,
       runMs,
       failure: inputFailure ?? injected,
+      partial,
       input: 'failure' in input ? undefined : { ...input, seed: deriveSeed(this.config.seed, 'images', index) },
     };
     if (injected) this.stats.recordFault(key, 'taskFailure');
+    if (partial) this.stats.recordFault(key, 'partialResult');
     this.tasks.set(task.id, task);
     const queue = this.queues.get(key) ?? [];
     queue.push(task);

@@ -1,23 +1,28 @@
 /** Per-key request rate limits over a sliding one-second window. */
 
 /**
- * Admits at most `limit` events in any window of `windowMs`. Only admitted events count, so a client that
- * backs off after a 429 gets through again as soon as the window has room.
+ * Admits at most `limit` events in any window of `windowMs`. With `countRefused` (submits: the service's
+ * gateway counts calls, refused ones included — the safe reading), a refused event takes its place in the
+ * window too, so a client that keeps calling while refused stays refused until it pauses; without it only
+ * admitted events count.
  */
 export class SlidingWindowLimiter {
-  private readonly admitted: number[] = [];
+  private readonly events: number[] = [];
 
   constructor(
     private readonly limit: number,
     private readonly windowMs = 1000,
+    private readonly countRefused = false,
   ) {}
 
-  /** Records and admits an event at `now`, or returns false (nothing recorded) when the window is full. */
+  /** Admits an event at `now` (recording it), or returns false (recorded only with `countRefused`) when the window is full. */
   tryAdmit(now: number): boolean {
-    while (this.admitted.length > 0 && this.admitted[0] <= now - this.windowMs) this.admitted.shift();
-    if (this.admitted.length >= this.limit) return false;
-    this.admitted.push(now);
-    return true;
+    while (this.events.length > 0 && this.events[0] <= now - this.windowMs) this.events.shift();
+    const admitted = this.events.length < this.limit;
+    if (admitted || this.countRefused) this.events.push(now);
+    // Refused events beyond what can ever matter are not kept (bounded memory under a flood).
+    if (this.events.length > this.limit * 4) this.events.splice(0, this.events.length - this.limit * 4);
+    return admitted;
   }
 }
 
@@ -45,7 +50,7 @@ export class AccountLimits {
   readonly queries: SlidingWindowLimiter;
 
   constructor(submitQps: number, queryQps: number) {
-    this.submits = new SlidingWindowLimiter(submitQps);
+    this.submits = new SlidingWindowLimiter(submitQps, 1000, true);
     this.queries = new SlidingWindowLimiter(queryQps);
   }
 }

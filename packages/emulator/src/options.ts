@@ -15,6 +15,16 @@ export interface EmulatorFaults {
   taskFailureCode?: string;
   /** `output.message` of injected task failures. */
   taskFailureMessage?: string;
+  /**
+   * Share of tasks with `n` ≥ 2 that end `SUCCEEDED` with fewer images than asked (decided when the task is
+   * created): 1 to n−1 of its `results` entries carry `code`/`message` instead of `url`, `task_metrics.FAILED`
+   * counts them and `usage.image_count` counts only the images made — as DashScope's image models answer.
+   */
+  partialRate?: number;
+  /** `code` of the missing entries of a partial result (default `DataInspectionFailed`). */
+  partialFailureCode?: string;
+  /** `message` of the missing entries of a partial result. */
+  partialFailureMessage?: string;
   /** Share of requests answered 500 `InternalError` (no side effect: a submit creates no task). */
   serverErrorRate?: number;
   /** Share of requests whose reply is delayed by `slowReplyMs`. */
@@ -48,12 +58,20 @@ export interface EmulatorOptions {
   host?: string;
   /** Accepted API keys; default: any non-empty key. Each key is its own account (own limits and tasks). */
   apiKeys?: string[];
-  /** Submits allowed per key in any sliding second (default 2). */
+  /**
+   * Submit calls allowed per key in any sliding second (default 2, the service's). Every call counts, refused
+   * ones included (the service's gateway counts calls): a client that keeps calling while refused stays refused.
+   * Raise it to emulate an account with a raised limit.
+   */
   submitQps?: number;
+  /** Same as `submitQps`, named like `backdrop batch --max-qps`; give one of the two. */
+  maxQps?: number;
   /** Running tasks per key (default 1). */
   maxRunning?: number;
   /** Task queries (`GET /tasks/{id}` and list) per key in any sliding second (default 20). */
   queryQps?: number;
+  /** Same as `queryQps`, named like `backdrop batch --max-queries`; give one of the two. */
+  maxQueries?: number;
   /**
    * What happens to a submit while `maxRunning` tasks are unfinished: `queue` (default) keeps it `PENDING`
    * (FIFO); `reject` answers 429 `Throttling.AllocationQuota` and creates no task.
@@ -74,6 +92,13 @@ export interface EmulatorOptions {
   faults?: EmulatorFaults;
   /** Largest accepted upload in MiB, also sent as `max_file_size_mb` in policies (default 64). */
   maxUploadMb?: number;
+  /**
+   * Memory for uploaded files in MiB, all keys together (default 1024; at least `maxUploadMb`). Past it,
+   * expired files are dropped first, then the oldest ones before their 48 h (a submit using one is then
+   * refused like one using an expired file: 400 "Failed to download multimodal content…", so clients that
+   * re-upload lost inputs recover) and a warning is logged. A local server never grows without bound.
+   */
+  maxUploadMemoryMb?: number;
   /** Time limit for downloading one http(s) input, ms (default 15000). */
   downloadTimeoutMs?: number;
   /**
@@ -107,6 +132,7 @@ export interface EmulatorConfig {
   seed: number;
   faults: Required<Omit<EmulatorFaults, 'routes'>> & { routes: ReadonlySet<FaultRoute> };
   maxUploadBytes: number;
+  maxUploadMemoryBytes: number;
   downloadTimeoutMs: number;
   inputDownloadFailure: 'submit' | 'task';
   maxResultBytes: number;
@@ -126,6 +152,12 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   const v = value ?? fallback;
   check(Number.isInteger(v) && v >= 1, `${name} must be a whole number ≥ 1 (got ${String(value)}).`);
   return v;
+}
+
+/** The value of an option that has two names; both given with different values is a mistake. */
+function oneOf(name: string, value: number | undefined, alias: string, aliasValue: number | undefined): number | undefined {
+  check(value === undefined || aliasValue === undefined || value === aliasValue, `${name} and ${alias} are the same limit; give one of them.`);
+  return value ?? aliasValue;
 }
 
 function rate(name: string, value: number | undefined): number {
@@ -170,6 +202,11 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isFinite(slowReplyMs) && slowReplyMs >= 0, 'faults.slowReplyMs must be a number of ms ≥ 0.');
   const maxUploadMb = options.maxUploadMb ?? 64;
   check(Number.isFinite(maxUploadMb) && maxUploadMb > 0, 'maxUploadMb must be a number > 0.');
+  const maxUploadMemoryMb = options.maxUploadMemoryMb ?? Math.max(1024, maxUploadMb);
+  check(
+    Number.isFinite(maxUploadMemoryMb) && maxUploadMemoryMb >= maxUploadMb,
+    `maxUploadMemoryMb must be a number ≥ maxUploadMb (${maxUploadMb}); got ${String(options.maxUploadMemoryMb)}.`,
+  );
   const downloadTimeoutMs = options.downloadTimeoutMs ?? 15_000;
   check(Number.isFinite(downloadTimeoutMs) && downloadTimeoutMs > 0, 'downloadTimeoutMs must be a number of ms > 0.');
   const inputDownloadFailure = options.inputDownloadFailure ?? 'submit';
@@ -180,9 +217,9 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
     port,
     host: options.host ?? '127.0.0.1',
     apiKeys: apiKeys ? new Set(apiKeys) : undefined,
-    submitQps: positiveInt('submitQps', options.submitQps, 2),
+    submitQps: positiveInt('submitQps', oneOf('submitQps', options.submitQps, 'maxQps', options.maxQps), 2),
     maxRunning: positiveInt('maxRunning', options.maxRunning, 1),
-    queryQps: positiveInt('queryQps', options.queryQps, 20),
+    queryQps: positiveInt('queryQps', oneOf('queryQps', options.queryQps, 'maxQueries', options.maxQueries), 20),
     concurrencyPolicy: policy,
     taskMs: range('taskMs', options.taskMs, [1500, 3000]),
     pendingMs: range('pendingMs', options.pendingMs, [20, 60]),
@@ -192,6 +229,9 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
       taskFailureRate: rate('taskFailureRate', faults.taskFailureRate),
       taskFailureCode: faults.taskFailureCode ?? 'InternalError.Algo',
       taskFailureMessage: faults.taskFailureMessage ?? 'Algorithm process error (injected by the emulator).',
+      partialRate: rate('partialRate', faults.partialRate),
+      partialFailureCode: faults.partialFailureCode ?? 'DataInspectionFailed',
+      partialFailureMessage: faults.partialFailureMessage ?? 'Output data may contain inappropriate content.',
       serverErrorRate: rate('serverErrorRate', faults.serverErrorRate),
       slowReplyRate: rate('slowReplyRate', faults.slowReplyRate),
       slowReplyMs,
@@ -200,6 +240,7 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
       routes: new Set(routes),
     },
     maxUploadBytes: Math.floor(maxUploadMb * 1024 * 1024),
+    maxUploadMemoryBytes: Math.floor(maxUploadMemoryMb * 1024 * 1024),
     downloadTimeoutMs,
     inputDownloadFailure,
     maxResultBytes: Math.floor(maxResultMemoryMb * 1024 * 1024),

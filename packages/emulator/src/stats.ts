@@ -28,7 +28,7 @@ export interface KeyStats {
   throttled: Record<string, number>;
   /** Every error reply by code, 429s included. */
   errors: Record<string, number>;
-  /** Injected faults by kind (`serverError`, `slowReply`, `dropConnection`, `taskFailure`). */
+  /** Injected faults by kind (`serverError`, `slowReply`, `dropConnection`, `taskFailure`, `partialResult`). */
   faults: Record<string, number>;
 }
 

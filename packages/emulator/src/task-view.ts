@@ -13,13 +13,18 @@ export function taskQueryBody(task: TaskRecord, origin: string, requestId: strin
   if (task.endedAt !== undefined) output.end_time = formatServiceTime(task.endedAt);
   const body: Record<string, unknown> = { request_id: requestId, output };
   if (task.status === 'SUCCEEDED' && task.outputs) {
-    const url = (path: string): { url: string } => ({ url: origin + path });
+    // A partial result: the missing positions carry the service's code/message instead of a url.
+    const missing = new Set(task.partial?.indices ?? []);
+    const entry = (path: string, i: number): Record<string, string> =>
+      missing.has(i) && task.partial ? { code: task.partial.code, message: task.partial.message } : { url: origin + path };
     if (task.outputs.plain && task.outputs.textParams) {
-      output.text_results = { urls: task.outputs.plain.map(url), params: task.outputs.textParams };
+      const params = task.outputs.textParams.filter((p) => !missing.has(Number(p.sample_idx)));
+      output.text_results = { urls: task.outputs.plain.map(entry), params };
     }
-    output.results = task.outputs.results.map(url);
-    output.task_metrics = { TOTAL: task.n, SUCCEEDED: task.outputs.results.length, FAILED: task.n - task.outputs.results.length };
-    body.usage = { image_count: task.outputs.results.length };
+    output.results = task.outputs.results.map(entry);
+    const made = task.outputs.results.filter((_, i) => !missing.has(i)).length;
+    output.task_metrics = { TOTAL: task.n, SUCCEEDED: made, FAILED: task.n - made };
+    body.usage = { image_count: made };
   } else if (task.status === 'FAILED') {
     output.code = task.failure?.code ?? 'InternalError.Algo';
     output.message = task.failure?.message ?? 'Algorithm process error.';

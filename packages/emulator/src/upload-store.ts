@@ -56,12 +56,45 @@ export class UploadStore {
   private readonly secret = randomBytes(32);
   private readonly accessKeyId = `LTAI-emulator-${randomBytes(4).toString('hex')}`;
   private readonly dirs = new Map<string, UploadDirOwner>();
+  /** Insertion order = upload order: the first entries are the oldest. */
   private readonly objects = new Map<string, StoredObject>();
+  /** Bytes of all objects kept. */
+  private held = 0;
 
+  /**
+   * @param maxBytes largest single file.
+   * @param maxTotalBytes bytes kept in all (default unbounded): past it, expired files go first, then the
+   *   oldest (their `oss://` URLs then fail like expired ones), and `onEvict` is told how many went early.
+   */
   constructor(
     private readonly lifetimeMs: number,
     private readonly maxBytes: number,
+    private readonly maxTotalBytes = Number.POSITIVE_INFINITY,
+    private readonly onEvict: (count: number) => void = () => undefined,
   ) {}
+
+  /** Bytes of all uploaded files kept now. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  private drop(key: string, object: StoredObject): void {
+    this.objects.delete(key);
+    this.held -= object.bytes.length;
+  }
+
+  /** Makes room for `incoming` bytes: expired files first, then the oldest. */
+  private makeRoom(incoming: number, now: number): void {
+    if (this.held + incoming <= this.maxTotalBytes) return;
+    this.sweep(now);
+    let evicted = 0;
+    for (const [key, object] of this.objects) {
+      if (this.held + incoming <= this.maxTotalBytes) break;
+      this.drop(key, object);
+      evicted++;
+    }
+    if (evicted > 0) this.onEvict(evicted);
+  }
 
   private sign(policy: string): string {
     return createHmac('sha1', this.secret).update(policy).digest('base64');
@@ -157,6 +190,9 @@ export class UploadStore {
     if (existing && existing.expiresAt > now && field('x-oss-forbid-overwrite') === 'true') {
       throw new ObjectStoreError(409, 'FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
     }
+    if (existing) this.drop(key, existing);
+    this.makeRoom(file.bytes.length, now);
+    this.held += file.bytes.length;
     this.objects.set(key, {
       bytes: file.bytes,
       contentType: field('x-oss-content-type') ?? file.contentType ?? 'application/octet-stream',
@@ -185,7 +221,7 @@ export class UploadStore {
 
   /** Drops expired objects and the directories of expired policies. */
   sweep(now: number): void {
-    for (const [k, object] of this.objects) if (object.expiresAt <= now) this.objects.delete(k);
+    for (const [k, object] of this.objects) if (object.expiresAt <= now) this.drop(k, object);
     for (const [dir, owner] of this.dirs) if (owner.policyExpiresAt <= now) this.dirs.delete(dir);
   }
 }

@@ -140,3 +140,52 @@ describe('uploads', () => {
     expect((await call(emulator, 'GET', '/uploads?action=getPolicy&model=x', { key: null })).status).toBe(401);
   });
 });
+
+describe('upload memory cap (maxUploadMemoryMb)', () => {
+  it('past the cap the oldest file is dropped (its oss:// URL fails like an expired one), newer ones stay; a warning is logged', async () => {
+    const subject = await makeSubject(40, 30);
+    const mb = subject.length / (1024 * 1024);
+    const warnings: string[] = [];
+    // Room for two files and a half: the third upload must push the first out.
+    const emulator = await start({ taskMs: 10, pendingMs: 0, submitQps: 100, maxUploadMb: mb * 1.01, maxUploadMemoryMb: mb * 2.5, logger: { warn: (m) => warnings.push(m) } });
+    const policy = await getPolicy(emulator);
+    const first = await upload(policy, 'a.png', subject);
+    const second = await upload(policy, 'b.png', subject);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(warnings).toEqual([]);
+    const third = await upload(policy, 'c.png', subject);
+    expect(third.status).toBe(200);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/upload memory over \d+ bytes; dropped the 1 oldest file/);
+    const lost = await submit(emulator, body(first.ossUrl), { headers: ossHeaders });
+    expect(lost.status).toBe(400);
+    expect(lost.body.message).toContain('Failed to download multimodal content');
+    for (const kept of [second, third]) expect((await submit(emulator, body(kept.ossUrl), { headers: ossHeaders })).status).toBe(200);
+  });
+
+  it('expired files make room before any live one is dropped', async () => {
+    const subject = await makeSubject(40, 30);
+    const mb = subject.length / (1024 * 1024);
+    const warnings: string[] = [];
+    const emulator = await start({ taskMs: 10, pendingMs: 0, submitQps: 100, timeScale: 1e-4, maxUploadMb: mb * 1.01, maxUploadMemoryMb: mb * 2.5, logger: { warn: (m) => warnings.push(m) } });
+    const policy = await getPolicy(emulator);
+    await upload(policy, 'old.png', subject);
+    emulator.advanceClock(48 * 3600_000 * 1e-4 + 1); // old.png expires
+    const policy2 = await getPolicy(emulator);
+    const b = await upload(policy2, 'b.png', subject);
+    const c = await upload(policy2, 'c.png', subject);
+    expect([b.status, c.status]).toEqual([200, 200]);
+    expect(warnings).toEqual([]); // nothing live was dropped early
+    for (const kept of [b, c]) expect((await submit(emulator, body(kept.ossUrl), { headers: ossHeaders })).status).toBe(200);
+    // Now only live files are left: the next upload pushes out the oldest of them.
+    const d = await upload(policy2, 'd.png', subject);
+    expect(d.status).toBe(200);
+    expect(warnings).toHaveLength(1);
+    expect((await submit(emulator, body(b.ossUrl), { headers: ossHeaders })).status).toBe(400);
+    for (const kept of [c, d]) expect((await submit(emulator, body(kept.ossUrl), { headers: ossHeaders })).status).toBe(200);
+  });
+
+  it('maxUploadMemoryMb below maxUploadMb is refused at start', async () => {
+    await expect(start({ maxUploadMb: 8, maxUploadMemoryMb: 4 })).rejects.toThrow(/maxUploadMemoryMb must be a number ≥ maxUploadMb/);
+  });
+});

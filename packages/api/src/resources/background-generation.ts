@@ -11,6 +11,7 @@ import type {
   ReferenceEdge,
   SubmitResult,
   Task,
+  TaskResult,
   TextResults,
   UploadedFile,
   ValidationIssue,
@@ -52,8 +53,8 @@ export interface GenerateResult {
   submit: SubmitResult;
   /** The final (SUCCEEDED) task. */
   task: Task;
-  /** Result images (valid 24 h). */
-  results: { url: string }[];
+  /** Result images (valid 24 h); entries without `url` are images the service failed to make (their `code`). */
+  results: TaskResult[];
   /** Text layers, when a title was requested. */
   textResults?: TextResults;
   /** Images generated (billed). */

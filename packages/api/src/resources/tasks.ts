@@ -6,7 +6,17 @@ import { abortableSleep } from '../abortable-sleep.js';
 import { DashScopeError, TaskCanceledError, TaskFailedError, TaskUnknownError, WaitTimeoutError } from '../errors.js';
 import { toPollSchedule, type PollSchedule } from '../poll-schedule.js';
 import type { Transport } from '../transport.js';
-import { FINAL_TASK_STATUSES, type Task, type TaskList, type TaskListFilter, type TaskStatus } from '../types.js';
+import { taskListQueryWindow } from '../task-list-window.js';
+import {
+  FINAL_TASK_STATUSES,
+  type Task,
+  type TaskList,
+  type TaskListFilter,
+  type TaskListItem,
+  type TaskStatus,
+  type TasksCreatedBetween,
+  type TaskWindowFilter,
+} from '../types.js';
 import { parseTask, parseTaskList } from '../wire.js';
 
 /** Per-call options. */
@@ -141,6 +151,7 @@ export class Tasks {
     if (filter.endTime !== undefined) searchParams.end_time = formatListTime(filter.endTime);
     if (filter.modelName !== undefined) searchParams.model_name = filter.modelName;
     if (filter.status !== undefined) searchParams.status = filter.status;
+    if (filter.apiKeyId !== undefined) searchParams.api_key_id = filter.apiKeyId;
     const { body } = await this.transport.sendJson({
       operation: 'tasks.list',
       method: 'GET',
@@ -152,6 +163,41 @@ export class Tasks {
       ...options,
     });
     return parseTaskList(body);
+  }
+
+  /**
+   * Every task created between `from` and `to` (Dates or epoch ms), found with a query window wide enough for
+   * any time-zone reading of `start_time`/`end_time` (see task-list-window.ts) and filtered by `gmt_create`
+   * (epoch ms). Reads up to `maxPages` pages of 100 (default 10); `complete` says whether that was all.
+   */
+  async listCreatedBetween(
+    from: Date | number,
+    to: Date | number,
+    filter: TaskWindowFilter = {},
+    options: RequestOptions & { maxPages?: number } = {},
+  ): Promise<TasksCreatedBetween> {
+    const fromMs = typeof from === 'number' ? from : from.getTime();
+    const toMs = typeof to === 'number' ? to : to.getTime();
+    if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || fromMs > toMs) {
+      throw new DashScopeError('InvalidTaskListFilter', `listCreatedBetween needs from ≤ to (got ${String(from)} and ${String(to)}).`, { userError: true });
+    }
+    const { maxPages = 10, ...requestOptions } = options;
+    const window = taskListQueryWindow(fromMs, toMs);
+    const startTime = formatListTime(window.startTime);
+    const endTime = formatListTime(window.endTime);
+    const found: TaskListItem[] = [];
+    let complete = false;
+    for (let pageNo = 1; pageNo <= maxPages; pageNo++) {
+      const page = await this.list({ ...filter, startTime, endTime, pageNo, pageSize: 100 }, requestOptions);
+      found.push(...page.data);
+      if (page.data.length === 0 || pageNo >= page.totalPage) {
+        complete = true;
+        break;
+      }
+    }
+    const tasks = found.filter((t) => t.gmtCreate === undefined || (t.gmtCreate >= fromMs && t.gmtCreate <= toMs));
+    tasks.sort((a, b) => (b.gmtCreate ?? Infinity) - (a.gmtCreate ?? Infinity) || 0); // undated first (NaN when both are)
+    return { tasks, complete, startTime, endTime };
   }
 }
 

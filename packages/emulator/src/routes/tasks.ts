@@ -51,7 +51,7 @@ function timeParam(url: URL, name: string): number | undefined {
   return value;
 }
 
-/** `GET /tasks?page_no&page_size&start_time&end_time&model_name&status`: this key's tasks, newest first. */
+/** `GET /tasks?page_no&page_size&start_time&end_time&model_name&status&api_key_id`: this key's tasks, newest first. */
 export async function handleTaskList(ctx: RouteContext): Promise<Reply> {
   admitQuery(ctx);
   const { url } = ctx;
@@ -61,6 +61,7 @@ export async function handleTaskList(ctx: RouteContext): Promise<Reply> {
   const end = timeParam(url, 'end_time');
   const modelName = url.searchParams.get('model_name') || undefined;
   const status = url.searchParams.get('status') || undefined;
+  const apiKeyId = url.searchParams.get('api_key_id') || undefined;
   if (status !== undefined && !LIST_STATUSES.has(status)) {
     throw invalidParameter(`status must be one of ${[...LIST_STATUSES].join(', ')} (got "${status}").`);
   }
@@ -71,6 +72,7 @@ export async function handleTaskList(ctx: RouteContext): Promise<Reply> {
         (start === undefined || t.submittedAt >= start) &&
         (end === undefined || t.submittedAt < end + 1000) && // the filter has whole seconds: end_time includes its second
         (modelName === undefined || t.model === modelName) &&
+        (apiKeyId === undefined || t.key === apiKeyId) && // entries carry the key's fingerprint as api_key_id
         (status === undefined || t.status === (status as EmulatorTaskStatus)),
     );
   const accountId = String(parseInt(ctx.key.replace(/^key_/, ''), 16));

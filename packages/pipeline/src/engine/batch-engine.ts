@@ -280,8 +280,8 @@ export class BatchEngine {
       id,
       taskId: task.taskId,
       status: task.taskStatus,
-      results: (task.results ?? []).map((r) => r.url),
-      plain: (task.textResults?.urls ?? []).map((r) => r.url),
+      results: (task.results ?? []).map((r) => r.url ?? ''),
+      plain: (task.textResults?.urls ?? []).map((r) => r.url ?? ''),
       ...(task.usage !== undefined ? { usage: task.usage } : {}),
       ...(task.code ? { code: task.code } : {}),
       ...(task.message ? { message: task.message } : {}),
@@ -375,7 +375,7 @@ export class BatchEngine {
       timings.endedAt = Date.now();
       this.recordFinal(item.id, task);
       if (task.taskStatus === 'SUCCEEDED') {
-        await this.deliver(item, line, task.taskId, (task.results ?? []).map((r) => r.url), (task.textResults?.urls ?? []).map((r) => r.url), timings.endedAt, task, timings, { request, submitRequestId });
+        await this.deliver(item, line, task.taskId, (task.results ?? []).map((r) => r.url ?? ''), (task.textResults?.urls ?? []).map((r) => r.url ?? ''), timings.endedAt, task, timings, { request, submitRequestId });
         return;
       }
       const code = task.code ?? (task.taskStatus === 'UNKNOWN' ? 'TaskUnknown' : `Task${task.taskStatus[0]}${task.taskStatus.slice(1).toLowerCase()}`);

@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MISSING_RESULT_CODE, type TaskResult } from '@backdrop/api';
 import { BatchError } from '../errors.js';
 import { sha256Hex } from '../cache/content-hash.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
@@ -22,9 +23,46 @@ export interface DownloadPlan {
   stem: string;
 }
 
-/** The files of a finished task: `result-<i>` for `results`, `plain-<i>` for the untitled `text_results.urls`. */
-export function downloadPlan(results: string[], plain: string[]): DownloadPlan[] {
-  return [...results.map((url, i) => ({ url, stem: `result-${i}` })), ...plain.map((url, i) => ({ url, stem: `plain-${i}` }))];
+/**
+ * A result entry: the task's own (`TaskResult`), or its URL as journaled (`''` for an image the service did
+ * not make).
+ */
+export type ResultEntry = TaskResult | string;
+
+/** An image a SUCCEEDED task did not deliver (`task_metrics.FAILED > 0`), with the service's code. */
+export interface MissingResult {
+  /** `result` for `results`, `plain` for `text_results.urls`. */
+  kind: 'result' | 'plain';
+  /** Position in the task's list (the file it would have been: `<kind>-<index>`). */
+  index: number;
+  code: string;
+  message: string;
+}
+
+function urlOf(entry: ResultEntry): string {
+  return (typeof entry === 'string' ? entry : entry.url) ?? '';
+}
+
+/**
+ * The files of a finished task: `result-<i>` for `results`, `plain-<i>` for the untitled `text_results.urls`.
+ * Entries without a URL (images the service failed to make) are left out; the others keep their position
+ * as `<i>`, so `result-1.png` is always the task's second image.
+ */
+export function downloadPlan(results: readonly ResultEntry[], plain: readonly ResultEntry[]): DownloadPlan[] {
+  const plan = (entries: readonly ResultEntry[], kind: string): DownloadPlan[] =>
+    entries.flatMap((entry, i) => (urlOf(entry) === '' ? [] : [{ url: urlOf(entry), stem: `${kind}-${i}` }]));
+  return [...plan(results, 'result'), ...plan(plain, 'plain')];
+}
+
+/** The entries without a URL, with the service's code and message (journaled `''` entries read as `ResultMissing`). */
+export function missingResults(results: readonly ResultEntry[], plain: readonly ResultEntry[] = []): MissingResult[] {
+  const missing = (entries: readonly ResultEntry[], kind: MissingResult['kind']): MissingResult[] =>
+    entries.flatMap((entry, index) => {
+      if (urlOf(entry) !== '') return [];
+      const failure = typeof entry === 'string' ? undefined : entry;
+      return [{ kind, index, code: failure?.code ?? MISSING_RESULT_CODE, message: failure?.message ?? 'The service returned no image for this position.' }];
+    });
+  return [...missing(results, 'result'), ...missing(plain, 'plain')];
 }
 
 /**
