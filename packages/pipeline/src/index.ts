@@ -7,7 +7,7 @@ export { runBatch, type BatchOptions } from './engine/run-batch.js';
 export type { BatchEvent, BatchSummary, ItemResult } from './engine/batch-events.js';
 export type { BatchItem, ElementSpec, ItemDefaults } from './item.js';
 export { openBatchSource, itemsSource, type BatchSource, type SourceEntry } from './manifest/batch-source.js';
-export { validateBatchInput, MAX_BASE_SIDE, type InputReport, type ValidateInputOptions } from './manifest/validate-input.js';
+export { validateBatchInput, type InputReport, type ValidateInputOptions } from './manifest/validate-input.js';
 export type { EdgeMaker } from './stages/prepare.js';
 export { openHedEdgeMaker, type HedEdgeMaker, type HedEdgeMakerOptions } from './edges/hed-edge-maker.js';
 export type { BatchClient } from './batch-client.js';
