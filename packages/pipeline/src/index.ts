@@ -9,6 +9,7 @@ export type { BatchItem, ElementSpec, ItemDefaults } from './item.js';
 export { openBatchSource, itemsSource, type BatchSource, type SourceEntry } from './manifest/batch-source.js';
 export { validateBatchInput, type InputReport, type ValidateInputOptions } from './manifest/validate-input.js';
 export type { EdgeMaker } from './stages/prepare.js';
+export { TaskRecordFile, recordedFiles, type TaskRecord, type RecordedFile, type RecordedUpload } from './output/task-record.js';
 export { openHedEdgeMaker, type HedEdgeMaker, type HedEdgeMakerOptions } from './edges/hed-edge-maker.js';
 export type { BatchClient } from './batch-client.js';
 export { acquireKeyLock, defaultLockDir, type KeyLock } from './throttle/key-lock.js';

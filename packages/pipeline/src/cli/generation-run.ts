@@ -20,7 +20,7 @@ import { CliError } from './cli-errors.js';
 import { InterruptedError, type Interrupt } from './interrupt.js';
 import { downloadTaskResults, missingResultCount, resultFileCount } from './result-files.js';
 import { StatusLine, type StatusStream } from './status-line.js';
-import { TaskRecordFile, type RecordedFile } from './task-record.js';
+import { TaskRecordFile, type RecordedFile } from '../output/task-record.js';
 import { backdropVersion } from './version.js';
 
 /** What a successful run produced. */

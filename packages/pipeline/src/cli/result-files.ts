@@ -5,7 +5,7 @@
  */
 import type { Task } from '@backdrop/api';
 import { downloadFiles, downloadPlan } from '../stages/download.js';
-import type { RecordedFile } from './task-record.js';
+import { recordedFiles, type RecordedFile } from '../output/task-record.js';
 
 function urlsOf(list: { url?: string }[] | undefined): string[] {
   return (list ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
@@ -25,12 +25,5 @@ export function resultFileCount(task: Task): number {
 export async function downloadTaskResults(task: Task, dir: string, signal?: AbortSignal): Promise<RecordedFile[]> {
   const plan = downloadPlan(urlsOf(task.results), urlsOf(task.textResults?.urls));
   const written = await downloadFiles(dir, plan, signal ? { signal } : {});
-  return written.map((f, i) => ({
-    kind: plan[i].stem.startsWith('plain-') ? ('plain' as const) : ('result' as const),
-    index: Number(plan[i].stem.split('-')[1]),
-    name: f.name,
-    url: plan[i].url,
-    size: f.size,
-    sha256: f.sha256,
-  }));
+  return recordedFiles(plan, written);
 }

@@ -204,7 +204,7 @@ export class BatchEngine {
       if (task.taskStatus === 'SUCCEEDED') {
         const results = (task.results ?? []).map((r) => r.url);
         const plain = (task.textResults?.urls ?? []).map((r) => r.url);
-        await deliver(ctx, item, line, { taskId: task.taskId, results, plain, endedAt: timings.endedAt, task, submit: { request, submitRequestId } }, timings);
+        await deliver(ctx, item, line, { taskId: task.taskId, results, plain, endedAt: timings.endedAt, task, submit: { request, submitRequestId }, account: l.lane.fingerprint }, timings);
         return;
       }
       const code = task.code ?? (task.taskStatus === 'UNKNOWN' ? 'TaskUnknown' : `Task${task.taskStatus[0]}${task.taskStatus.slice(1).toLowerCase()}`);

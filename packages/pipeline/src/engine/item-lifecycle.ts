@@ -8,7 +8,7 @@ import { errorFacts } from '../batch-client.js';
 import { ResultExpiredError } from '../errors.js';
 import type { BatchItem } from '../item.js';
 import type { JournalFile } from '../journal/journal-entry.js';
-import { writeTaskRecord } from '../output/task-record.js';
+import { recordedFiles, TaskRecordFile, type TaskRecord } from '../output/task-record.js';
 import { downloadFiles, downloadPlan, DownloadError } from '../stages/download.js';
 import { ItemFailure, signalOption, type EngineContext, type Timings } from './engine-context.js';
 
@@ -41,6 +41,15 @@ export interface Deliverable {
   task?: Task;
   /** The submit of this run, for `task.json`. */
   submit?: { request: BackgroundGenerationRequest; submitRequestId: string | undefined };
+  /** Fingerprint of the key the task was submitted with, when known. */
+  account?: string;
+}
+
+/** Tool name in a batch's `task.json`. */
+const BATCH_TOOL = '@backdrop/pipeline batch';
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 /** Downloads a succeeded task's images and writes `task.json`; ResultExpired when too old. */
@@ -52,8 +61,9 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
   }
   ctx.emit({ type: 'stage', id: item.id, stage: 'download' });
   let files: JournalFile[];
+  const plan = downloadPlan(d.results, d.plain);
   try {
-    files = await downloadFiles(dir, downloadPlan(d.results, d.plain), signalOption(ctx));
+    files = await downloadFiles(dir, plan, signalOption(ctx));
   } catch (err) {
     if (err instanceof DownloadError && (err.httpStatus === 403 || err.httpStatus === 404) && !d.task) {
       throw new ResultExpiredError(item.id, d.taskId, `the result URL answers HTTP ${err.httpStatus}`);
@@ -62,15 +72,30 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
   }
   timings.downloadedAt = ctx.clock.now();
   ctx.journal.append({ e: 'download-done', id: item.id, taskId: d.taskId, files, t: ctx.clock.now() });
-  await writeTaskRecord(dir, {
+  const record: TaskRecord = {
+    tool: BATCH_TOOL,
     id: item.id,
-    taskId: d.taskId,
-    ...(d.submit ? { request: toWireRequest(d.submit.request), requestIds: { submit: d.submit.submitRequestId, query: d.task?.requestId } } : {}),
-    ...(d.task ? { response: d.task.raw, usage: d.task.usage } : {}),
     attempts: rec?.attempts ?? 1,
-    timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, new Date(v as number).toISOString()])),
-    files,
-  });
+    model: ctx.settings.model,
+    ...(d.account ? { account: d.account } : {}),
+    state: 'SUCCEEDED',
+    taskId: d.taskId,
+    taskStatus: 'SUCCEEDED',
+    ...(d.submit ? { request: toWireRequest(d.submit.request) } : {}),
+    uploads: [],
+    requestIds: { ...(d.submit?.submitRequestId ? { submit: d.submit.submitRequestId } : {}), ...(d.task?.requestId ? { lastQuery: d.task.requestId } : {}) },
+    ...(d.task ? { response: d.task.raw, usage: d.task.usage } : {}),
+    files: recordedFiles(plan, files),
+    notes: ctx.possibleDuplicates.has(item.id) ? ['A submit of this item may have created a second task that could not be identified (possible duplicate charge).'] : [],
+    timings: {
+      startedAt: iso(timings.preparedAt ?? d.endedAt) as string,
+      ...(timings.submittedAt !== undefined ? { submittedAt: iso(timings.submittedAt) } : {}),
+      finishedAt: iso(d.endedAt),
+      downloadedAt: iso(timings.downloadedAt),
+      ...(timings.submittedAt !== undefined ? { waitMs: d.endedAt - timings.submittedAt } : {}),
+    },
+  };
+  await new TaskRecordFile(dir, record).save();
   ctx.journal.append({ e: 'item-done', id: item.id, status: 'succeeded', taskId: d.taskId, t: ctx.clock.now() });
   ctx.results.images += d.results.length;
   ctx.results.finish(line, {
