@@ -32,7 +32,7 @@ export function journalFinal(ctx: EngineContext, id: string, task: Task): void {
 }
 
 /** What a succeeded task left to deliver. */
-export interface Deliverable {
+interface Deliverable {
   taskId: string;
   results: string[];
   plain: string[];
@@ -63,7 +63,7 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
   let files: JournalFile[];
   const plan = downloadPlan(d.results, d.plain);
   try {
-    files = await downloadFiles(dir, plan, signalOption(ctx));
+    files = await downloadFiles(dir, plan, { ...signalOption(ctx), clock: ctx.clock });
   } catch (err) {
     if (err instanceof DownloadError && (err.httpStatus === 403 || err.httpStatus === 404) && !d.task) {
       throw new ResultExpiredError(item.id, d.taskId, `the result URL answers HTTP ${err.httpStatus}`);

@@ -7,7 +7,7 @@ import type { BackgroundGenerationRequest } from '@backdrop/api';
 import { errorFacts, isInputDownloadFailure, type ClientErrorFacts } from '../batch-client.js';
 import type { BatchItem } from '../item.js';
 import { buildRequest } from '../request-builder.js';
-import { submitOnce } from '../stages/submit.js';
+import { submitOnce, type SubmitOutcome } from '../stages/submit.js';
 import { uploadInputs, type UploadedInputs } from '../stages/upload.js';
 import type { InServiceTask } from '../throttle/lane.js';
 import { ItemFailure, type EngineContext, type LaneHandle, type Timings } from './engine-context.js';
@@ -31,7 +31,7 @@ function pickLane(ctx: EngineContext): LaneHandle | undefined {
 }
 
 /** An item on a lane with its task in service. */
-export interface Placed {
+interface Placed {
   l: LaneHandle;
   request: BackgroundGenerationRequest;
   reused: UploadedInputs['reused'];
@@ -117,7 +117,7 @@ export async function submitUntilAccepted(
     } finally {
       l.waitingForSlot--;
     }
-    const outcome = await submitOnce(ctx, item, spec, request, l, reused);
+    const outcome: SubmitOutcome = await submitOnce(ctx, item, spec, request, l, reused);
     if (outcome.kind === 'submitted') return { task: outcome.task, ...(outcome.requestId !== undefined ? { requestId: outcome.requestId } : {}) };
     l.lane.unreserve();
     switch (outcome.kind) {

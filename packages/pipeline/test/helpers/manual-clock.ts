@@ -41,11 +41,6 @@ export class ManualClock implements Clock {
     });
   }
 
-  /** Sleeps not yet due. */
-  get pending(): number {
-    return this.timers.length;
-  }
-
   /** Moves time forward by `ms`, waking every sleep that falls due on the way (in order), and lets the woken code run. */
   async advance(ms: number): Promise<void> {
     const target = this.t + ms;
