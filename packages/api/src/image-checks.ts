@@ -9,17 +9,26 @@ import type { ValidationIssue } from './types.js';
 /** Longest side the service accepts for the base image. */
 export const MAX_BASE_LONG_SIDE = 2048;
 
-/** What a PNG's chunks say about it. */
+/** What a PNG's header chunks say about it (read without decoding any pixel). */
 export interface PngFacts {
   width: number;
   height: number;
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
+  colorType: number;
+  bitDepth: number;
   /** Colour type 4 or 6, or a `tRNS` chunk (palette/colour-key transparency). */
   hasAlpha: boolean;
+  /** The `tRNS` key colour of a grey (one value) or RGB (three values) image, in file units; null when absent. */
+  transparentColor: number[] | null;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** Reads size and alpha from a PNG's chunks; undefined when the bytes are not a PNG. */
+/**
+ * Reads size, colour type, bit depth and transparency from a PNG's IHDR and the chunks before its
+ * image data; undefined when the bytes are not a PNG with a readable IHDR. The one PNG header reader
+ * of the workspace (`@backdrop/edge` decodes with it too).
+ */
 export function readPngFacts(bytes: Uint8Array): PngFacts | undefined {
   if (bytes.length < 33 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -27,15 +36,23 @@ export function readPngFacts(bytes: Uint8Array): PngFacts | undefined {
   if (type(8) !== 'IHDR') return undefined;
   const width = view.getUint32(16);
   const height = view.getUint32(20);
+  const bitDepth = bytes[24];
   const colorType = bytes[25];
   let hasAlpha = colorType === 4 || colorType === 6;
-  for (let off = 8; !hasAlpha && off + 8 <= bytes.length; ) {
+  let transparentColor: number[] | null = null;
+  for (let off = 8; off + 8 <= bytes.length; ) {
+    const length = view.getUint32(off);
     const t = type(off);
-    if (t === 'tRNS') hasAlpha = true;
+    const body = off + 8;
     if (t === 'IDAT' || t === 'IEND') break; // tRNS always comes before the image data
-    off += 12 + view.getUint32(off);
+    if (t === 'tRNS' && body + length <= bytes.length) {
+      hasAlpha = true;
+      if (colorType === 0 && length >= 2) transparentColor = [view.getUint16(body)];
+      if (colorType === 2 && length >= 6) transparentColor = [view.getUint16(body), view.getUint16(body + 2), view.getUint16(body + 4)];
+    }
+    off = body + length + 4;
   }
-  return { width, height, hasAlpha };
+  return { width, height, colorType, bitDepth, hasAlpha, transparentColor };
 }
 
 /** Problems of a local base image (path `input.base_image_url`). */

@@ -8,7 +8,8 @@
  * const { results } = await client.backgroundGeneration.generate({ baseImageUrl: 'cup.png', refPrompt: 'on a wooden table' });
  * ```
  */
-export { DashScope, DEFAULT_BASE_URL, type DashScopeOptions } from './client.js';
+export { DashScope, DEFAULT_BASE_URL, type DashScopeOptions, type ClientLimits } from './client.js';
+export { readApiKeysFromEnv } from './env-keys.js';
 export { apiKeyFingerprint } from './api-key.js';
 export { PACKAGE_VERSION, USER_AGENT } from './package-version.js';
 export {
@@ -33,7 +34,7 @@ export {
   type WireReferenceEdge,
 } from './wire.js';
 export { defaultPollSchedule, sdkPollSchedule, type PollContext, type PollSchedule } from './poll-schedule.js';
-export { QueryLimiter, sharedQueryLimiter, DEFAULT_QUERIES_PER_SECOND } from './query-limiter.js';
+export { QueryLimiter, sharedQueryLimiter, DEFAULT_QUERIES_PER_SECOND, type RequestLimiter } from './query-limiter.js';
 export {
   decideSubmitRetry,
   isRetryableQueryFailure,

@@ -11,6 +11,11 @@
  * so any number of concurrent `tasks.wait` calls stay under the limit together.
  */
 
+/** Paces requests: resolves with a `release` to call once the reply (or failure) has arrived. */
+export interface RequestLimiter {
+  acquire(signal?: AbortSignal): Promise<() => void>;
+}
+
 interface Waiter {
   resolve: (release: () => void) => void;
   reject: (reason: unknown) => void;
@@ -19,7 +24,7 @@ interface Waiter {
 }
 
 /** A first-come, first-served limiter of requests per sliding window, counted from grant to reply + window. */
-export class QueryLimiter {
+export class QueryLimiter implements RequestLimiter {
   private inFlight = 0;
   /** Reply times of finished requests still inside the window, oldest first. */
   private readonly finished: number[] = [];

@@ -17,7 +17,7 @@ import {
   UnexpectedResponseError,
   type DashScopeOperation,
 } from './errors.js';
-import type { QueryLimiter } from './query-limiter.js';
+import type { RequestLimiter } from './query-limiter.js';
 import {
   decideSubmitRetry,
   isRetryableQueryFailure,
@@ -37,10 +37,10 @@ export interface TransportConfig {
   logger: Logger | undefined;
   userAgent: string;
   backoff: BackoffOptions;
-  /** Per-key limiter of task queries (≤ 20/s for the account). */
-  queryLimiter: QueryLimiter;
-  /** Per-key limiter of submits (the model allows 2/s). */
-  submitLimiter: QueryLimiter;
+  /** Per-key limiter of task queries (≤ 20/s for the account); none when the caller paces. */
+  queryLimiter: RequestLimiter | undefined;
+  /** Per-key limiter of submits (the model allows 2/s); none when the caller paces. */
+  submitLimiter: RequestLimiter | undefined;
 }
 
 /** A reply as received. */

@@ -103,3 +103,38 @@ describe('query limiter', () => {
     held.forEach((release) => release());
   });
 });
+
+describe('client limits are the caller\'s choice', () => {
+  it('limits: false leaves pacing to the caller; an injected limiter is the one used', async () => {
+    const e = await emulator({ taskMs: 2500, pendingMs: 0, queryQps: 100 });
+    const key = newKey();
+    const seed = new DashScope({ apiKey: key, baseUrl: e.baseUrl });
+    const submitted = await seed.backgroundGeneration.submit(await request(seed));
+    const burst = async (c: DashScope): Promise<void> => {
+      await Promise.all(Array.from({ length: 40 }, () => c.tasks.get(submitted.taskId)));
+    };
+    const unpaced = new DashScope({ apiKey: key, baseUrl: e.baseUrl, limits: false });
+    await new Promise((r) => setTimeout(r, 1100)); // an empty window first
+    await burst(unpaced);
+    expect(e.stats().keys[apiKeyFingerprint(key)].peakQueriesPerSecond).toBeGreaterThan(20);
+
+    let grants = 0;
+    const counting = new QueryLimiter(40);
+    const injected = new DashScope({
+      apiKey: key,
+      baseUrl: e.baseUrl,
+      limits: { queries: { acquire: (signal) => (grants++, counting.acquire(signal)) } },
+    });
+    await injected.tasks.get(submitted.taskId);
+    expect(grants).toBe(1);
+  });
+
+  it('readApiKeysFromEnv: one rule for one key and for several', async () => {
+    const { readApiKeysFromEnv } = await import('../src/env-keys.js');
+    expect(readApiKeysFromEnv({ DASHSCOPE_API_KEY: ' a ', DASHSCOPE_API_KEYS: 'b, c' })).toEqual(['a']);
+    expect(readApiKeysFromEnv({ DASHSCOPE_API_KEYS: 'b, c,' })).toEqual(['b']);
+    expect(readApiKeysFromEnv({ DASHSCOPE_API_KEY: 'a', DASHSCOPE_API_KEYS: 'b,c' }, { several: true })).toEqual(['b', 'c']);
+    expect(readApiKeysFromEnv({ DASHSCOPE_API_KEY: 'a', DASHSCOPE_API_KEYS: ' ' }, { several: true })).toEqual(['a']);
+    expect(readApiKeysFromEnv({})).toEqual([]);
+  });
+});

@@ -19,7 +19,7 @@ import { CliError } from './cli-errors.js';
 import { InterruptedError, type Interrupt } from './interrupt.js';
 import { downloadTaskResults, missingResultCount, resultFileCount } from './result-files.js';
 import { StatusLine, type StatusStream } from './status-line.js';
-import { TaskRecordFile, type RecordedFile } from './task-record.js';
+import { TaskRecordFile, type RecordedFile } from '@backdrop/pipeline';
 import { backdropVersion } from './version.js';
 
 /** What a successful run produced. */

@@ -4,8 +4,7 @@
  * download stage (retries, temp name + fsync + rename). Used by `generate` and `status --download`.
  */
 import type { Task } from '@backdrop/api';
-import { downloadFiles, downloadPlan } from '@backdrop/pipeline';
-import type { RecordedFile } from './task-record.js';
+import { downloadFiles, downloadPlan, recordedFiles, type RecordedFile } from '@backdrop/pipeline';
 
 function urlsOf(list: { url?: string }[] | undefined): string[] {
   return (list ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
@@ -25,12 +24,5 @@ export function resultFileCount(task: Task): number {
 export async function downloadTaskResults(task: Task, dir: string, signal?: AbortSignal): Promise<RecordedFile[]> {
   const plan = downloadPlan(task.results ?? [], task.textResults?.urls ?? []); // missing images keep their positions empty
   const written = await downloadFiles(dir, plan, signal ? { signal } : {});
-  return written.map((f, i) => ({
-    kind: plan[i].stem.startsWith('plain-') ? ('plain' as const) : ('result' as const),
-    index: Number(plan[i].stem.split('-')[1]),
-    name: f.name,
-    url: plan[i].url,
-    size: f.size,
-    sha256: f.sha256,
-  }));
+  return recordedFiles(plan, written);
 }

@@ -6,7 +6,7 @@
  *
  * The API key is never printed: not here, not in errors.
  */
-import { DEFAULT_BASE_URL } from '@backdrop/api';
+import { DEFAULT_BASE_URL, readApiKeysFromEnv } from '@backdrop/api';
 import type { Emulator, EmulatorOptions } from '@backdrop/emulator';
 import type { Argv, Options } from 'yargs';
 import { CliUsageError } from './cli-errors.js';
@@ -102,9 +102,7 @@ export function resolveApiKeys(
 ): string[] {
   const fromFlags = keysFromFlags(args, config);
   if (fromFlags.length > 0) return fromFlags;
-  const single = keyList(env.DASHSCOPE_API_KEY);
-  const several = keyList(env.DASHSCOPE_API_KEYS);
-  const keys = config.multipleKeys ? (several.length > 0 ? several : single) : [...single, ...several].slice(0, 1);
+  const keys = readApiKeysFromEnv(env, { several: config.multipleKeys === true });
   if (keys.length === 0) {
     throw new CliUsageError(
       'MISSING_API_KEY',

@@ -9,7 +9,7 @@ import type { Task } from '@backdrop/api';
 import { CliError } from './cli-errors.js';
 import { prepareOutputFolder } from './output-folder.js';
 import { downloadTaskResults } from './result-files.js';
-import { TaskRecordFile, type RecordedFile } from './task-record.js';
+import { TaskRecordFile, type RecordedFile } from '@backdrop/pipeline';
 
 /** Files written, and whether the folder's `task.json` was completed. */
 export interface StatusDownload {

@@ -6,7 +6,7 @@ import type { BackgroundGenerationRequest, SubmitResult, Task, TaskList, TaskLis
  */
 export interface BatchClient {
   files: {
-    upload(input: string | Buffer, options: { model?: string; fileName?: string }): Promise<{ url: string; expiresAt: Date | number | string }>;
+    upload(input: string | Buffer, options: { model?: string; fileName?: string; reuse?: boolean }): Promise<{ url: string; expiresAt: Date | number | string }>;
   };
   backgroundGeneration: {
     submit(request: BackgroundGenerationRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>;

@@ -88,6 +88,27 @@ describe('batch over several keys', () => {
   });
 });
 
+describe('batch with raised limits', () => {
+  it('goes past the default pace when the account allows more (the lane is the only limiter on the key)', async () => {
+    // An account with twice the default limits; the run is told so. Before the lane owned the key's
+    // pacing, the client's own fixed limiters (2 submits/s, 18 queries/s) capped such a run anyway.
+    emulator = await startEmulator({ concurrencyPolicy: 'reject', submitQps: 4, maxRunning: 2, queryQps: 40, taskMs: [700, 900], seed: 11 });
+    const dir = tmpDir('raised');
+    const { manifest } = await writeCatalogue(dir, 10);
+    const out = path.join(dir, 'out');
+    const { summary } = await run(manifest, out, { apiKeys: ['raised-key'], baseUrl: emulator.baseUrl, maxQps: 4, maxRunning: 2, maxQueriesPerSecond: 40, lookahead: 10 });
+    expect(summary).toMatchObject({ total: 10, succeeded: 10, failed: 0, possibleDuplicates: 0 });
+    const stats = emulator.stats();
+    console.log(`raised limits: peak ${stats.total.peakSubmitsPerSecond} submits/s, ${stats.total.peakRunning} running, ${stats.total.peakQueriesPerSecond} queries/s`);
+    expect(stats.total.tasksCreated).toBe(10);
+    // Within the raised limits, and past the defaults (1 running task; 2 submits or 20 queries a second).
+    expect(stats.total.peakRunning).toBe(2);
+    expect(stats.total.peakSubmitsPerSecond).toBeLessThanOrEqual(4);
+    expect(stats.total.peakQueriesPerSecond).toBeLessThanOrEqual(40);
+    expect(stats.total.peakSubmitsPerSecond > 2 || stats.total.peakQueriesPerSecond > 20).toBe(true);
+  });
+});
+
 describe('batch with cut-out elements', () => {
   it('turns cut-outs into HED edge elements once (content-hash cache) and uploads each distinct file once', async () => {
     emulator = await startEmulator({ taskMs: 100, seed: 9 });

@@ -33,6 +33,12 @@ export interface UploadOptions {
   /** MIME type sent as `x-oss-content-type`; default sniffed from the bytes. */
   contentType?: string;
   signal?: AbortSignal;
+  /**
+   * Reuse an earlier upload of the same bytes remembered by this client (default true). Pass false
+   * when the caller keeps its own record of uploads (and forgets the ones the service lost): the bytes
+   * are then posted anew and the result is not remembered.
+   */
+  reuse?: boolean;
 }
 
 /** One OSS POST shared by every concurrent upload of the same bytes for the same model. */
@@ -77,7 +83,12 @@ export class Files {
    * `X-DashScope-OssResourceResolve: enable` automatically.
    */
   async upload(input: ImageInput, options: UploadOptions = {}): Promise<UploadedFile> {
-    return this.uploadImage(await readLocalImage(input, options), options);
+    const image = await readLocalImage(input, options);
+    if (options.reuse === false) {
+      options.signal?.throwIfAborted();
+      return this.post(image, options.model ?? BACKGROUND_GENERATION_MODEL, options.signal ? { signal: options.signal } : {});
+    }
+    return this.uploadImage(image, options);
   }
 
   /**

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { ImageU8 } from './image-buffer.js';
 import { ImageNotFoundError, ImageUnreadableError, ImageUnsupportedError } from './image-errors.js';
-import { readPngHeader, type PngHeader } from './png-header.js';
+import { readPngFacts, type PngFacts } from '@backdrop/api';
 
 /** A decoded image: 8-bit RGBA plus facts about the source. */
 export interface DecodedRgba extends ImageU8 {
@@ -35,7 +35,7 @@ async function readInput(input: string | Uint8Array): Promise<{ bytes: Uint8Arra
 export async function decodeRgba(input: string | Uint8Array): Promise<DecodedRgba> {
   const { bytes, label } = await readInput(input);
   if (bytes.length === 0) throw new ImageUnreadableError(label, 'it is empty');
-  const png = readPngHeader(bytes);
+  const png = readPngFacts(bytes);
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   let meta: sharp.Metadata;
   try {
@@ -53,7 +53,7 @@ export async function decodeRgba(input: string | Uint8Array): Promise<DecodedRgb
     throw new ImageUnreadableError(label, `unexpected decoded layout ${width}×${height}×${channels}`);
   }
   const format = meta.format ?? 'unknown';
-  const hadAlpha = meta.hasAlpha === true || (png?.hasTrns ?? false);
+  const hadAlpha = meta.hasAlpha === true || (png?.hasAlpha ?? false);
   let rgba = expandToRgba(src, width * height, channels);
   if (png && (png.colorType === 0 || png.colorType === 2)) {
     rgba = await applyPillowGreyRgbRules(bytes, png, rgba, width * height, label);
@@ -89,7 +89,7 @@ function expandToRgba(src: Uint8Array, pixels: number, channels: number): Uint8A
  * bit replication). A tRNS key colour is compared, masked to its low 8 bits, with the converted 8-bit
  * pixel (Pillow's `rgbT2rgba`), not with the stored sample as libpng/libvips do.
  */
-async function applyPillowGreyRgbRules(bytes: Uint8Array, png: PngHeader, rgba: Uint8Array, pixels: number, label: string): Promise<Uint8Array> {
+async function applyPillowGreyRgbRules(bytes: Uint8Array, png: PngFacts, rgba: Uint8Array, pixels: number, label: string): Promise<Uint8Array> {
   if (png.colorType === 0 && png.bitDepth === 16) {
     let raw: Buffer;
     try {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DashScope, apiKeyFingerprint, BACKGROUND_GENERATION_MODEL } from '@backdrop/api';
+import { DashScope, apiKeyFingerprint, readApiKeysFromEnv, BACKGROUND_GENERATION_MODEL } from '@backdrop/api';
 import type { BatchClient } from '../batch-client.js';
 import { BatchConfigError } from '../errors.js';
 import type { BatchItem } from '../item.js';
@@ -134,7 +134,7 @@ function positive(name: string, v: number): number {
 
 function makeLanes(options: BatchOptions): EngineLane[] {
   if (options.clients && options.clients.length > 0) return options.clients.map((c) => ({ fingerprint: c.fingerprint, client: c.client }));
-  const keys = options.apiKeys ?? (process.env.DASHSCOPE_API_KEYS ?? process.env.DASHSCOPE_API_KEY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = options.apiKeys ?? readApiKeysFromEnv(process.env, { several: true });
   const distinct = [...new Set(keys)];
   if (distinct.length === 0) throw new BatchConfigError('no API key: pass apiKeys (or set DASHSCOPE_API_KEYS / DASHSCOPE_API_KEY)');
   return distinct.map((apiKey) => {
@@ -144,10 +144,12 @@ function makeLanes(options: BatchOptions): EngineLane[] {
       ...(options.workspace ? { workspace: options.workspace } : {}),
       ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
     };
-    const general = new DashScope(common);
+    // The lane owns the key's pacing (submit and query windows): the client's own limiters are off,
+    // so the lane's limits are the ones that hold — raised or lowered.
+    const general = new DashScope({ ...common, limits: false });
     // Submits are retried by the engine, inside its rate window and slot accounting — never by the
     // client behind its back (a client-side retry of a 429 would be a submit the lane did not count).
-    const submitter = new DashScope({ ...common, maxRetries: 0 });
+    const submitter = new DashScope({ ...common, maxRetries: 0, limits: false });
     const client: BatchClient = { files: general.files, tasks: general.tasks, backgroundGeneration: submitter.backgroundGeneration };
     return { fingerprint: apiKeyFingerprint(apiKey), client };
   });

@@ -1,13 +1,10 @@
 import { access } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { BackgroundGenerationRequest, ValidationReport } from '@backdrop/api';
+import { MAX_BASE_LONG_SIDE, type BackgroundGenerationRequest, type ValidationReport } from '@backdrop/api';
 import type { InputProblem } from '../errors.js';
 import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, placeholderUrls } from '../request-builder.js';
 import type { BatchSource } from './batch-source.js';
-
-/** The service's limit on the base image's long side. */
-export const MAX_BASE_SIDE = 2048;
 
 /** Options of {@link validateBatchInput}. */
 export interface ValidateInputOptions {
@@ -76,8 +73,8 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
           problems.push({ ...at, code: 'not_rgba_png', message: `${file.path} is ${f.format?.toUpperCase()}${f.hasAlpha ? ' with alpha' : ' without alpha'}; ${what} must be an RGBA PNG with a transparent background` });
         }
       }
-      if (file.role === 'base' && Math.max(f.width ?? 0, f.height ?? 0) > MAX_BASE_SIDE && !options.fit) {
-        problems.push({ ...at, code: 'too_large', message: `${file.path} is ${f.width}×${f.height}; the long side must be ≤ ${MAX_BASE_SIDE} px — resize it, or pass --fit to downscale it before upload` });
+      if (file.role === 'base' && Math.max(f.width ?? 0, f.height ?? 0) > MAX_BASE_LONG_SIDE && !options.fit) {
+        problems.push({ ...at, code: 'too_large', message: `${file.path} is ${f.width}×${f.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px — resize it, or pass --fit to downscale it before upload` });
       }
     }
   };

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { MISSING_RESULT_CODE, type TaskResult } from '@backdrop/api';
+import { systemClock, type Clock } from '../clock/clock.js';
 import { BatchError } from '../errors.js';
 import { sha256Hex } from '../cache/content-hash.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
@@ -69,7 +69,7 @@ export function missingResults(results: readonly ResultEntry[], plain: readonly 
  * Downloads each planned URL into `dir` (temp name, fsync, rename), retrying network and 5xx failures,
  * and returns name, size and SHA-256 of each file for the journal.
  */
-export async function downloadFiles(dir: string, plan: DownloadPlan[], options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal } = {}): Promise<JournalFile[]> {
+export async function downloadFiles(dir: string, plan: DownloadPlan[], options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal; clock?: Clock } = {}): Promise<JournalFile[]> {
   await mkdir(dir, { recursive: true });
   const files: JournalFile[] = [];
   for (const p of plan) {
@@ -92,11 +92,11 @@ export async function filesIntact(dir: string, files: JournalFile[]): Promise<bo
   return true;
 }
 
-async function fetchWithRetry(url: string, options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal }): Promise<{ bytes: Buffer; contentType: string }> {
+async function fetchWithRetry(url: string, options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal; clock?: Clock }): Promise<{ bytes: Buffer; contentType: string }> {
   const attempts = options.attempts ?? 4;
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
-    if (i > 0) await sleep(250 * 2 ** (i - 1), undefined, options.signal ? { signal: options.signal } : undefined);
+    if (i > 0) await (options.clock ?? systemClock).sleep(250 * 2 ** (i - 1), options.signal);
     try {
       const signals = [AbortSignal.timeout(options.timeoutMs ?? 60_000), ...(options.signal ? [options.signal] : [])];
       const res = await fetch(url, { signal: AbortSignal.any(signals) });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FINAL_TASK_STATUSES, type Task, type TaskStatus } from '@backdrop/api';
 import { errorFacts, isRateLimited, type BatchClient } from '../batch-client.js';
 import { BatchError } from '../errors.js';
@@ -25,18 +24,21 @@ export async function pollUntilFinal(
   let errors = 0;
   let first = true;
   for (;;) {
-    const delay = first ? 0 : lane.nextPollDelay(task, Date.now(), options.wantsSlot());
+    const clock = lane.clock;
+    const delay = first ? 0 : lane.nextPollDelay(task, clock.now(), options.wantsSlot());
     first = false;
-    if (delay > 0) await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
-    await lane.queries.acquire(options.signal);
+    if (delay > 0) await clock.sleep(delay, options.signal);
+    const release = await lane.queries.acquire(options.signal);
     let t: Task;
     try {
       t = await client.tasks.get(task.taskId, options.signal ? { signal: options.signal } : undefined);
+      release();
     } catch (err) {
+      release();
       if (options.signal?.aborted) throw err;
       const f = errorFacts(err);
       if (isRateLimited(f)) {
-        lane.queries.pauseUntil(Date.now() + (f.retryAfterMs ?? 1000));
+        lane.queries.pauseUntil(lane.clock.now() + (f.retryAfterMs ?? 1000));
         continue;
       }
       errors++;
@@ -45,11 +47,11 @@ export async function pollUntilFinal(
         lane.abandon(task.taskId);
         throw new PollFailedError(task.taskId, `${f.code}: ${f.message}`);
       }
-      await sleep(Math.min(5000, 200 * 2 ** Math.min(errors, 5)), undefined, options.signal ? { signal: options.signal } : undefined);
+      await clock.sleep(Math.min(5000, 200 * 2 ** Math.min(errors, 5)), options.signal);
       continue;
     }
     errors = 0;
-    const now = Date.now();
+    const now = clock.now();
     if (t.taskStatus !== task.status) options.onStatus?.(t.taskStatus);
     task.status = t.taskStatus;
     if (t.taskStatus === 'RUNNING' && task.runningSince === undefined) task.runningSince = now;

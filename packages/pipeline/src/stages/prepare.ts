@@ -1,11 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { MAX_BASE_LONG_SIDE } from '@backdrop/api';
 import { BatchError } from '../errors.js';
 import { isRemoteReference, type BatchItem } from '../item.js';
 import { sha256Hex } from '../cache/content-hash.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
-import { MAX_BASE_SIDE } from '../manifest/validate-input.js';
 
 /** Makes an HED edge element (RGBA PNG) from a cut-out. `@backdrop/edge`'s pool fits. */
 export interface EdgeMaker {
@@ -83,12 +83,12 @@ async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<Prepar
   }
   const sha256 = sha256Hex(bytes);
   const long = Math.max(meta.width ?? 0, meta.height ?? 0);
-  if (long <= MAX_BASE_SIDE) return { field: 'base', file: item.base, sha256 };
+  if (long <= MAX_BASE_LONG_SIDE) return { field: 'base', file: item.base, sha256 };
   if (!ctx.fit) {
-    throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_SIDE} px (pass --fit to downscale)`);
+    throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px (pass --fit to downscale)`);
   }
   const fitted = await cachedFile(path.join(ctx.stateDir, 'fitted', `${sha256}.png`), () =>
-    sharp(bytes).resize({ width: MAX_BASE_SIDE, height: MAX_BASE_SIDE, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer(),
+    sharp(bytes).resize({ width: MAX_BASE_LONG_SIDE, height: MAX_BASE_LONG_SIDE, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer(),
   );
   return { field: 'base', ...fitted };
 }

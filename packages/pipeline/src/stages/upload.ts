@@ -12,7 +12,9 @@ export interface UploadedInputs {
 
 /**
  * Turns an item's prepared inputs into URLs for one account: URLs pass through, local files are
- * uploaded (`oss://`) unless the upload cache has this content for this account and model.
+ * uploaded (`oss://`) unless the upload cache has this content for this account and model. The upload
+ * cache is the one memo of uploads: the client's own is bypassed (`reuse: false`), so content the cache
+ * forgot (the service lost it) is really uploaded again.
  */
 export async function uploadInputs(
   inputs: PreparedInput[],
@@ -33,7 +35,7 @@ export async function uploadInputs(
       reused.push({ sha256: input.sha256, url: cached });
       continue;
     }
-    const up = await lane.client.files.upload(input.file, { model, fileName: uploadName(input.file, input.sha256) });
+    const up = await lane.client.files.upload(input.file, { model, fileName: uploadName(input.file, input.sha256), reuse: false });
     const expiresAt = up.expiresAt instanceof Date ? up.expiresAt.getTime() : typeof up.expiresAt === 'number' ? up.expiresAt : Date.parse(up.expiresAt);
     cache.put(lane.fingerprint, model, input.sha256, up.url, Number.isFinite(expiresAt) ? expiresAt : Date.now() + 47 * 3600_000);
     urls[input.field] = up.url;

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../clock/clock.js';
 import { SlidingWindow } from './sliding-window.js';
 
 /** How the service treats a task submitted while the running slot is taken. */
@@ -52,11 +53,13 @@ export class Lane {
     readonly index: number,
     readonly fingerprint: string,
     readonly limits: LaneLimits,
+    /** The time every wait of this lane (its windows, its polls) is measured in. */
+    readonly clock: Clock = systemClock,
   ) {
-    this.submits = new SlidingWindow(limits.maxQps, 1000 + limits.safetyMarginMs);
+    this.submits = new SlidingWindow(limits.maxQps, 1000 + limits.safetyMarginMs, 0, clock);
     // Queries are spread evenly: a burst would leave the end of a task unobserved for the rest of the window.
     const queryWindow = 1000 + limits.safetyMarginMs;
-    this.queries = new SlidingWindow(limits.maxQueriesPerSecond, queryWindow, queryWindow / limits.maxQueriesPerSecond);
+    this.queries = new SlidingWindow(limits.maxQueriesPerSecond, queryWindow, queryWindow / limits.maxQueriesPerSecond, clock);
   }
 
   /** Tasks the lane may have at the service at once under the current policy. */
@@ -108,7 +111,7 @@ export class Lane {
   }
 
   /** The task reached a final status (observed at `at`). */
-  finish(taskId: string, at = Date.now()): void {
+  finish(taskId: string, at = this.clock.now()): void {
     const t = this.active.get(taskId);
     if (!t) return;
     this.active.delete(taskId);
@@ -165,7 +168,7 @@ export class Lane {
    * Milliseconds to wait before querying `task` again. Fast (the query window is the only limit) when the
    * slot would otherwise idle after it ends and it is due to end; slow otherwise.
    */
-  nextPollDelay(task: InServiceTask, now = Date.now(), wantsSlot = true): number {
+  nextPollDelay(task: InServiceTask, now = this.clock.now(), wantsSlot = true): number {
     if (task.status === 'PENDING' || task.runningSince === undefined) return 400;
     if (!wantsSlot || this.hasSuccessor(task.taskId)) return 300;
     const shortest = this.shortestDuration();
