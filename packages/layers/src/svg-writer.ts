@@ -1,12 +1,16 @@
 /**
  * The editable SVG: the plain image embedded as a data URI, each mask a `<rect>` (rounded corners,
- * gradient, drop-shadow filter, opacity), each text a `<text>` naming its font family with the bundled
- * fallback and `sans-serif` after it; positions and fitted sizes are the ones the PNG uses.
+ * gradient, drop-shadow filter, opacity), each text a `<text>` naming its font family, then the bundled
+ * fallback, common desktop CJK fonts and `sans-serif`; positions and fitted sizes are the ones the PNG uses.
+ * Fonts are named, not embedded: a viewer without any CJK font shows boxes.
  */
 import { type Colour, type Shadow, hexRgb, parseColour, round } from './css-values.js';
 import type { MaskLayerModel } from './layer-model.js';
 import { cornerRadius, gradientLine, gradientStops } from './canvas-painter.js';
 import type { TextPlacement } from './text-placement.js';
+
+/** CJK families common on desktops, tried after the layer's family and the bundled one. */
+const SYSTEM_CJK_FAMILIES = ['Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei'];
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -66,10 +70,14 @@ export function writeSvg(width: number, height: number, image: { mime: string; b
     }
     const t = item.text;
     if (t.shadow) defs.push(shadowFilter(`shadow-${i}`, t.shadow));
-    const family = [...t.families.map((f) => `'${f}'`), 'sans-serif'].join(', ');
+    const family = [...t.families, ...SYSTEM_CJK_FAMILIES].map((f) => `'${f}'`).concat('sans-serif').join(', ');
+    // Horizontal decorations are text-decoration (they follow the text when it is edited); vertical ones bars.
+    const decoration = t.vertical
+      ? ''
+      : [t.layer.fontUnderLine ? 'underline' : '', t.layer.fontLineThrough ? 'line-through' : ''].filter(Boolean).join(' ');
     const stroke = t.stroke ? `${paint('stroke', t.stroke.colour)} stroke-width="${round(t.stroke.width * 2)}" stroke-linejoin="round" paint-order="stroke"` : '';
     const spans = t.runs.map((r) => `<tspan x="${round(r.x)}" y="${round(r.y)}">${esc(r.text)}</tspan>`).join('');
-    const bars = t.decorations
+    const bars = (t.vertical ? t.decorations : [])
       .map((d) => `<rect x="${round(d.left)}" y="${round(d.top)}" width="${round(d.width)}" height="${round(d.height)}"${paint('fill', t.colour)}${stroke}/>`)
       .join('');
     body.push(
@@ -79,7 +87,7 @@ export function writeSvg(width: number, height: number, image: { mime: string; b
         `>` +
         `<text xml:space="preserve" font-family="${esc(family)}" font-size="${round(t.fontSize)}" font-weight="${t.weight}"` +
         (t.italic ? ` font-style="italic"` : '') +
-        ` text-anchor="${t.anchor}"${paint('fill', t.colour)}${stroke}>${spans}</text>${bars}</g>`,
+        ` text-anchor="${t.anchor}"${decoration ? ` text-decoration="${decoration}"` : ''}${paint('fill', t.colour)}${stroke}>${spans}</text>${bars}</g>`,
     );
   });
   const uri = `data:${image.mime};base64,${image.bytes.toString('base64')}`;
