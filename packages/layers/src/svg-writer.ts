@@ -4,8 +4,8 @@
  * fallback, common desktop CJK fonts and `sans-serif`; positions and fitted sizes are the ones the PNG uses.
  * Fonts are named, not embedded: a viewer without any CJK font shows boxes.
  */
-import { type Colour, type Shadow, hexRgb, parseColour, round } from './css-values.js';
-import type { MaskLayerModel } from './layer-model.js';
+import { type Colour, type Shadow, blurReach, hexRgb, parseColour, round } from './css-values.js';
+import type { MaskLayerModel, Rect } from './layer-model.js';
 import { cornerRadius, gradientLine, gradientStops } from './canvas-painter.js';
 import type { TextPlacement } from './text-placement.js';
 
@@ -20,9 +20,15 @@ function paint(attr: 'fill' | 'stroke', c: Colour): string {
   return ` ${attr}="${hexRgb(c)}"${c.a < 1 ? ` ${attr}-opacity="${round(c.a, 4)}"` : ''}`;
 }
 
-function shadowFilter(id: string, s: Shadow): string {
+/** A drop-shadow filter; its region (user space) is the layer box grown to hold the shadow. */
+function shadowFilter(id: string, s: Shadow, box: Rect): string {
+  const reach = blurReach(s.blur);
+  const left = Math.min(box.left, box.left + s.dx - reach);
+  const top = Math.min(box.top, box.top + s.dy - reach);
+  const right = Math.max(box.left + box.width, box.left + box.width + s.dx + reach);
+  const bottom = Math.max(box.top + box.height, box.top + box.height + s.dy + reach);
   return (
-    `<filter id="${id}" x="-50%" y="-50%" width="200%" height="200%" color-interpolation-filters="sRGB">` +
+    `<filter id="${id}" filterUnits="userSpaceOnUse" x="${round(left)}" y="${round(top)}" width="${round(right - left)}" height="${round(bottom - top)}" color-interpolation-filters="sRGB">` +
     `<feGaussianBlur in="SourceAlpha" stdDeviation="${round(s.blur / 2)}"/>` +
     `<feOffset dx="${round(s.dx)}" dy="${round(s.dy)}" result="offset"/>` +
     `<feFlood flood-color="${hexRgb(s.colour)}" flood-opacity="${round(s.colour.a, 4)}"/>` +
@@ -56,7 +62,7 @@ export function writeSvg(width: number, height: number, image: { mime: string; b
         if (!colour) return;
         fill = paint('fill', colour);
       }
-      if (item.shadow) defs.push(shadowFilter(`shadow-${i}`, item.shadow));
+      if (item.shadow) defs.push(shadowFilter(`shadow-${i}`, item.shadow, m));
       const r = round(cornerRadius(m));
       body.push(
         `<rect id="layer-${m.idx}" data-layer="text_mask" x="${m.left}" y="${m.top}" width="${m.width}" height="${m.height}"` +
@@ -69,25 +75,32 @@ export function writeSvg(width: number, height: number, image: { mime: string; b
       return;
     }
     const t = item.text;
-    if (t.shadow) defs.push(shadowFilter(`shadow-${i}`, t.shadow));
+    if (t.shadow) defs.push(shadowFilter(`shadow-${i}`, t.shadow, t.box));
     const family = [...t.families, ...SYSTEM_CJK_FAMILIES].map((f) => `'${f}'`).concat('sans-serif').join(', ');
     // Horizontal decorations are text-decoration (they follow the text when it is edited); vertical ones bars.
     const decoration = t.vertical
       ? ''
       : [t.layer.fontUnderLine ? 'underline' : '', t.layer.fontLineThrough ? 'line-through' : ''].filter(Boolean).join(' ');
-    const stroke = t.stroke ? `${paint('stroke', t.stroke.colour)} stroke-width="${round(t.stroke.width * 2)}" stroke-linejoin="round" paint-order="stroke"` : '';
+    // The outline is a <use> copy of the text, stroked, beneath it: the text stays one editable element and
+    // the fill covers the stroke's inner half in every renderer (paint-order is not supported everywhere).
+    const stroke = t.stroke ? `${paint('stroke', t.stroke.colour)} stroke-width="${round(t.stroke.width * 2)}" stroke-linejoin="round"` : '';
+    const outline = t.stroke ? `<use xlink:href="#text-${i}" href="#text-${i}" data-role="outline"${stroke}/>` : '';
     const spans = t.runs.map((r) => `<tspan x="${round(r.x)}" y="${round(r.y)}">${esc(r.text)}</tspan>`).join('');
     const bars = (t.vertical ? t.decorations : [])
-      .map((d) => `<rect x="${round(d.left)}" y="${round(d.top)}" width="${round(d.width)}" height="${round(d.height)}"${paint('fill', t.colour)}${stroke}/>`)
+      .map((d) => {
+        const rect = `<rect x="${round(d.left)}" y="${round(d.top)}" width="${round(d.width)}" height="${round(d.height)}"${paint('fill', t.colour)}`;
+        return (stroke ? `${rect}${stroke}/>` : '') + `${rect}/>`;
+      })
       .join('');
     body.push(
       `<g id="layer-${t.layer.idx}" data-layer="text"${t.layer.subType ? ` data-sub-type="${esc(t.layer.subType)}"` : ''}` +
         (t.opacity < 1 ? ` opacity="${round(t.opacity, 4)}"` : '') +
         (t.shadow ? ` filter="url(#shadow-${i})"` : '') +
         `>` +
-        `<text xml:space="preserve" font-family="${esc(family)}" font-size="${round(t.fontSize)}" font-weight="${t.weight}"` +
+        outline +
+        `<text id="text-${i}" xml:space="preserve" font-family="${esc(family)}" font-size="${round(t.fontSize)}" font-weight="${t.weight}"` +
         (t.italic ? ` font-style="italic"` : '') +
-        ` text-anchor="${t.anchor}"${decoration ? ` text-decoration="${decoration}"` : ''}${paint('fill', t.colour)}${stroke}>${spans}</text>${bars}</g>`,
+        ` text-anchor="${t.anchor}"${decoration ? ` text-decoration="${decoration}"` : ''}${paint('fill', t.colour)}>${spans}</text>${bars}</g>`,
     );
   });
   const uri = `data:${image.mime};base64,${image.bytes.toString('base64')}`;
