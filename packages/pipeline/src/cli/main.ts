@@ -11,6 +11,7 @@ import { cancelCommand } from './commands/cancel.js';
 import { edgeCommand } from './commands/edge.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
+import { retitleCommand } from './commands/retitle.js';
 import { statusCommand } from './commands/status.js';
 import { reportErrorAndExit } from './report-error.js';
 import { backdropVersion } from './version.js';
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<void> {
     .command(statusCommand)
     .command(cancelCommand)
     .command(emulatorCommand)
+    .command(retitleCommand)
     .demandCommand(1, 'Name a command; see `backdrop --help`.')
     .strict()
     .version(backdropVersion)
