@@ -6,7 +6,18 @@ import sharp from 'sharp';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fontDescription, fontFile } from '../src/images/fonts.js';
-import { layoutTitle, textWidthEm } from '../src/images/text-layout.js';
+import { type TitleStyle, layoutTitle, textResultParams, textWidthEm } from '../src/images/text-layout.js';
+
+const style: TitleStyle = {
+  maskColour: [10, 20, 30],
+  titleColour: [250, 240, 230],
+  pillColour: [250, 240, 230],
+  subTitleColour: [10, 20, 30],
+  fontFamily: '站酷文艺体',
+  titleShadow: '1px 0px #80808080',
+  titleStroke: '1px #fffffff0',
+  pillShadow: '2px 1px #80808080',
+};
 
 async function inkBox(text: string, size: number): Promise<{ width: number; height: number; ink: number; box: { w: number; h: number } }> {
   const { data, info } = await sharp({
@@ -76,6 +87,23 @@ describe('title layout', () => {
         expect(box.top + box.height).toBeLessThanOrEqual(h);
       }
     }
+  });
+
+  it('places the title in a given band: at the top of an upper band, at the bottom of a lower one (mask opaque there)', () => {
+    const inBand = (box: { left: number; top: number; width: number; height: number }, band: typeof lower): boolean =>
+      box.left >= band.left && box.top >= band.top && box.left + box.width <= band.left + band.width && box.top + box.height <= band.top + band.height;
+    const lower = { top: 700, left: 100, width: 800, height: 324 };
+    const low = layoutTitle(1024, 1024, '分享好时光', '只为不一样的你', lower);
+    for (const box of [low.mask, low.title, low.pill!, low.subTitle!]) expect(inBand(box, lower)).toBe(true);
+    expect(low.mask.top + low.mask.height).toBe(1024);
+    expect(low.maskOpaqueEdge).toBe('bottom');
+    const gradient = (textResultParams(0, low, style).layers as { gradient?: { coords: { y1: number; y2: number } } }[])[0].gradient!;
+    expect(gradient.coords.y2).toBeGreaterThan(gradient.coords.y1); // transparent at the top, opaque at the bottom
+    const upper = { top: 40, left: 0, width: 1024, height: 300 };
+    const high = layoutTitle(1024, 1024, '分享好时光', undefined, upper);
+    expect(high.maskOpaqueEdge).toBe('top');
+    expect(high.mask.top).toBe(40);
+    expect(inBand(high.title, upper)).toBe(true);
   });
 
   it('measures CJK as 1 em and Latin narrower', () => {

@@ -56,6 +56,13 @@ describe('text layers', () => {
     copyFileSync(bundledFontFile('Bold'), path.join(byName, '站酷文艺体.otf'));
     const named = inkBox(await render({ fontColor: '#000000' }, { fontDir: byName }), (p) => p[0] < 128);
     expect(named.count / regular.count).toBeGreaterThan(1.4);
+    // The same folder through the environment variable (the CLI's default for --font-dir).
+    process.env.BACKDROP_FONT_DIR = byName;
+    try {
+      expect(inkBox(await render({ fontColor: '#000000' }), (p) => p[0] < 128).count).toBe(named.count);
+    } finally {
+      delete process.env.BACKDROP_FONT_DIR;
+    }
     const byMap = mkdtempSync(path.join(os.tmpdir(), 'layers-fonts-'));
     copyFileSync(bundledFontFile('Light'), path.join(byMap, 'thin-one.otf'));
     writeFileSync(path.join(byMap, 'fonts.json'), JSON.stringify({ 钉钉进步体: 'thin-one.otf' }));
