@@ -1,11 +1,10 @@
 /**
- * Title internals: the layout reproduces the recorded geometry, and the bundled font draws real CJK
- * glyphs (checked by their ink shapes, which tofu boxes or hex boxes would not have).
+ * Title internals: the layout reproduces the recorded geometry, and the bundled font (through the shared
+ * renderer) draws real CJK glyphs (checked by their ink shapes, which tofu boxes or hex boxes would not have).
  */
-import sharp from 'sharp';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fontDescription, fontFile } from '../src/images/fonts.js';
+import { bundledFontFile, renderTextLayersRaw } from '@backdrop/layers';
 import { type TitleStyle, layoutTitle, textResultParams, textWidthEm } from '../src/images/text-layout.js';
 
 const style: TitleStyle = {
@@ -19,20 +18,20 @@ const style: TitleStyle = {
   pillShadow: '2px 1px #80808080',
 };
 
-async function inkBox(text: string, size: number): Promise<{ width: number; height: number; ink: number; box: { w: number; h: number } }> {
-  const { data, info } = await sharp({
-    text: { text, font: fontDescription('Regular', size), fontfile: fontFile('Regular'), rgba: true, dpi: 72 },
-  })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+/** Ink bounding box of `text` drawn by the shared renderer (black on white) at `size` px. */
+async function inkBox(text: string, size: number): Promise<{ ink: number; box: { w: number; h: number } }> {
+  const side = Math.ceil(size * 1.5);
+  const white = { data: Buffer.alloc(side * side * 3, 255), width: side, height: side, channels: 3 as const };
+  const layer = { type: 'text' as const, idx: 0, content: text, fontSize: size, fontColor: '#000000', left: 0, top: 0, width: side, height: side };
+  const img = renderTextLayersRaw(white, [layer]);
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -1;
   let maxY = -1;
   let ink = 0;
-  for (let y = 0; y < info.height; y++) {
-    for (let x = 0; x < info.width; x++) {
-      if (data[(y * info.width + x) * info.channels + 3] > 128) {
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      if (img.data[(y * side + x) * 4] < 128) {
         ink++;
         minX = Math.min(minX, x);
         maxX = Math.max(maxX, x);
@@ -41,13 +40,13 @@ async function inkBox(text: string, size: number): Promise<{ width: number; heig
       }
     }
   }
-  return { width: info.width, height: info.height, ink, box: { w: maxX - minX + 1, h: maxY - minY + 1 } };
+  return { ink, box: { w: maxX - minX + 1, h: maxY - minY + 1 } };
 }
 
 describe('bundled CJK font', () => {
   it('the OTF files are found', () => {
-    expect(existsSync(fontFile('Regular'))).toBe(true);
-    expect(existsSync(fontFile('Medium'))).toBe(true);
+    expect(existsSync(bundledFontFile('Regular'))).toBe(true);
+    expect(existsSync(bundledFontFile('Medium'))).toBe(true);
   });
 
   it('一 is a flat horizontal stroke, 十 a cross, 口 a hollow square — real glyphs, not boxes', async () => {
