@@ -5,6 +5,7 @@
 import { type Image, type SKRSContext2D, createCanvas, loadImage } from '@napi-rs/canvas';
 import { parseShadow } from './css-values.js';
 import { LayersError } from './errors.js';
+import { fallbackFontFaces } from './font-embedding.js';
 import { prepareFonts } from './font-registry.js';
 import { isMaskLayer, isTextLayer, layerFootprint } from './layer-footprint.js';
 import type { LayerModel, TextOverrides } from './layer-model.js';
@@ -27,6 +28,11 @@ export interface RenderOptions {
   fontDir?: string;
   /** `png` (default) or `svg`. */
   format?: 'png' | 'svg';
+  /**
+   * SVG only: embed the bundled fallback font, cut to the characters used, as `@font-face` (default true),
+   * so the SVG looks the same in a browser without CJK fonts.
+   */
+  embedFonts?: boolean;
 }
 
 function sniffMime(bytes: Buffer): string | undefined {
@@ -120,7 +126,9 @@ export async function renderTextLayers(
       if (isMaskLayer(layer)) items.push({ kind: 'mask', mask: layer, shadow: parseShadow(layer.boxShadow) });
       else if (isTextLayer(layer)) items.push({ kind: 'text', text: placeText(ctx, layer) });
     }
-    return Buffer.from(writeSvg(width, height, embedded, items), 'utf8');
+    const texts = items.flatMap((item) => (item.kind === 'text' ? [item.text] : []));
+    const fontFaces = options.embedFonts === false ? '' : await fallbackFontFaces(texts);
+    return Buffer.from(writeSvg(width, height, embedded, items, fontFaces), 'utf8');
   }
   paintLayers(ctx, ordered, width, height);
   return canvas.encode('png');

@@ -2,7 +2,7 @@
  * The editable SVG: the plain image embedded as a data URI, each mask a `<rect>` (rounded corners,
  * gradient, drop-shadow filter, opacity), each text a `<text>` naming its font family, then the bundled
  * fallback, common desktop CJK fonts and `sans-serif`; positions and fitted sizes are the ones the PNG uses.
- * Fonts are named, not embedded: a viewer without any CJK font shows boxes.
+ * `fontFaces` (CSS) embeds the fallback font's subset, so the SVG shows the same glyphs in any browser.
  */
 import { type Colour, type Shadow, blurReach, hexRgb, parseColour, round } from './css-values.js';
 import type { MaskLayerModel, Rect } from './layer-model.js';
@@ -41,8 +41,8 @@ function shadowFilter(id: string, s: Shadow, box: Rect): string {
 export type SvgItem = { kind: 'mask'; mask: MaskLayerModel; shadow?: Shadow } | { kind: 'text'; text: TextPlacement };
 
 /** Writes the SVG document. */
-export function writeSvg(width: number, height: number, image: { mime: string; bytes: Buffer }, items: SvgItem[]): string {
-  const defs: string[] = [];
+export function writeSvg(width: number, height: number, image: { mime: string; bytes: Buffer }, items: SvgItem[], fontFaces = ''): string {
+  const defs: string[] = fontFaces ? [`<style>${fontFaces}</style>`] : [];
   const body: string[] = [];
   items.forEach((item, i) => {
     if (item.kind === 'mask') {

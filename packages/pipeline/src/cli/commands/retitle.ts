@@ -12,6 +12,7 @@ interface RetitleArgs {
   subtitle?: string;
   format: 'png' | 'svg';
   fontDir?: string;
+  embedFonts: boolean;
 }
 
 export const retitleCommand: CommandModule<object, RetitleArgs> = {
@@ -24,6 +25,11 @@ export const retitleCommand: CommandModule<object, RetitleArgs> = {
         title: { type: 'string', demandOption: true, describe: 'New title, 1–8 characters' },
         subtitle: { type: 'string', describe: 'New sub-title, 1–10 characters (default: keep the task\'s)' },
         format: { choices: ['png', 'svg'] as const, default: 'png' as const, describe: 'png, or an editable svg (plain image embedded, titles as <text>)' },
+        'embed-fonts': {
+          type: 'boolean',
+          default: true,
+          describe: 'With --format svg: embed the bundled fallback font, cut to the characters used (--no-embed-fonts: name fonts only)',
+        },
         'font-dir': {
           type: 'string',
           describe: 'Folder of your fonts: <family>.ttf/.otf (e.g. 站酷文艺体.ttf) or fonts.json {"<family>": "<file>"}; default $BACKDROP_FONT_DIR, else the bundled Noto Sans Hans',
@@ -34,6 +40,7 @@ export const retitleCommand: CommandModule<object, RetitleArgs> = {
       title: args.title,
       ...(args.subtitle !== undefined ? { subTitle: args.subtitle } : {}),
       format: args.format,
+      embedFonts: args.embedFonts,
       ...(args.fontDir !== undefined ? { fontDir: args.fontDir } : {}),
     });
     for (const file of written) process.stdout.write(`${file}\n`);
