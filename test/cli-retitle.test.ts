@@ -112,6 +112,7 @@ describe.skipIf(skipReason !== undefined)('backdrop retitle (e2e)', () => {
       [['retitle', titled, '--title', '一二三四五六七八九'], /^backdrop: \[TITLE_LENGTH\] --title must be 1–8 characters/],
       [['retitle', titled, '--title', ''], /^backdrop: \[TITLE_LENGTH\] /],
       [['retitle', titled, '--title', '标题', '--subtitle', '一二三四五六七八九十一'], /^backdrop: \[TITLE_LENGTH\] --subtitle must be 1–10/],
+      [['retitle', titled, '--title', '标题', '--font-dir', path.join(tmp, 'no-fonts-here')], /^backdrop: \[LAYERS_FONT_DIR\] The font folder .* does not exist/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, { env: trapEnv });
