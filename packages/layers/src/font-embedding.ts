@@ -16,6 +16,9 @@ const BUNDLED: [number, Parameters<typeof bundledFontFile>[0]][] = [
   [700, 'Bold'],
 ];
 
+/** Bundled font files read so far (several MB each; read once per process). */
+const fontBytes = new Map<string, Promise<Buffer>>();
+
 function nearestBundled(weight: number): Parameters<typeof bundledFontFile>[0] {
   return BUNDLED.reduce((best, w) => (Math.abs(w[0] - weight) < Math.abs(best[0] - weight) ? w : best))[1];
 }
@@ -31,8 +34,10 @@ export async function fallbackFontFaces(placements: readonly TextPlacement[]): P
   const rules: string[] = [];
   for (const [weight, chars] of [...textByWeight].sort((a, b) => a[0] - b[0])) {
     if (chars.size === 0) continue;
-    const font = await readFile(bundledFontFile(nearestBundled(weight)));
-    const woff2 = await subsetFont(font, [...chars].join(''), { targetFormat: 'woff2' });
+    const file = bundledFontFile(nearestBundled(weight));
+    let font = fontBytes.get(file);
+    if (!font) fontBytes.set(file, (font = readFile(file)));
+    const woff2 = await subsetFont(await font, [...chars].join(''), { targetFormat: 'woff2' });
     rules.push(`@font-face{font-family:'${FALLBACK_FAMILY}';font-weight:${weight};src:url(data:font/woff2;base64,${woff2.toString('base64')}) format('woff2');}`);
   }
   return rules.join('\n');
