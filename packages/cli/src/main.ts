@@ -12,6 +12,7 @@ import { edgeCommand } from './commands/edge.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { generateCommand } from './commands/generate.js';
 import { reportCommand } from './commands/report.js';
+import { retitleCommand } from './commands/retitle.js';
 import { statusCommand } from './commands/status.js';
 import { reportErrorAndExit } from './report-error.js';
 import { backdropVersion } from './version.js';
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
     .command(cancelCommand)
     .command(emulatorCommand)
     .command(reportCommand)
+    .command(retitleCommand)
     .demandCommand(1, 'Name a command; see `backdrop --help`.')
     .strict()
     .version(backdropVersion)

@@ -1,0 +1,48 @@
+/**
+ * `backdrop retitle <item folder> --title T [--subtitle S] [--format png|svg] [--font-dir D]` — changes
+ * the words of a finished task's titles without a new paid task: the task's own `text_results` layers
+ * (masks, fonts, colours, shadows…) are drawn locally onto its plain images with the new strings.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { retitleItem } from '../retitle-item.js';
+
+interface RetitleArgs {
+  folder: string;
+  title: string;
+  subtitle?: string;
+  format: 'png' | 'svg';
+  fontDir?: string;
+  embedFonts: boolean;
+}
+
+export const retitleCommand: CommandModule<object, RetitleArgs> = {
+  command: 'retitle <folder>',
+  describe: 'Redraw an item\'s titles with new words, locally (no request to the service): writes retitled-<i>.png|svg',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('folder', { type: 'string', describe: 'An item folder: task.json and plain-<i> images (from generate, batch or status --download)' })
+      .options({
+        title: { type: 'string', demandOption: true, describe: 'New title, 1–8 characters' },
+        subtitle: { type: 'string', describe: 'New sub-title, 1–10 characters (default: keep the task\'s)' },
+        format: { choices: ['png', 'svg'] as const, default: 'png' as const, describe: 'png, or an editable svg (plain image embedded, titles as <text>)' },
+        'embed-fonts': {
+          type: 'boolean',
+          default: true,
+          describe: 'With --format svg: embed the bundled fallback font, cut to the characters used (--no-embed-fonts: name fonts only)',
+        },
+        'font-dir': {
+          type: 'string',
+          describe: 'Folder of your fonts: <family>.ttf/.otf (e.g. 站酷文艺体.ttf) or fonts.json {"<family>": "<file>"}; default $BACKDROP_FONT_DIR, else the bundled Noto Sans Hans',
+        },
+      }) as unknown as Argv<RetitleArgs>,
+  handler: async (args) => {
+    const written = await retitleItem(args.folder, {
+      title: args.title,
+      ...(args.subtitle !== undefined ? { subTitle: args.subtitle } : {}),
+      format: args.format,
+      embedFonts: args.embedFonts,
+      ...(args.fontDir !== undefined ? { fontDir: args.fontDir } : {}),
+    });
+    for (const file of written) process.stdout.write(`${file}\n`);
+  },
+};
