@@ -21,3 +21,24 @@ export {
   formatProblem,
   type InputProblem,
 } from './errors.js';
+
+// Building blocks of the batch stages, for other runners of the same items (e.g. `@backdrop/cluster`).
+export { itemSpecHash } from './item.js';
+export { buildRequest, type ResolvedUrls } from './request-builder.js';
+export { prepareItem, InvalidItemInputError, type PreparedInput, type PreparedItem, type PrepareContext } from './stages/prepare.js';
+export { uploadInputs, type UploadedInputs, type UploadUrlCache } from './stages/upload.js';
+export { findUnclaimedTask, type ReconcileOutcome } from './stages/reconcile.js';
+export { downloadFiles, downloadPlan, filesIntact, DownloadError, type DownloadPlan } from './stages/download.js';
+export { writeTaskRecord } from './output/task-record.js';
+export { resultLine } from './output/results-file.js';
+export { writeFileAtomic } from './output/atomic-write.js';
+export type { JournalFile } from './journal/journal-entry.js';
+export {
+  errorFacts,
+  isSlotBusy,
+  isRateLimited,
+  isPermanentTaskFailure,
+  isInputDownloadFailure,
+  isInputDownloadTaskFailure,
+  type ClientErrorFacts,
+} from './batch-client.js';
