@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FINAL_TASK_STATUSES, toWireRequest, type BackgroundGenerationRequest, type Task } from '@backdrop/api';
+import { FINAL_TASK_STATUSES, toWireRequest, type BackgroundGenerationRequest, type SubmitResult, type Task } from '@backdrop/api';
 import { ItemFailedError } from './cluster-errors.js';
 import type { ItemRecords } from './item-records.js';
 import type { GenerateJobData } from './job-data.js';
@@ -46,6 +46,9 @@ export interface GenerateContext {
   pollIntervalMs: number;
   emit(e: WorkerEvent): void;
 }
+
+/** How one submit ended: a task (sent and answered, or found after an ambiguous failure), or an error. */
+type SubmitOutcome = { task: { taskId: string; lane: string; submittedAt: number } } | { error: ClientErrorFacts; reconciled?: true };
 
 /** Thrown when the worker stops before the item was submitted: the job goes back to the queue. */
 export class HandBack extends Error {}
@@ -219,33 +222,38 @@ export class ItemGeneration {
   }
 
   /** One submit under the key's lock: recorded in Redis before it is sent, its task recorded as soon as it is known. */
-  private async submitLocked(
-    lane: KeyLane,
-    request: BackgroundGenerationRequest,
-  ): Promise<{ task: { taskId: string; lane: string; submittedAt: number } } | { error: ClientErrorFacts; reconciled?: true }> {
+  private async submitLocked(lane: KeyLane, request: BackgroundGenerationRequest): Promise<SubmitOutcome> {
     const { limits, records } = this.ctx;
-    await limits.acquireSubmit(lane.fingerprint);
+    const grant = await limits.acquireSubmit(lane.fingerprint);
     const attempt = (await records.get(this.jobId)).attempts + 1;
     const startedAt = Date.now();
     await records.submitStarted(this.jobId, { lane: lane.fingerprint, attempt, startedAt }, toWireRequest(request));
+    let res: SubmitResult;
     try {
-      const res = await lane.client.backgroundGeneration.submit(request);
-      const task = { taskId: res.taskId, lane: lane.fingerprint, submittedAt: Date.now() };
-      await records.taskCreated(this.jobId, task);
-      this.ctx.emit({ type: 'submitted', id: this.id, taskId: res.taskId, lane: lane.fingerprint, attempt });
-      return { task };
+      res = await lane.client.backgroundGeneration.submit(request);
     } catch (err) {
-      const f = errorFacts(err);
-      if (!f.mayHaveCreatedTask) {
-        await records.submitSettledWithoutTask(this.jobId);
-        return { error: f };
-      }
-      // The service may have made the task: find it before anything else is submitted on this key.
-      await sleep(1000);
-      const found = await this.reconcileLocked(lane, startedAt, attempt);
-      if (found) return { task: { taskId: found.taskId, lane: lane.fingerprint, submittedAt: startedAt } };
-      return { error: f, reconciled: true };
+      await limits.settleSubmit(lane.fingerprint, grant);
+      return this.submitFailed(lane, err, startedAt, attempt);
     }
+    await limits.settleSubmit(lane.fingerprint, grant);
+    const task = { taskId: res.taskId, lane: lane.fingerprint, submittedAt: Date.now() };
+    await records.taskCreated(this.jobId, task);
+    this.ctx.emit({ type: 'submitted', id: this.id, taskId: res.taskId, lane: lane.fingerprint, attempt });
+    return { task };
+  }
+
+  /** A submit failed: when it may have created a task, find it (still under the key's submit lock). */
+  private async submitFailed(lane: KeyLane, err: unknown, startedAt: number, attempt: number): Promise<SubmitOutcome> {
+    const f = errorFacts(err);
+    if (!f.mayHaveCreatedTask) {
+      await this.ctx.records.submitSettledWithoutTask(this.jobId);
+      return { error: f };
+    }
+    // The service may have made the task: find it before anything else is submitted on this key.
+    await sleep(1000);
+    const found = await this.reconcileLocked(lane, startedAt, attempt);
+    if (found) return { task: { taskId: found.taskId, lane: lane.fingerprint, submittedAt: startedAt } };
+    return { error: f, reconciled: true };
   }
 
   private async retire(lane: KeyLane, f: ClientErrorFacts): Promise<void> {

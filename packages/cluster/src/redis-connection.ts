@@ -15,5 +15,9 @@ export function openRedis(url: string): Redis {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ClusterConfigError('INVALID_REDIS_URL', `"${url}" must start with redis:// or rediss://`);
   }
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+  // Connection errors are retried by ioredis (commands wait for the reconnect); without a listener each
+  // one would also be printed as an "unhandled error event".
+  redis.on('error', () => {});
+  return redis;
 }

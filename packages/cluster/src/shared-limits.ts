@@ -85,6 +85,13 @@ end
 return 0
 `;
 
+/** Re-stamps a grant with the current Redis time (when it is still in the window). */
+const RESTAMP_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+`;
+
 /** Releases a lock only when it still holds our token. */
 const UNLOCK_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -121,9 +128,21 @@ export class SharedLimits {
     return 1000 + this.settings.safetyMarginMs;
   }
 
-  /** Waits for a submit grant of key `fp` (≤ maxQps in any sliding second plus margin). */
-  async acquireSubmit(fp: string, signal?: AbortSignal): Promise<void> {
-    await this.acquire(`submits:${fp}`, `pause:submit:${fp}`, this.settings.maxQps, this.submitWindowMs, 0, signal);
+  /**
+   * Waits for a submit grant of key `fp` (≤ maxQps in any sliding second plus margin); returns the grant,
+   * to be passed to {@link settleSubmit} once the submit's reply (or failure) is in.
+   */
+  async acquireSubmit(fp: string, signal?: AbortSignal): Promise<string> {
+    return this.acquire(`submits:${fp}`, `pause:submit:${fp}`, this.settings.maxQps, this.submitWindowMs, 0, signal);
+  }
+
+  /**
+   * Moves a submit's stamp from its grant to now (after its reply). The service counts a submit when it
+   * arrives, somewhere between the two; a loaded machine or network can make that late, so the window
+   * counts it from the latest moment it can have arrived.
+   */
+  async settleSubmit(fp: string, grant: string): Promise<void> {
+    await this.redis.eval(RESTAMP_LUA, 1, this.names.key(`submits:${fp}`), grant);
   }
 
   /** Waits for a task-query grant of key `fp` (90 % of the query limit, spread evenly over the window). */
@@ -133,7 +152,7 @@ export class SharedLimits {
     await this.acquire(`queries:${fp}`, `pause:query:${fp}`, limit, window, window / limit, signal);
   }
 
-  private async acquire(setPart: string, pausePart: string, limit: number, windowMs: number, spacingMs: number, signal?: AbortSignal): Promise<void> {
+  private async acquire(setPart: string, pausePart: string, limit: number, windowMs: number, spacingMs: number, signal?: AbortSignal): Promise<string> {
     const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
     for (;;) {
       signal?.throwIfAborted();
@@ -147,7 +166,7 @@ export class SharedLimits {
         String(Math.round(spacingMs)),
         member,
       )) as [number, number];
-      if (granted === 1) return;
+      if (granted === 1) return member;
       await sleep(Math.max(1, Math.min(value, 5000)), undefined, signal ? { signal } : undefined);
     }
   }
