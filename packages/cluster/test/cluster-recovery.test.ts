@@ -13,10 +13,10 @@ import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { enqueue, queueStatus, startWorker, type ClusterWorker, type WorkerEvent } from '../src/index.js';
 import { itemJobId } from '../src/job-data.js';
 import { queueNames } from '../src/queue-names.js';
-import { resultLines, tmpDir, waitUntilFinished, writeCatalogue } from './helpers/cluster-fixtures.js';
+import { cliUnavailableReason, resultLines, runCli, tmpDir, waitUntilFinished, writeCatalogue } from './helpers/cluster-fixtures.js';
 import { RedisServer, redisUnavailableReason } from './helpers/redis-server.js';
 
-const skipReason = redisUnavailableReason();
+const skipReason = redisUnavailableReason() ?? cliUnavailableReason();
 if (skipReason) console.log(`cluster recovery tests skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)('cluster: reconciliation, refused keys, 429s', () => {
@@ -98,6 +98,10 @@ describe.skipIf(skipReason !== undefined)('cluster: reconciliation, refused keys
     expect(status.failures[0].message).toContain(b);
     expect(emulator.stats().total.tasksCreated).toBe(2);
     expect(resultLines(out)).toEqual([expect.objectContaining({ id: 'sku-0', status: 'failed' })]);
+    const wait = await runCli(['queue', '--redis', redis.url, '--queue', queue, '--wait', '--json']);
+    expect(wait.code).toBe(1);
+    expect(JSON.parse(wait.stdout)).toMatchObject({ total: 1, failed: 1, finished: true, failures: [expect.objectContaining({ code: 'SubmitAmbiguous' })] });
+    expect(wait.stderr).toMatch(/^backdrop: \[QUEUE_ITEMS_FAILED\]/m);
   });
 
   it('a key the service refuses (401) is retired for every worker; the items go to the other key', async () => {
