@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { ItemRecords } from './item-records.js';
 import { itemJobId, type PrepareJobData } from './job-data.js';
 import { queueNames } from './queue-names.js';
-import { openRedis } from './redis-connection.js';
+import { checkRedisReachable, openRedis } from './redis-connection.js';
 import { InvalidBatchInputError, itemSpecHash, itemsSource, openBatchSource, validateBatchInput, type BatchItem, type BatchSource, type ItemDefaults } from './stages-bridge.js';
 
 /** Options of {@link enqueue}. */
@@ -49,6 +49,7 @@ export async function enqueue(items: string | BatchSource | Iterable<BatchItem>,
   for (const w of report.warnings) options.onWarning?.(`${source.label}: line ${w.line}: ${w.message}`);
   if (report.problems.length > 0) throw new InvalidBatchInputError(source.label, report.problems);
 
+  await checkRedisReachable(options.redis);
   const names = queueNames(options.queue);
   const redis = openRedis(options.redis);
   const queue = new Queue<PrepareJobData>(names.prepare, { connection: redis, prefix: names.prefix });

@@ -1,6 +1,6 @@
 import type { ItemStage } from './item-records.js';
 import { queueNames } from './queue-names.js';
-import { openRedis } from './redis-connection.js';
+import { checkRedisReachable, openRedis } from './redis-connection.js';
 
 /** Options of {@link queueStatus}. */
 export interface QueueStatusOptions {
@@ -51,6 +51,7 @@ const AT_SERVICE: ItemStage[] = ['submitting', 'at-service', 'downloading'];
 /** Counts the queue's items by stage, with failures and their reasons, throughput per key and an ETA. */
 export async function queueStatus(options: QueueStatusOptions): Promise<QueueStatus> {
   const names = queueNames(options.queue);
+  await checkRedisReachable(options.redis);
   const redis = openRedis(options.redis);
   try {
     const stages = Object.values(await redis.hgetall(names.key('stages'))) as ItemStage[];

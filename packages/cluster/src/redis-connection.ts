@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { ClusterConfigError } from './cluster-errors.js';
+import { ClusterConfigError, ClusterError } from './cluster-errors.js';
 
 /**
  * Opens an ioredis connection for `url` (`redis://[:password@]host:port[/db]`). BullMQ needs
@@ -20,4 +20,26 @@ export function openRedis(url: string): Redis {
   // one would also be printed as an "unhandled error event".
   redis.on('error', () => {});
   return redis;
+}
+
+/**
+ * Checks that Redis at `url` answers within `timeoutMs` before work starts (a long-lived connection
+ * would otherwise wait for it forever); throws `REDIS_UNREACHABLE` with what to do.
+ */
+export async function checkRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
+  const redis = openRedis(url);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    throw new ClusterError('REDIS_UNREACHABLE', `cannot reach Redis at ${url} (${(err as Error).message}); start redis-server there or fix --redis`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+    redis.disconnect();
+  }
 }

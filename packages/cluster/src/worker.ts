@@ -6,7 +6,7 @@ import type { GenerateJobData, PrepareJobData } from './job-data.js';
 import { keyLanes, type KeyClientOptions, type KeyLane } from './key-clients.js';
 import { LocalOutputStore, type OutputStore } from './output-store.js';
 import { queueNames } from './queue-names.js';
-import { openRedis } from './redis-connection.js';
+import { checkRedisReachable, openRedis } from './redis-connection.js';
 import { SharedLimits, type SharedLimitSettings } from './shared-limits.js';
 import { openHedEdgeMaker, prepareItem, resultLine, type EdgeMaker, type HedEdgeMaker, type UploadUrlCache } from './stages-bridge.js';
 
@@ -77,6 +77,7 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
   const apiKeys = options.apiKeys ?? (process.env.DASHSCOPE_API_KEYS ?? process.env.DASHSCOPE_API_KEY ?? '').split(',');
   const lanes: KeyLane[] = keyLanes(apiKeys, options);
   const names = queueNames(options.queue);
+  await checkRedisReachable(options.redis);
   const redis = openRedis(options.redis);
   const records = new ItemRecords(redis, names);
   const limits = new SharedLimits(redis, names, options.limits);

@@ -154,4 +154,13 @@ describe.skipIf(skipReason !== undefined)('cluster: worker processes sharing two
     expect(r.stderr).toMatch(/^backdrop: \[/);
     expect((await queueStatus({ redis: redis.url })).total).toBe(0);
   });
+
+  it('a Redis that does not answer: enqueue fails with what to do instead of waiting forever', async () => {
+    const dir = tmpDir('cluster-noredis');
+    const { manifest } = await writeCatalogue(dir, 1);
+    await redis.stop();
+    const r = await runCli(['enqueue', manifest, '--redis', redis.url, '--out', path.join(dir, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^backdrop: \[REDIS_UNREACHABLE\] cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+/m);
+  });
 });
