@@ -161,17 +161,25 @@ export class ItemGeneration {
       throw new ItemFailedError('NoApiKey', `item ${this.id}: every API key was refused by the service (${reason}); check the keys`);
     }
     const loads = await Promise.all(live.map((l) => this.ctx.limits.slotLoad(l.fingerprint)));
-    return live.map((l, i) => ({ l, load: loads[i] })).sort((a, b) => a.load - b.load).map((x) => x.l);
+    // Ties are broken at random, so that workers holding the keys in the same order spread over them.
+    return live
+      .map((l, i) => ({ l, load: loads[i] + Math.random() / 2 }))
+      .sort((a, b) => a.load - b.load)
+      .map((x) => x.l);
   }
 
-  /** Uploads under a key, waits for one of its slots and submits there; moves on when a key is refused. */
+  /**
+   * Takes a slot of whichever key frees one first, uploads the inputs under that key and submits there;
+   * moves on to another key when one is refused. (Uploading while holding the slot costs the service no
+   * idle time: the task queued ahead keeps it busy meanwhile.)
+   */
   private async submitSomewhere(): Promise<{ taskId: string; lane: string; submittedAt: number }> {
     const { limits, records } = this.ctx;
     let transient = 0;
     let throttled = 0;
     for (;;) {
-      if (this.ctx.stopping.aborted) throw new HandBack();
-      const [lane] = await this.liveLanes();
+      await records.setStage(this.jobId, 'waiting-slot');
+      const lane = await this.claimAnySlot();
       let request: BackgroundGenerationRequest;
       try {
         const { urls } = await uploadInputs(this.data.inputs, lane, this.data.model, this.ctx.uploads);
@@ -182,10 +190,11 @@ export class ItemGeneration {
           await this.retire(lane, f);
           continue;
         }
+        await limits.releaseSlot(lane.fingerprint, this.jobId);
         throw err;
       }
-      await records.setStage(this.jobId, 'waiting-slot');
-      await this.waitForSlot(lane);
+      // A slow upload may have outlived the lease: renew it, or queue again (the upload is remembered).
+      if (!(await limits.claimSlot(lane.fingerprint, this.jobId))) continue;
       const outcome = await limits.withSubmitLock(lane.fingerprint, () => this.submitLocked(lane, request));
       if ('task' in outcome) return outcome.task;
       await limits.releaseSlot(lane.fingerprint, this.jobId);
@@ -213,10 +222,13 @@ export class ItemGeneration {
     }
   }
 
-  private async waitForSlot(lane: KeyLane): Promise<void> {
+  /** Waits until a slot of one of the live keys (least loaded first) is ours; hands the item back when the worker stops. */
+  private async claimAnySlot(): Promise<KeyLane> {
     for (;;) {
       if (this.ctx.stopping.aborted) throw new HandBack();
-      if (await this.ctx.limits.claimSlot(lane.fingerprint, this.jobId)) return;
+      for (const lane of await this.liveLanes()) {
+        if (await this.ctx.limits.claimSlot(lane.fingerprint, this.jobId)) return lane;
+      }
       await sleep(50 + Math.random() * 50);
     }
   }
