@@ -104,6 +104,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `;
 
+/** A grant of a sliding window: its member in the sorted set and when it was granted (Redis time, ms). */
+export interface WindowGrant {
+  id: string;
+  at: number;
+}
+
 /** How the service treats a second task while the first runs (learned by any worker, shared). */
 export type SharedSlotPolicy = 'queues' | 'refuses';
 
@@ -132,7 +138,7 @@ export class SharedLimits {
    * Waits for a submit grant of key `fp` (≤ maxQps in any sliding second plus margin); returns the grant,
    * to be passed to {@link settleSubmit} once the submit's reply (or failure) is in.
    */
-  async acquireSubmit(fp: string, signal?: AbortSignal): Promise<string> {
+  async acquireSubmit(fp: string, signal?: AbortSignal): Promise<WindowGrant> {
     return this.acquire(`submits:${fp}`, `pause:submit:${fp}`, this.settings.maxQps, this.submitWindowMs, 0, signal);
   }
 
@@ -141,18 +147,18 @@ export class SharedLimits {
    * arrives, somewhere between the two; a loaded machine or network can make that late, so the window
    * counts it from the latest moment it can have arrived.
    */
-  async settleSubmit(fp: string, grant: string): Promise<void> {
-    await this.redis.eval(RESTAMP_LUA, 1, this.names.key(`submits:${fp}`), grant);
+  async settleSubmit(fp: string, grant: WindowGrant): Promise<void> {
+    await this.redis.eval(RESTAMP_LUA, 1, this.names.key(`submits:${fp}`), grant.id);
   }
 
   /** Waits for a task-query grant of key `fp` (90 % of the query limit, spread evenly over the window). */
-  async acquireQuery(fp: string, signal?: AbortSignal): Promise<void> {
+  async acquireQuery(fp: string, signal?: AbortSignal): Promise<WindowGrant> {
     const limit = Math.max(1, Math.floor(this.settings.maxQueriesPerSecond * 0.9));
     const window = 1000 + this.settings.safetyMarginMs;
-    await this.acquire(`queries:${fp}`, `pause:query:${fp}`, limit, window, window / limit, signal);
+    return this.acquire(`queries:${fp}`, `pause:query:${fp}`, limit, window, window / limit, signal);
   }
 
-  private async acquire(setPart: string, pausePart: string, limit: number, windowMs: number, spacingMs: number, signal?: AbortSignal): Promise<string> {
+  private async acquire(setPart: string, pausePart: string, limit: number, windowMs: number, spacingMs: number, signal?: AbortSignal): Promise<WindowGrant> {
     const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
     for (;;) {
       signal?.throwIfAborted();
@@ -166,7 +172,7 @@ export class SharedLimits {
         String(Math.round(spacingMs)),
         member,
       )) as [number, number];
-      if (granted === 1) return member;
+      if (granted === 1) return { id: member, at: value };
       await sleep(Math.max(1, Math.min(value, 5000)), undefined, signal ? { signal } : undefined);
     }
   }
