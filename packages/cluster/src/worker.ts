@@ -97,6 +97,7 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
   };
   for (const l of lanes) await records.laneSeen(l.fingerprint);
 
+  const uploads = memoryUploadCache();
   const generateQueue = new Queue<GenerateJobData>(names.generate, { connection: redis, prefix: names.prefix });
   const lockDuration = options.lockDurationMs ?? 30_000;
   const common = {
@@ -166,8 +167,6 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
     },
     { ...common, connection: generateConnection, concurrency: options.generateConcurrency ?? 3 * lanes.length },
   );
-  const uploads = memoryUploadCache();
-
   for (const w of [prepareWorker, generateWorker] as Worker[]) {
     w.on('failed', (job, err) => {
       if (!job || err.name === 'UnrecoverableError' || err instanceof WaitingError) return;
