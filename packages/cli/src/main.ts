@@ -10,10 +10,13 @@ import { batchCommand } from './commands/batch.js';
 import { cancelCommand } from './commands/cancel.js';
 import { edgeCommand } from './commands/edge.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { enqueueCommand } from './commands/enqueue.js';
 import { generateCommand } from './commands/generate.js';
 import { reportCommand } from './commands/report.js';
 import { retitleCommand } from './commands/retitle.js';
+import { queueCommand } from './commands/queue.js';
 import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
 import { reportErrorAndExit } from './report-error.js';
 import { backdropVersion } from './version.js';
 
@@ -29,6 +32,9 @@ async function main(argv: string[]): Promise<void> {
     .command(emulatorCommand)
     .command(reportCommand)
     .command(retitleCommand)
+    .command(enqueueCommand)
+    .command(workerCommand)
+    .command(queueCommand)
     .demandCommand(1, 'Name a command; see `backdrop --help`.')
     .strict()
     .version(backdropVersion)

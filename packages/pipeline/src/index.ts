@@ -39,3 +39,20 @@ export { writeFileAtomic } from './output/atomic-write.js';
 export { ContactSheet, buildContactSheet, type ContactSheetOptions, type ContactSheetWritten } from './report/contact-sheet.js';
 export { parseImagePrice, imagePriceFrom, formatMoney, PRICE_ENV, InvalidPriceError } from './report/image-price.js';
 export type { ImagePrice, ReportTotals, LaneFigures } from './report/report-model.js';
+// Building blocks of the batch stages, for other runners of the same items (e.g. `@backdrop/cluster`).
+export { itemSpecHash } from './item.js';
+export { InvalidItemInputError } from './stages/prepare.js';
+export { uploadInputs, type UploadedInputs, type UploadUrlCache } from './stages/upload.js';
+export { findUnclaimedTask, type ReconcileOutcome } from './stages/reconcile.js';
+export { filesIntact, DownloadError } from './stages/download.js';
+export { resultLine } from './output/results-file.js';
+export type { JournalFile } from './journal/journal-entry.js';
+export {
+  errorFacts,
+  isSlotBusy,
+  isRateLimited,
+  isPermanentTaskFailure,
+  isInputDownloadFailure,
+  isInputDownloadTaskFailure,
+  type ClientErrorFacts,
+} from './batch-client.js';

@@ -38,7 +38,7 @@ interface BatchArgs extends ServiceArgs, RequestFlagArgs {
  * Options every item gets unless its manifest line says otherwise. The numbers are range-checked
  * here, once, rather than reported again for every item that takes them.
  */
-function defaultsFrom(args: BatchArgs): ItemDefaults {
+export function defaultsFrom(args: RequestFlagArgs): ItemDefaults {
   const d = requestFieldsFrom(args);
   if (d.n !== undefined) d.n = parseIntegerIn('n', d.n, 1, 4);
   if (d.noiseLevel !== undefined) d.noiseLevel = parseIntegerIn('noise-level', d.noiseLevel, 0, 999);

@@ -4,6 +4,9 @@ import type { UploadCache } from '../cache/upload-cache.js';
 import type { ResolvedUrls } from '../request-builder.js';
 import type { PreparedInput } from './prepare.js';
 
+/** Where `uploadInputs` remembers uploads: the run's `UploadCache`, or any store with the same `get`/`put`. */
+export type UploadUrlCache = Pick<UploadCache, 'get' | 'put'>;
+
 /** The URLs of an item's inputs, and which of them came from the upload cache (uploaded in an earlier run or by an earlier item). */
 export interface UploadedInputs {
   urls: ResolvedUrls;
@@ -20,7 +23,7 @@ export async function uploadInputs(
   inputs: PreparedInput[],
   lane: { fingerprint: string; client: BatchClient },
   model: string,
-  cache: UploadCache,
+  cache: UploadUrlCache,
 ): Promise<UploadedInputs> {
   const urls: ResolvedUrls = {};
   const reused: UploadedInputs['reused'] = [];
