@@ -1,6 +1,5 @@
-import { access } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { BackgroundGenerationRequest, ValidationReport } from '@backdrop/api';
+import { InputFileUnreadableError, readInputFile, type BackgroundGenerationRequest, type ValidationReport } from '@backdrop/api';
 import type { InputProblem } from '../errors.js';
 import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, placeholderUrls } from '../request-builder.js';
@@ -35,6 +34,8 @@ interface ImageFacts {
   height?: number;
   hasAlpha?: boolean;
   error?: string;
+  /** For `unreadable`: why (e.g. "it is a FIFO (named pipe), not a regular file"). */
+  reason?: string;
 }
 
 /**
@@ -66,6 +67,10 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
     for (const file of localFilesOf(item)) {
       const f = await imageFacts(file.path);
       const at = { line, id: item.id, field: file.field };
+      if (!f.ok && f.error === 'unreadable') {
+        problems.push({ ...at, code: 'file_unreadable', message: `${file.path} cannot be read: ${f.reason}` });
+        continue;
+      }
       if (!f.ok) {
         problems.push({ ...at, code: f.error === 'missing' ? 'file_missing' : 'not_an_image', message: f.error === 'missing' ? `${file.path} does not exist` : `${file.path} is not a readable image (${f.error})` });
         continue;
@@ -111,15 +116,18 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
 }
 
 async function inspectImage(p: string): Promise<ImageFacts> {
+  let bytes: Buffer;
   try {
-    await access(p);
-  } catch {
+    // Regular files only: a FIFO or /dev/zero given as an input is refused at once, not read forever.
+    bytes = await readInputFile(p);
+  } catch (err) {
+    if (err instanceof InputFileUnreadableError && err.problem !== 'missing') return { ok: false, error: 'unreadable', reason: err.reason };
     return { ok: false, error: 'missing' };
   }
   try {
-    const m = await sharp(p).metadata();
+    const m = await sharp(bytes).metadata();
     // Decode every pixel (into a tiny thumbnail, so memory stays small): a truncated file fails here, not at the service.
-    await sharp(p, { failOn: 'truncated' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
+    await sharp(bytes, { failOn: 'truncated' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
     return { ok: true, format: m.format, width: m.width, height: m.height, hasAlpha: m.hasAlpha === true };
   } catch (err) {
     return { ok: false, error: `truncated or corrupt: ${(err as Error).message}` };

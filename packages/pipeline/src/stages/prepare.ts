@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { readInputFile } from '@backdrop/api';
 import { BatchError } from '../errors.js';
 import { isRemoteReference, type BatchItem } from '../item.js';
 import { sha256Hex } from '../cache/content-hash.js';
@@ -64,13 +65,13 @@ export async function prepareItem(item: BatchItem, ctx: PrepareContext): Promise
 
 async function prepareFile(field: string, ref: string): Promise<PreparedInput> {
   if (isRemoteReference(ref)) return { field, url: ref };
-  return { field, file: ref, sha256: sha256Hex(await readFile(ref)) };
+  return { field, file: ref, sha256: sha256Hex(await readInputFile(ref)) };
 }
 
 async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<PreparedInput> {
   if (isRemoteReference(item.base)) return { field: 'base', url: item.base };
-  const bytes = await readFile(item.base).catch((err: NodeJS.ErrnoException) => {
-    throw new InvalidItemInputError(`item ${item.id}: cannot read base image ${item.base} (${err.code ?? err.message})`);
+  const bytes = await readInputFile(item.base).catch((err: Error & { reason?: string }) => {
+    throw new InvalidItemInputError(`item ${item.id}: cannot read base image ${item.base} (${err.reason ?? err.message})`);
   });
   let meta: sharp.Metadata;
   try {
@@ -97,7 +98,7 @@ async function prepareCutout(id: string, field: string, cutout: string, ctx: Pre
   if (!ctx.edges) {
     throw new BatchError('HED_WEIGHTS_REQUIRED', `item ${id}: ${field} is a cut-out, which needs HED weights to become an edge element; pass --weights <checkpoint> (or set BACKDROP_HED_WEIGHTS)`, { userError: true });
   }
-  const bytes = await readFile(cutout);
+  const bytes = await readInputFile(cutout);
   const key = sha256Hex(bytes, ctx.edges.cacheKey);
   const edges = ctx.edges;
   const edge = await cachedFile(path.join(ctx.stateDir, 'edges', `${key}.png`), async () => {
