@@ -1,6 +1,6 @@
 /**
  * What the service requires of image files, checked on local inputs before they are uploaded:
- * the base image is a PNG with an alpha channel (transparent background), long side ≤ 2048 px;
+ * the base image is an 8-bit RGBA PNG (colour type 6, transparent background), long side ≤ 2048 px;
  * edge elements are PNGs with alpha too (the HED recipe's output). Only the PNG header and chunk
  * list are read, never the pixels.
  */
@@ -15,6 +15,28 @@ export interface PngFacts {
   height: number;
   /** Colour type 4 or 6, or a `tRNS` chunk (palette/colour-key transparency). */
   hasAlpha: boolean;
+  /** PNG colour type: 0 grey, 2 RGB, 3 palette, 4 grey + alpha, 6 RGBA. */
+  colorType: number;
+  /** Bits per sample (per palette index for colour type 3): 1, 2, 4, 8 or 16. */
+  bitDepth: number;
+}
+
+/**
+ * True for the one layout the service is sure to take as "RGBA 四通道" (the seed): colour type 6 with 8 bits
+ * per channel. Grey + alpha, palette + tRNS, RGB/grey + tRNS and 16-bit files have transparency too, but are
+ * not four 8-bit channels as stored; the emulator (like the service) refuses the ones that do not decode to
+ * four channels, and the safe reading for the rest is to send only 8-bit RGBA.
+ */
+export function isRgba8(png: PngFacts): boolean {
+  return png.colorType === 6 && png.bitDepth === 8;
+}
+
+/** "grey + alpha", "16-bit RGBA", "palette with tRNS transparency", … for messages. */
+export function describePngLayout(png: PngFacts): string {
+  const depth = png.bitDepth === 16 ? '16-bit ' : png.bitDepth < 8 ? `${png.bitDepth}-bit ` : '';
+  const kind: Record<number, string> = { 0: 'grey', 2: 'RGB', 3: 'palette', 4: 'grey + alpha', 6: 'RGBA' };
+  const trns = png.hasAlpha && (png.colorType === 0 || png.colorType === 2 || png.colorType === 3) ? ' with tRNS transparency' : '';
+  return `${depth}${kind[png.colorType] ?? `colour type ${png.colorType}`}${trns}`;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -27,6 +49,7 @@ export function readPngFacts(bytes: Uint8Array): PngFacts | undefined {
   if (type(8) !== 'IHDR') return undefined;
   const width = view.getUint32(16);
   const height = view.getUint32(20);
+  const bitDepth = bytes[24];
   const colorType = bytes[25];
   let hasAlpha = colorType === 4 || colorType === 6;
   for (let off = 8; !hasAlpha && off + 8 <= bytes.length; ) {
@@ -35,7 +58,7 @@ export function readPngFacts(bytes: Uint8Array): PngFacts | undefined {
     if (t === 'IDAT' || t === 'IEND') break; // tRNS always comes before the image data
     off += 12 + view.getUint32(off);
   }
-  return { width, height, hasAlpha };
+  return { width, height, hasAlpha, colorType, bitDepth };
 }
 
 /** Problems of a local base image (path `input.base_image_url`). */
@@ -45,6 +68,13 @@ export function checkBaseImageFile(bytes: Uint8Array, label: string): Validation
   if (!png) return [{ path, code: 'not_png', message: `${label} is not a PNG; the subject must be an RGBA PNG with a transparent background` }];
   const issues: ValidationIssue[] = [];
   if (!png.hasAlpha) issues.push({ path, code: 'no_alpha', message: `${label} has no alpha channel; cut the subject out onto a transparent background (RGBA PNG)` });
+  else if (!isRgba8(png)) {
+    issues.push({
+      path,
+      code: 'not_rgba8',
+      message: `${label} is a ${describePngLayout(png)} PNG; the service takes 8-bit RGBA PNGs only: convert it to 8-bit RGBA first (backdrop generate and batch do this before uploading)`,
+    });
+  }
   const longSide = Math.max(png.width, png.height);
   if (longSide > MAX_BASE_LONG_SIDE) {
     issues.push({ path, code: 'too_large', message: `${label} is ${png.width}×${png.height}; its long side must be at most ${MAX_BASE_LONG_SIDE} px (scale it down)` });

@@ -96,8 +96,8 @@ describe('generate', () => {
       expect((err as RequestValidationError).issues.map((i) => `${i.path}:${i.code}`)).toEqual(expected);
     }
     expect(emulator.stats().keys[apiKeyFingerprint(apiKey)]).toBeUndefined(); // nothing reached the service
-    expect(readPngFacts(encodePalettePngWithTransparency(3, 3))).toEqual({ width: 3, height: 3, hasAlpha: true });
-    expect(readPngFacts(encodeRgbPng(5, 7))).toEqual({ width: 5, height: 7, hasAlpha: false });
+    expect(readPngFacts(encodePalettePngWithTransparency(3, 3))).toEqual({ width: 3, height: 3, hasAlpha: true, colorType: 3, bitDepth: 8 });
+    expect(readPngFacts(encodeRgbPng(5, 7))).toEqual({ width: 5, height: 7, hasAlpha: false, colorType: 2, bitDepth: 8 });
   });
 
   it('a failed task rejects with TaskFailedError after the submit callback', async () => {

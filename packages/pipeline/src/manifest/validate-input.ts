@@ -1,5 +1,8 @@
 import sharp from 'sharp';
-import { InputFileUnreadableError, readInputFile, type BackgroundGenerationRequest, type ValidationReport } from '@backdrop/api';
+import {
+  InputFileUnreadableError, readInputFile, readPngFacts, type BackgroundGenerationRequest, type PngFacts, type ValidationReport,
+} from '@backdrop/api';
+import { describeRgba8Conversion } from '../stages/base-rgba8.js';
 import type { InputProblem } from '../errors.js';
 import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, placeholderUrls } from '../request-builder.js';
@@ -36,6 +39,8 @@ interface ImageFacts {
   error?: string;
   /** For `unreadable`: why (e.g. "it is a FIFO (named pipe), not a regular file"). */
   reason?: string;
+  /** What the PNG header says (PNGs only). */
+  png?: PngFacts;
 }
 
 /**
@@ -81,6 +86,9 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
           problems.push({ ...at, code: 'not_rgba_png', message: `${file.path} is ${f.format?.toUpperCase()}${f.hasAlpha ? ' with alpha' : ' without alpha'}; ${what} must be an RGBA PNG with a transparent background` });
         }
       }
+      // Transparency in another layout than 8-bit RGBA: converted before upload (prepare stage); said once here.
+      const conversion = file.role === 'base' && f.format === 'png' && f.hasAlpha && f.png ? describeRgba8Conversion(f.png) : undefined;
+      if (conversion) warnings.push({ ...at, code: 'base_converted', message: `${file.path} ${conversion}` });
       if (file.role === 'base' && Math.max(f.width ?? 0, f.height ?? 0) > MAX_BASE_SIDE && !options.fit) {
         problems.push({ ...at, code: 'too_large', message: `${file.path} is ${f.width}×${f.height}; the long side must be ≤ ${MAX_BASE_SIDE} px — resize it, or pass --fit to downscale it before upload` });
       }
@@ -128,7 +136,8 @@ async function inspectImage(p: string): Promise<ImageFacts> {
     const m = await sharp(bytes).metadata();
     // Decode every pixel (into a tiny thumbnail, so memory stays small): a truncated file fails here, not at the service.
     await sharp(bytes, { failOn: 'truncated' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
-    return { ok: true, format: m.format, width: m.width, height: m.height, hasAlpha: m.hasAlpha === true };
+    const png = readPngFacts(bytes);
+    return { ok: true, format: m.format, width: m.width, height: m.height, hasAlpha: m.hasAlpha === true, ...(png ? { png } : {}) };
   } catch (err) {
     return { ok: false, error: `truncated or corrupt: ${(err as Error).message}` };
   }

@@ -1,7 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { readInputFile } from '@backdrop/api';
+import { readInputFile, readPngFacts } from '@backdrop/api';
+import { describeRgba8Conversion, toRgba8Png } from './base-rgba8.js';
 import { BatchError } from '../errors.js';
 import { isRemoteReference, type BatchItem } from '../item.js';
 import { sha256Hex } from '../cache/content-hash.js';
@@ -83,13 +84,20 @@ async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<Prepar
     throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} must be an RGBA PNG with a transparent background`);
   }
   const sha256 = sha256Hex(bytes);
+  const png = readPngFacts(bytes);
+  // Not 8-bit RGBA (grey + alpha, palette + tRNS, 16-bit, …): converted before upload (see base-rgba8.ts).
+  const convert = png !== undefined && describeRgba8Conversion(png) !== undefined;
   const long = Math.max(meta.width ?? 0, meta.height ?? 0);
-  if (long <= MAX_BASE_SIDE) return { field: 'base', file: item.base, sha256 };
+  if (long <= MAX_BASE_SIDE) {
+    if (!convert) return { field: 'base', file: item.base, sha256 };
+    const converted = await cachedFile(path.join(ctx.stateDir, 'rgba8', `${sha256}.png`), () => toRgba8Png(sharp(bytes)));
+    return { field: 'base', ...converted };
+  }
   if (!ctx.fit) {
     throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_SIDE} px (pass --fit to downscale)`);
   }
-  const fitted = await cachedFile(path.join(ctx.stateDir, 'fitted', `${sha256}.png`), () =>
-    sharp(bytes).resize({ width: MAX_BASE_SIDE, height: MAX_BASE_SIDE, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer(),
+  const fitted = await cachedFile(path.join(ctx.stateDir, 'fitted-rgba8', `${sha256}.png`), () =>
+    toRgba8Png(sharp(bytes).resize({ width: MAX_BASE_SIDE, height: MAX_BASE_SIDE, fit: 'inside', kernel: 'lanczos3' })),
   );
   return { field: 'base', ...fitted };
 }
