@@ -85,7 +85,9 @@ export function checkBaseImageFile(bytes: Uint8Array, label: string): Validation
 /** Problems of a local edge element (`path` like `input.reference_edge.foreground_edge[0]`). */
 export function checkEdgeElementFile(bytes: Uint8Array, label: string, path: string): ValidationIssue[] {
   const png = readPngFacts(bytes);
-  if (png && !png.hasAlpha) {
+  // JPEG and BMP cannot carry alpha: the service refuses them as edge elements, so they are refused before upload.
+  const alphaless = (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) || (bytes[0] === 0x42 && bytes[1] === 0x4d);
+  if ((png && !png.hasAlpha) || (!png && alphaless)) {
     return [{ path, code: 'no_alpha', message: `${label} has no alpha channel; an edge element is an RGBA PNG (the HED soft-edge recipe keeps the cut-out's alpha)` }];
   }
   return [];
