@@ -102,9 +102,9 @@ describe.skipIf(skip)('a manifest line longer than any item', () => {
     const ws = createWriteStream(manifest);
     ws.write(`${JSON.stringify({ id: 'a', base: 'logo.png', prompt: 'x' })}\n{"id":"b","prompt":"`);
     const chunk = Buffer.alloc(16 * 1024 * 1024, 0x61);
-    for (let i = 0; i < 600 / 16; i++) if (!ws.write(chunk)) await new Promise((r) => ws.once('drain', r));
+    for (let i = 0; i < 600 / 16; i++) if (!ws.write(chunk)) await new Promise<void>((r) => ws.once('drain', () => r()));
     ws.end(`"}\n${JSON.stringify({ id: 'c', base: 'logo.png', prompt: 'y' })}\n`);
-    await new Promise((r) => ws.once('finish', r));
+    await new Promise<void>((r) => ws.once('finish', () => r()));
     const r = await runCliBounded(['batch', manifest, '--out', out(), '--emulator'], { cwd: tmp, timeoutMs: 60_000 });
     await rm(manifest);
     console.log(`huge manifest line: exit ${r.code ?? r.signal} in ${(r.ms / 1000).toFixed(1)} s, peak RSS ${(r.maxRssKb / 1024).toFixed(0)} MB`);
