@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   CheckpointArchitectureError, CheckpointCorruptError, CheckpointUnsafeError, WeightsNotFoundError, WeightsUnavailableError,
 } from './checkpoint-errors.js';
+import { MAX_CHECKPOINT_FILE_BYTES } from './checkpoint-limits.js';
 import { parseHedCheckpoint } from './load-checkpoint.js';
 import { readCheckpointFile } from './read-checkpoint-file.js';
 import { downloadAtomically, type DownloadProgress } from './weights-download.js';
@@ -81,6 +82,7 @@ export async function resolveWeights(opts: ResolveWeightsOptions = {}): Promise<
       fetchImpl: opts.fetchImpl ?? fetch,
       onProgress: opts.onProgress,
       stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
+      maxBytes: MAX_CHECKPOINT_FILE_BYTES,
       verify: (data) => void parseHedCheckpoint(data, url),
     });
     return { source: 'download', path: cachePath, bytes };
