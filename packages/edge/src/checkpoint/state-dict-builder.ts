@@ -12,7 +12,12 @@ export type { StorageBytes } from './tensor-materializer.js';
  * Accepts a dict/OrderedDict of tensors, or a dict whose `state_dict` entry is one; a `module.` prefix
  * on every name (from `nn.DataParallel`) is removed. Non-tensor entries are ignored.
  */
-export function buildTensorEntries(top: unknown, storageBytes: (ref: StorageRef) => StorageBytes): TensorEntry[] {
+export function buildTensorEntries(
+  top: unknown,
+  storageBytes: (ref: StorageRef) => StorageBytes,
+  /** Checks a storage from its metadata (declared sizes) while the entries are built, before any is read. */
+  checkStorage?: (ref: StorageRef) => void,
+): TensorEntry[] {
   if (!(top instanceof PyDict)) corrupt(`the pickle holds ${describePy(top)}, not a state dict`);
   let dict = top;
   const wrapped = dict.entries.get('state_dict');
@@ -28,10 +33,9 @@ export function buildTensorEntries(top: unknown, storageBytes: (ref: StorageRef)
   if (tensors.length === 0) corrupt('the state dict holds no tensors');
   const strip = tensors.every(([k]) => k.startsWith('module.')) ? 'module.'.length : 0;
 
-  return tensors.map(([key, ref]) => ({
-    name: key.slice(strip),
-    shape: [...ref.shape],
-    numel: checkTensorView(key, ref),
-    load: () => materializeTensor(key, ref, storageBytes(ref.storage)),
-  }));
+  return tensors.map(([key, ref]) => {
+    const numel = checkTensorView(key, ref);
+    checkStorage?.(ref.storage);
+    return { name: key.slice(strip), shape: [...ref.shape], numel, load: () => materializeTensor(key, ref, storageBytes(ref.storage)) };
+  });
 }

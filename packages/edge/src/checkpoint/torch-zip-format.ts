@@ -5,7 +5,7 @@ import { buildTensorEntries } from './state-dict-builder.js';
 import { StorageBudget } from './storage-budget.js';
 import { DTYPE_SIZE } from './storage-dtype.js';
 import type { TensorEntry } from './tensor-entry.js';
-import { torchPickleHooks } from './torch-pickle-objects.js';
+import { torchPickleHooks, type StorageRef } from './torch-pickle-objects.js';
 import { ZipArchive, type ZipEntry } from './zip-archive.js';
 
 /**
@@ -35,22 +35,31 @@ export function readTorchZip(bytes: Uint8Array): TensorEntry[] {
   }
   const { value } = unpickle(zip.read(pickleEntry), 0, torchPickleHooks('zip'));
   const storages = new Map<string, Uint8Array>();
+  const declared = new Map<string, number>();
   const budget = new StorageBudget();
-  return buildTensorEntries(value, (ref) => {
+  // Metadata only: the record exists, its directory size is exactly what the storage needs, and all
+  // storages together stay within the budget — all before any record is inflated.
+  const checkStorage = (ref: StorageRef): ZipEntry => {
     const needed = ref.numel * DTYPE_SIZE[ref.dtype];
+    const entry = zip.entries.get(`${prefix}data/${ref.key}`);
+    if (!entry) corrupt(`storage record data/${ref.key} is missing from the zip`);
+    if (entry.size !== needed) {
+      corrupt(`storage record data/${ref.key} declares ${entry.size} bytes, its storage ${ref.numel} ${ref.dtype} elements (${needed} bytes)`);
+    }
+    const known = declared.get(ref.key);
+    if (known === undefined) {
+      budget.charge(ref.key, needed);
+      declared.set(ref.key, needed);
+    }
+    return entry;
+  };
+  return buildTensorEntries(value, (ref) => {
+    const entry = checkStorage(ref);
     let data = storages.get(ref.key);
     if (!data) {
-      const entry = zip.entries.get(`${prefix}data/${ref.key}`);
-      if (!entry) corrupt(`storage record data/${ref.key} is missing from the zip`);
-      if (entry.size !== needed) {
-        corrupt(`storage record data/${ref.key} declares ${entry.size} bytes, its storage ${ref.numel} ${ref.dtype} elements (${needed} bytes)`);
-      }
-      budget.charge(ref.key, needed);
       data = zip.read(entry);
       storages.set(ref.key, data);
-    } else if (data.length !== needed) {
-      corrupt(`storage ${ref.key} is used with ${ref.numel} ${ref.dtype} elements but holds ${data.length} bytes`);
     }
     return { data, littleEndian };
-  });
+  }, (ref) => void checkStorage(ref));
 }

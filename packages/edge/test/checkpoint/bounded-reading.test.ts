@@ -11,7 +11,7 @@ import { parseCheckpoint, parseHedCheckpoint } from '../../src/checkpoint/load-c
 import { unpickle } from '../../src/checkpoint/pickle-machine.js';
 import { EdgeError } from '../../src/errors.js';
 import { hedShapes } from './hostile-checkpoints.js';
-import { rowMajorStrides, writeTorchZip, writeZip, stateDictPickle, type CheckpointSpec } from './torch-checkpoint-writer.js';
+import { rowMajorStrides, writeTorchZip, type CheckpointSpec } from './torch-checkpoint-writer.js';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -34,16 +34,18 @@ function problemOf(bytes: Uint8Array): string {
 }
 
 describe('names and shapes before data', () => {
-  it('a HED-shaped file with an extra tensor and NO storage records: the architecture error, not a missing storage', () => {
+  it('a HED-shaped file with an extra tensor and damaged storage data: the architecture error, before any data is read', () => {
     const spec: CheckpointSpec = { storages: new Map(), tensors: [] };
     for (const [i, { name, shape }] of [...hedShapes(4), { name: 'extra.weight', shape: [2, 2] }].entries()) {
       spec.storages.set(String(i), { dtype: 'float32', values: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
       spec.tensors.push({ name, storage: String(i), offset: 0, shape, stride: rowMajorStrides(shape) });
     }
-    // Only data.pkl: every storage record is missing, so reading any tensor's data would fail as corrupt.
-    const bytes = writeZip([['archive/data.pkl', stateDictPickle(spec, 'zip')]], false);
-    expect(codeOf(() => parseHedCheckpoint(bytes, 'no-storages.pth'))).toBe('HED_CHECKPOINT_ARCHITECTURE');
-    expect(codeOf(() => parseCheckpoint(bytes, 'no-storages.pth'))).toBe('HED_CHECKPOINT_CORRUPT');
+    // Storage record 0's bytes are damaged (its CRC-32 fails): reading any of its data would be corrupt.
+    const bytes = Buffer.from(writeTorchZip(spec));
+    const name = Buffer.from('archive/data/0');
+    bytes[bytes.indexOf(name) + name.length] ^= 0xff;
+    expect(codeOf(() => parseHedCheckpoint(bytes, 'damaged.pth'))).toBe('HED_CHECKPOINT_ARCHITECTURE');
+    expect(codeOf(() => parseCheckpoint(bytes, 'damaged.pth'))).toBe('HED_CHECKPOINT_CORRUPT');
   });
 
   it('one element budget for all tensors together: three zero-stride views that each fit are refused together', () => {
