@@ -1,6 +1,6 @@
 /**
  * What the service requires of image files, checked on local inputs before they are uploaded:
- * the base image is a PNG with an alpha channel (transparent background), long side ≤ 2048 px;
+ * the base image is an 8-bit RGBA PNG (colour type 6, transparent background), long side ≤ 2048 px;
  * edge elements are PNGs with alpha too (the HED recipe's output). Only the PNG header and chunk
  * list are read, never the pixels.
  */
@@ -20,6 +20,24 @@ export interface PngFacts {
   hasAlpha: boolean;
   /** The `tRNS` key colour of a grey (one value) or RGB (three values) image, in file units; null when absent. */
   transparentColor: number[] | null;
+}
+
+/**
+ * True for the one layout the service is sure to take as "RGBA 四通道" (the seed): colour type 6 with 8 bits
+ * per channel. Grey + alpha, palette + tRNS, RGB/grey + tRNS and 16-bit files have transparency too, but are
+ * not four 8-bit channels as stored; the emulator (like the service) refuses the ones that do not decode to
+ * four channels, and the safe reading for the rest is to send only 8-bit RGBA.
+ */
+export function isRgba8(png: PngFacts): boolean {
+  return png.colorType === 6 && png.bitDepth === 8;
+}
+
+/** "grey + alpha", "16-bit RGBA", "palette with tRNS transparency", … for messages. */
+export function describePngLayout(png: PngFacts): string {
+  const depth = png.bitDepth === 16 ? '16-bit ' : png.bitDepth < 8 ? `${png.bitDepth}-bit ` : '';
+  const kind: Record<number, string> = { 0: 'grey', 2: 'RGB', 3: 'palette', 4: 'grey + alpha', 6: 'RGBA' };
+  const trns = png.hasAlpha && (png.colorType === 0 || png.colorType === 2 || png.colorType === 3) ? ' with tRNS transparency' : '';
+  return `${depth}${kind[png.colorType] ?? `colour type ${png.colorType}`}${trns}`;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -62,6 +80,13 @@ export function checkBaseImageFile(bytes: Uint8Array, label: string): Validation
   if (!png) return [{ path, code: 'not_png', message: `${label} is not a PNG; the subject must be an RGBA PNG with a transparent background` }];
   const issues: ValidationIssue[] = [];
   if (!png.hasAlpha) issues.push({ path, code: 'no_alpha', message: `${label} has no alpha channel; cut the subject out onto a transparent background (RGBA PNG)` });
+  else if (!isRgba8(png)) {
+    issues.push({
+      path,
+      code: 'not_rgba8',
+      message: `${label} is a ${describePngLayout(png)} PNG; the service takes 8-bit RGBA PNGs only: convert it to 8-bit RGBA first (backdrop generate and batch do this before uploading)`,
+    });
+  }
   const longSide = Math.max(png.width, png.height);
   if (longSide > MAX_BASE_LONG_SIDE) {
     issues.push({ path, code: 'too_large', message: `${label} is ${png.width}×${png.height}; its long side must be at most ${MAX_BASE_LONG_SIDE} px (scale it down)` });
@@ -72,7 +97,9 @@ export function checkBaseImageFile(bytes: Uint8Array, label: string): Validation
 /** Problems of a local edge element (`path` like `input.reference_edge.foreground_edge[0]`). */
 export function checkEdgeElementFile(bytes: Uint8Array, label: string, path: string): ValidationIssue[] {
   const png = readPngFacts(bytes);
-  if (png && !png.hasAlpha) {
+  // JPEG and BMP cannot carry alpha: the service refuses them as edge elements, so they are refused before upload.
+  const alphaless = (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) || (bytes[0] === 0x42 && bytes[1] === 0x4d);
+  if ((png && !png.hasAlpha) || (!png && alphaless)) {
     return [{ path, code: 'no_alpha', message: `${label} has no alpha channel; an edge element is an RGBA PNG (the HED soft-edge recipe keeps the cut-out's alpha)` }];
   }
   return [];

@@ -3,10 +3,10 @@
  * (content hash + extension, so an upload never collides with a different file).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputFileError } from './errors.js';
+import { readInputFile } from './input-file.js';
 
 /** A URL the service fetches itself, or a local file (path, `file://` URL or bytes). */
 export type ImageInput = string | Uint8Array;
@@ -59,13 +59,8 @@ export async function readLocalImage(input: ImageInput, hints: { fileName?: stri
     const filePath = input.startsWith('file://') ? fileURLToPath(input) : input;
     label = filePath;
     originalName ??= path.basename(filePath);
-    try {
-      bytes = await readFile(filePath);
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? 'EIO';
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : code;
-      throw new InputFileError('InputFile', `Cannot read image ${filePath} (${why}). Check the path.`, { userError: true });
-    }
+    // Regular files only (a FIFO or /dev/zero would hang or never end), at most the service's upload limit.
+    bytes = await readInputFile(filePath);
   } else {
     bytes = input;
     label = '<buffer>';

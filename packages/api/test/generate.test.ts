@@ -85,6 +85,10 @@ describe('generate', () => {
       [{ baseImageUrl: jpeg, refPrompt: 'x' }, ['input.base_image_url:not_png']],
       [{ baseImageUrl: encodeRgbPng(10, 10), refPrompt: 'x' }, ['input.base_image_url:no_alpha']],
       [{ baseImageUrl: encodeRgbaPng(2049, 2, () => [0, 0, 0, 0]), refPrompt: 'x' }, ['input.base_image_url:too_large']],
+      // transparency, but not 8-bit RGBA: refused before upload (backdrop's pipeline converts such bases first)
+      [{ baseImageUrl: encodePalettePngWithTransparency(3, 3), refPrompt: 'x' }, ['input.base_image_url:not_rgba8']],
+      // a JPEG cannot carry the alpha an edge element needs
+      [{ baseImageUrl: cutoutPng(), refPrompt: 'x', referenceEdge: { foregroundEdge: [jpeg] } }, ['input.reference_edge.foreground_edge[0]:no_alpha']],
       [
         { baseImageUrl: missing, refPrompt: 'x', referenceEdge: { foregroundEdge: [cutoutPng(), encodeRgbPng(4, 4)] } },
         ['input.base_image_url:unreadable', 'input.reference_edge.foreground_edge[1]:no_alpha'],
@@ -96,8 +100,8 @@ describe('generate', () => {
       expect((err as RequestValidationError).issues.map((i) => `${i.path}:${i.code}`)).toEqual(expected);
     }
     expect(emulator.stats().keys[apiKeyFingerprint(apiKey)]).toBeUndefined(); // nothing reached the service
-    expect(readPngFacts(encodePalettePngWithTransparency(3, 3))).toMatchObject({ width: 3, height: 3, hasAlpha: true, colorType: 3 });
-    expect(readPngFacts(encodeRgbPng(5, 7))).toMatchObject({ width: 5, height: 7, hasAlpha: false, colorType: 2, transparentColor: null });
+    expect(readPngFacts(encodePalettePngWithTransparency(3, 3))).toMatchObject({ width: 3, height: 3, hasAlpha: true, colorType: 3, bitDepth: 8 });
+    expect(readPngFacts(encodeRgbPng(5, 7))).toMatchObject({ width: 5, height: 7, hasAlpha: false, colorType: 2, bitDepth: 8, transparentColor: null });
   });
 
   it('a failed task rejects with TaskFailedError after the submit callback', async () => {

@@ -3,7 +3,7 @@
  * then make any number of edge elements with it.
  */
 import { initBackend, type BackendInfo, type BackendName } from './backend.js';
-import { parseCheckpoint } from './checkpoint/load-checkpoint.js';
+import { parseHedCheckpoint } from './checkpoint/load-checkpoint.js';
 import { resolveWeights, type ResolvedWeights, type ResolveWeightsOptions } from './checkpoint/resolve-weights.js';
 import {
   edgeElementFromDecoded,
@@ -111,7 +111,7 @@ export async function loadHed(options: LoadHedOptions = {}): Promise<Hed> {
   const { backend: requested, ...resolveOptions } = options;
   const backend = await initBackend(requested, options.env);
   const resolved = await resolveWeights(resolveOptions);
-  const sd = parseCheckpoint(resolved.bytes, resolved.path);
+  const sd = parseHedCheckpoint(resolved.bytes, resolved.path);
   const network = HedNetwork.fromStateDict(sd);
   return hedFromNetwork(network, backend, describeWeights(resolved, network));
 }

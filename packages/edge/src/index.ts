@@ -31,7 +31,7 @@ export {
   type ResolveWeightsOptions,
   type ResolvedWeights,
 } from './checkpoint/resolve-weights.js';
-export { loadCheckpoint, parseCheckpoint } from './checkpoint/load-checkpoint.js';
+export { loadCheckpoint, parseCheckpoint, parseHedCheckpoint, type ParseCheckpointOptions } from './checkpoint/load-checkpoint.js';
 export { inferHedArchitecture, type HedArchitecture } from './checkpoint/hed-architecture.js';
 export { writeSafetensors } from './checkpoint/write-safetensors.js';
 export { type StateDict, type TensorData } from './checkpoint/state-dict.js';

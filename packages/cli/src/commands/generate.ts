@@ -69,10 +69,12 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       const price = priceFromArgs(args);
       if (args.weights !== undefined && args.hed !== true) process.stderr.write('backdrop: warning: --weights is only used with --hed; ignored.\n');
       let item = itemFromArgs(args, { hed: args.hed === true });
-      for (const warning of await checkGenerateInputs(item, { fit })) process.stderr.write(`backdrop: ${warning}\n`);
+      const warnings = await checkGenerateInputs(item, { fit });
+      for (const warning of warnings) process.stderr.write(`backdrop: ${warning}\n`);
+      const convertBase = warnings.some((w) => w.includes('to 8-bit RGBA before upload')); // said by the warning above
       const earlier = await checkEarlierRun(outDir, args.overwrite === true); // before any HED work or upload
       const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
-      if (fit || cutouts > 0) {
+      if (fit || cutouts > 0 || convertBase) {
         const hed = cutouts > 0 ? await openHedEdgeMaker({
           ...(args.weights ? { weights: args.weights } : {}),
           onLoaded: (w, p) => process.stderr.write(`${describeHedWeights(w, p)}\n`),
@@ -80,7 +82,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         try {
           if (cutouts > 0) process.stderr.write(`making ${cutouts} edge element${cutouts === 1 ? '' : 's'} with HED…\n`);
           const prepared = await prepareLocalInputs(item, { fit, ...(hed ? { edges: hed } : {}) });
-          if (prepared.base !== item.base) process.stderr.write(`--fit: the base image is over 2048 px; using a downscaled copy (${prepared.base}).\n`);
+          if (path.basename(path.dirname(prepared.base)) === 'fitted-rgba8') process.stderr.write(`--fit: the base image is over 2048 px; using a downscaled copy (${prepared.base}).\n`);
           item = prepared;
         } finally {
           await hed?.close();

@@ -55,10 +55,10 @@ export class CheckpointArchitectureError extends EdgeError {
 
 /** An explicitly named weights file (option or `BACKDROP_HED_WEIGHTS`) does not exist (`HED_WEIGHTS_NOT_FOUND`). */
 export class WeightsNotFoundError extends EdgeError {
-  constructor(readonly path: string, origin: string, cause?: unknown) {
+  constructor(readonly path: string, origin: string, cause?: unknown, reason?: string) {
     super(
       'HED_WEIGHTS_NOT_FOUND',
-      `HED weights file ${path} (${origin}) cannot be read. Check the path, or remove the setting to use the cached ` +
+      `HED weights file ${path} (${origin}) cannot be read${reason ? `: ${reason}` : ''}. Check the path, or remove the setting to use the cached ` +
         `or downloaded ControlNetHED.pth (${HED_WEIGHTS_PAGE}).`,
       { userError: true, cause },
     );

@@ -1,5 +1,5 @@
 import { CheckpointArchitectureError } from './checkpoint-errors.js';
-import type { StateDict, TensorData } from './state-dict.js';
+import { elementCount, type StateDict } from './state-dict.js';
 
 /** One 3×3 convolution of a HED block. */
 export interface HedConvShape {
@@ -34,24 +34,39 @@ export function hedTensorNames(): string[] {
  * Throws `HED_CHECKPOINT_ARCHITECTURE` naming the first missing, mis-shaped or unexpected tensor.
  */
 export function inferHedArchitecture(sd: StateDict, sourceName?: string): HedArchitecture {
+  return checkHedShapes(new Map([...sd].map(([name, t]) => [name, t.shape])), sourceName);
+}
+
+/**
+ * {@link inferHedArchitecture} on names and shapes alone, so a checkpoint can be checked before any tensor
+ * data is read (`parseHedCheckpoint`). Throws `HED_CHECKPOINT_ARCHITECTURE` like it.
+ */
+export function checkHedShapes(shapes: ReadonlyMap<string, readonly number[]>, sourceName?: string): HedArchitecture {
+  const sd = shapes;
   const names = hedTensorNames();
   const fail = (tensor: string, detail: string): never => {
     throw new CheckpointArchitectureError(sourceName, tensor, detail);
   };
   if (!names.some((n) => sd.has(n))) {
-    const seen = [...sd.keys()].slice(0, 3).map((n) => `'${n}'`).join(', ');
+    const seen = [...sd.keys()].slice(0, 3).map((n) => `'${shortName(n)}'`).join(', ');
     fail('norm', `it has none of the HED tensors (norm, block1.convs.0.weight, …)${seen ? `; its tensors are named like ${seen}` : ''}`);
   }
-  const get = (name: string): TensorData => sd.get(name) ?? fail(name, `tensor '${name}' is missing`);
-  const expect = (name: string, want: (number | string)[]): TensorData => {
+  const get = (name: string): { shape: readonly number[] } => {
+    const shape = sd.get(name) ?? fail(name, `tensor '${name}' is missing`);
+    return { shape };
+  };
+  const expect = (name: string, want: (number | string)[]): { shape: readonly number[] } => {
     const t = get(name);
     const ok = t.shape.length === want.length && want.every((w, i) => typeof w === 'string' ? t.shape[i] >= 1 : t.shape[i] === w);
-    if (!ok) fail(name, `tensor '${name}' has shape [${t.shape.join(', ')}], expected [${want.join(', ')}]`);
+    if (!ok) {
+      const shown = t.shape.length > 8 ? `[${t.shape.slice(0, 8).join(', ')}, …]` : `[${t.shape.join(', ')}]`;
+      fail(name, `tensor '${name}' has shape ${shown}, expected [${want.join(', ')}]`);
+    }
     return t;
   };
 
   let parameterCount = 0;
-  const count = (t: TensorData) => (parameterCount += t.data.length);
+  const count = (t: { shape: readonly number[] }) => (parameterCount += elementCount(t.shape));
   count(expect('norm', [1, 3, 1, 1]));
   let channels = 3;
   const blocks = HED_BLOCK_CONV_COUNTS.map((n, b) => {
@@ -71,7 +86,12 @@ export function inferHedArchitecture(sd: StateDict, sourceName?: string): HedArc
   });
   const expected = new Set(names);
   for (const name of sd.keys()) {
-    if (!expected.has(name)) fail(name, `it has the unexpected tensor '${name}'`);
+    if (!expected.has(name)) fail(shortName(name), `it has the unexpected tensor '${shortName(name)}'`);
   }
   return { blocks, parameterCount };
+}
+
+/** A tensor name as shown in messages: a crafted file's names can be megabytes long. */
+function shortName(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 80)}…` : name;
 }

@@ -1,9 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { EdgeError } from '../errors.js';
-import { CheckpointCorruptError, CheckpointUnsafeError, WeightsNotFoundError } from './checkpoint-errors.js';
+import { CheckpointCorruptError, CheckpointUnsafeError } from './checkpoint-errors.js';
+import { MAX_CHECKPOINT_FILE_BYTES, MAX_TOTAL_ELEMENTS } from './checkpoint-limits.js';
 import { FormatProblem, corrupt } from './format-problem.js';
+import { checkHedShapes } from './hed-architecture.js';
+import { readCheckpointFile } from './read-checkpoint-file.js';
 import { looksLikeSafetensors, readSafetensors } from './safetensors-format.js';
 import type { StateDict } from './state-dict.js';
+import type { TensorEntry } from './tensor-entry.js';
 import { readTorchLegacy } from './torch-legacy-format.js';
 import { readTorchZip } from './torch-zip-format.js';
 
@@ -25,21 +28,53 @@ export function sniffCheckpointFormat(bytes: Uint8Array): CheckpointFormat {
   return corrupt('unrecognised format: neither a torch.save zip, a legacy torch.save pickle nor safetensors');
 }
 
+/** Options of {@link parseCheckpoint}. */
+export interface ParseCheckpointOptions {
+  /**
+   * Checks the tensors' names and shapes before any tensor data is read (throw to refuse the file);
+   * {@link parseHedCheckpoint} passes the ControlNetHED architecture check.
+   */
+  checkShapes?: (shapes: ReadonlyMap<string, readonly number[]>, sourceName?: string) => void;
+}
+
+function readEntries(bytes: Uint8Array): TensorEntry[] {
+  if (bytes.length > MAX_CHECKPOINT_FILE_BYTES) corrupt(`${bytes.length} bytes is more than any HED checkpoint needs`);
+  switch (sniffCheckpointFormat(bytes)) {
+    case 'torch-zip':
+      return readTorchZip(bytes);
+    case 'torch-legacy':
+      return readTorchLegacy(bytes);
+    case 'safetensors':
+      return readSafetensors(bytes);
+  }
+}
+
 /**
  * Parses a checkpoint held in memory into float32 tensors. Recognises the PyTorch zip format (torch ≥ 1.6),
  * the legacy PyTorch pickle format and safetensors. Pickles are read by a restricted unpickler that never
- * executes code. Throws `HED_CHECKPOINT_CORRUPT` or `HED_CHECKPOINT_UNSAFE` (EdgeError, userError) naming `sourceName`.
+ * executes code and has limits on its work and memory. Reading is bounded as a whole: names, shapes and views
+ * are read first (and checked by `options.checkShapes`), the total element count is checked against one
+ * budget for all tensors together, and only then is any storage inflated (within a total byte budget) and any
+ * tensor materialised. Throws `HED_CHECKPOINT_CORRUPT` or `HED_CHECKPOINT_UNSAFE` (EdgeError, userError)
+ * naming `sourceName`, or what `checkShapes` throws.
  */
-export function parseCheckpoint(bytes: Uint8Array, sourceName?: string): StateDict {
+export function parseCheckpoint(bytes: Uint8Array, sourceName?: string, options: ParseCheckpointOptions = {}): StateDict {
   try {
-    switch (sniffCheckpointFormat(bytes)) {
-      case 'torch-zip':
-        return readTorchZip(bytes);
-      case 'torch-legacy':
-        return readTorchLegacy(bytes);
-      case 'safetensors':
-        return readSafetensors(bytes);
+    const entries = readEntries(bytes);
+    const shapes = new Map<string, readonly number[]>();
+    let total = 0;
+    for (const e of entries) {
+      if (shapes.has(e.name)) corrupt(`tensor '${e.name.slice(0, 80)}' appears twice`);
+      shapes.set(e.name, e.shape);
+      total += e.numel;
     }
+    options.checkShapes?.(shapes, sourceName);
+    if (total > MAX_TOTAL_ELEMENTS) {
+      corrupt(`its ${entries.length} tensors hold ${total} elements together, more than the ${MAX_TOTAL_ELEMENTS} a HED checkpoint may hold`);
+    }
+    const sd: StateDict = new Map();
+    for (const e of entries) sd.set(e.name, { shape: e.shape, data: e.load() });
+    return sd;
   } catch (e) {
     if (e instanceof FormatProblem) {
       if (e.kind === 'unsafe') throw new CheckpointUnsafeError(sourceName, e.offender, e.detail);
@@ -51,14 +86,19 @@ export function parseCheckpoint(bytes: Uint8Array, sourceName?: string): StateDi
   }
 }
 
-/** Reads and parses a checkpoint file (path) or bytes; a missing file is `HED_WEIGHTS_NOT_FOUND`. */
+/**
+ * {@link parseCheckpoint} for a ControlNetHED checkpoint: names and shapes are checked against the HED
+ * architecture (`HED_CHECKPOINT_ARCHITECTURE`) before any tensor data is read.
+ */
+export function parseHedCheckpoint(bytes: Uint8Array, sourceName?: string): StateDict {
+  return parseCheckpoint(bytes, sourceName, { checkShapes: (shapes, name) => void checkHedShapes(shapes, name) });
+}
+
+/**
+ * Reads and parses a checkpoint file (path) or bytes; a missing or non-regular file (FIFO, device,
+ * directory) is `HED_WEIGHTS_NOT_FOUND`, at once.
+ */
 export async function loadCheckpoint(source: string | Uint8Array): Promise<StateDict> {
   if (typeof source !== 'string') return parseCheckpoint(source);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(source);
-  } catch (e) {
-    throw new WeightsNotFoundError(source, 'checkpoint path', e);
-  }
-  return parseCheckpoint(bytes, source);
+  return parseCheckpoint(await readCheckpointFile(source, 'checkpoint path'), source);
 }

@@ -1,4 +1,5 @@
 import { ByteCursor } from './byte-cursor.js';
+import { TORCH_PICKLE_LIMITS, type PickleLimits } from './checkpoint-limits.js';
 import { corrupt, unsafe } from './format-problem.js';
 import { PyCallable, PyDict, PyTuple, describePy, type PyKey } from './pickle-values.js';
 
@@ -19,11 +20,24 @@ const latin1 = new TextDecoder('latin1');
  * object-construction opcodes (INST, OBJ, NEWOBJ, NEWOBJ_EX, EXT*) are refused.
  * @returns the unpickled value and the offset just after its STOP opcode.
  */
-export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): { value: unknown; end: number } {
+export function unpickle(
+  bytes: Uint8Array, start: number, hooks: PickleHooks, limits: PickleLimits = TORCH_PICKLE_LIMITS,
+): { value: unknown; end: number } {
   const c = new ByteCursor(bytes, start, bytes.length, 'pickle');
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
   const memo = new Map<number, unknown>();
+  // Whole-run budgets: every value that enters the stack or a container counts, whatever later pops it.
+  let ops = 0;
+  let objects = 0;
+  const counted = (n: number): void => {
+    objects += n;
+    if (objects > limits.maxObjects) corrupt(`pickle builds more than ${limits.maxObjects} values; no state dict needs that many`);
+  };
+  const sized = (n: number, what: string): number => {
+    if (n > limits.maxStringBytes) corrupt(`pickle ${what} of ${n} bytes at offset ${c.pos} is longer than any state dict holds`);
+    return n;
+  };
 
   const pop = (): unknown => {
     if (stack.length === 0) corrupt(`pickle stack underflow at offset ${c.pos - 1}`);
@@ -42,8 +56,11 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
   };
   const line = (): string => {
     const from = c.pos;
-    const nl = bytes.indexOf(0x0a, from);
-    if (nl < 0) corrupt(`pickle text argument at offset ${from} has no end of line`);
+    const nl = bytes.subarray(from, Math.min(bytes.length, from + limits.maxStringBytes + 1)).indexOf(0x0a);
+    if (nl < 0) corrupt(`pickle text argument at offset ${from} has no end of line within ${limits.maxStringBytes} bytes`);
+    return lineTo(from, from + nl);
+  };
+  const lineTo = (from: number, nl: number): string => {
     c.take(nl - from + 1);
     return latin1.decode(bytes.subarray(from, nl));
   };
@@ -60,6 +77,7 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
     return memo.get(i);
   };
   const memoPut = (i: number): void => {
+    if (!memo.has(i) && memo.size >= limits.maxMemo) corrupt(`pickle memo grows past ${limits.maxMemo} entries`);
     memo.set(i, top());
   };
   const key = (k: unknown): PyKey => {
@@ -79,11 +97,20 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
     if (items.length % 2 !== 0) corrupt('SETITEMS with an odd number of items');
     for (let i = 0; i < items.length; i += 2) d.entries.set(key(items[i]), items[i + 1]);
   };
+  const long = (n: number): number | bigint => {
+    // longFromBytes is quadratic in the length: a huge LONG4 would be a time bomb.
+    if (n > limits.maxLongBytes) corrupt(`pickle integer of ${n} bytes at offset ${c.pos} is larger than any state dict holds`);
+    return longFromBytes(c.slice(n));
+  };
   const global = (module: string, name: string): unknown => hooks.resolveGlobal(module, name);
 
   for (;;) {
     const at = c.pos;
     const op = c.u8();
+    if (++ops > limits.maxOps) corrupt(`pickle runs more than ${limits.maxOps} opcodes; no state dict needs that many`);
+    // Every opcode adds at most one value to the stack or a container; APPENDS/SETITEMS/LIST/TUPLE/DICT move
+    // values already counted. DUP/GET push an existing value again, which still costs a stack slot.
+    counted(1);
     switch (op) {
       case 0x80: { // PROTO
         const v = c.u8();
@@ -97,6 +124,7 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
         if (stack.length === 0) corrupt('pickle STOP with an empty stack');
         return { value: stack[stack.length - 1], end: c.pos };
       case 0x28: // MARK
+        if (marks.length >= limits.maxMarkDepth) corrupt(`pickle nests more than ${limits.maxMarkDepth} MARKs at offset ${at}`);
         marks.push(stack);
         stack = [];
         break;
@@ -117,11 +145,11 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
       case 0x4b: stack.push(c.u8()); break; // BININT1
       case 0x4d: stack.push(c.u16()); break; // BININT2
       case 0x4a: stack.push(c.i32()); break; // BININT
-      case 0x8a: stack.push(longFromBytes(c.slice(c.u8()))); break; // LONG1
+      case 0x8a: stack.push(long(c.u8())); break; // LONG1
       case 0x8b: { // LONG4
         const n = c.i32();
         if (n < 0) corrupt(`negative LONG4 length at offset ${at}`);
-        stack.push(longFromBytes(c.slice(n)));
+        stack.push(long(n));
         break;
       }
       case 0x49: { // INT (text)
@@ -139,21 +167,21 @@ export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks): 
         stack.push(parseTextFloat(line(), at));
         break;
 
-      case 0x58: stack.push(text(c.u32())); break; // BINUNICODE
+      case 0x58: stack.push(text(sized(c.u32(), 'string'))); break; // BINUNICODE
       case 0x8c: stack.push(text(c.u8())); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(text(c.u64())); break; // BINUNICODE8
+      case 0x8d: stack.push(text(sized(c.u64(), 'string'))); break; // BINUNICODE8
       case 0x54: { // BINSTRING (Python 2 str, read as latin-1 like torch's encoding='latin1')
         const n = c.i32();
         if (n < 0) corrupt(`negative BINSTRING length at offset ${at}`);
-        stack.push(latin1.decode(c.slice(n)));
+        stack.push(latin1.decode(c.slice(sized(n, 'string'))));
         break;
       }
       case 0x55: stack.push(latin1.decode(c.slice(c.u8()))); break; // SHORT_BINSTRING
-      case 0x42: stack.push(new Uint8Array(c.slice(c.u32()))); break; // BINBYTES
+      case 0x42: stack.push(new Uint8Array(c.slice(sized(c.u32(), 'bytes object')))); break; // BINBYTES
       case 0x43: stack.push(new Uint8Array(c.slice(c.u8()))); break; // SHORT_BINBYTES
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
-        stack.push(new Uint8Array(c.slice(c.u64())));
+        stack.push(new Uint8Array(c.slice(sized(c.u64(), 'bytes object'))));
         break;
 
       case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
@@ -296,6 +324,8 @@ function parseTextFloat(s: string, at: number): number {
 }
 
 function parseTextInt(s: string, at: number): number | bigint {
+  // BigInt parsing is quadratic in the digits; a state dict's integers have a handful.
+  if (s.length > 64) corrupt(`integer of ${s.length} digits at offset ${at} is larger than any state dict holds`);
   if (!/^[+-]?\d+$/.test(s)) corrupt(`bad integer '${s.slice(0, 20)}' at offset ${at}`);
   const v = BigInt(s);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;

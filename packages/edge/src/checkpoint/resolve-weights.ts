@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CheckpointArchitectureError, CheckpointCorruptError, CheckpointUnsafeError, WeightsNotFoundError, WeightsUnavailableError,
 } from './checkpoint-errors.js';
-import { inferHedArchitecture } from './hed-architecture.js';
-import { parseCheckpoint } from './load-checkpoint.js';
+import { MAX_CHECKPOINT_FILE_BYTES } from './checkpoint-limits.js';
+import { parseHedCheckpoint } from './load-checkpoint.js';
+import { readCheckpointFile } from './read-checkpoint-file.js';
 import { downloadAtomically, type DownloadProgress } from './weights-download.js';
 import { HED_WEIGHTS_ENV, HED_WEIGHTS_FILE, defaultWeightsCacheDir, hedWeightsUrl } from './weights-locations.js';
 
@@ -36,12 +36,8 @@ export interface ResolvedWeights {
   bytes: Uint8Array;
 }
 
-async function readWeightsFile(file: string, origin: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    throw new WeightsNotFoundError(file, origin, e);
-  }
+function readWeightsFile(file: string, origin: string): Promise<Uint8Array> {
+  return readCheckpointFile(file, origin);
 }
 
 /**
@@ -67,9 +63,10 @@ export async function resolveWeights(opts: ResolveWeightsOptions = {}): Promise<
 
   const cachePath = path.resolve(opts.cacheDir ?? defaultWeightsCacheDir(env), HED_WEIGHTS_FILE);
   try {
-    return { source: 'cache', path: cachePath, bytes: await readFile(cachePath) };
+    return { source: 'cache', path: cachePath, bytes: await readCheckpointFile(cachePath, 'the weights cache') };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new WeightsNotFoundError(cachePath, 'the weights cache', e);
+    const missing = e instanceof WeightsNotFoundError && (e.cause as { kind?: string } | undefined)?.kind === 'missing';
+    if (!missing) throw e;
   }
 
   const url = hedWeightsUrl(env);
@@ -85,7 +82,8 @@ export async function resolveWeights(opts: ResolveWeightsOptions = {}): Promise<
       fetchImpl: opts.fetchImpl ?? fetch,
       onProgress: opts.onProgress,
       stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
-      verify: (data) => void inferHedArchitecture(parseCheckpoint(data, url), url),
+      maxBytes: MAX_CHECKPOINT_FILE_BYTES,
+      verify: (data) => void parseHedCheckpoint(data, url),
     });
     return { source: 'download', path: cachePath, bytes };
   } catch (e) {

@@ -1,7 +1,7 @@
 import { ByteCursor } from './byte-cursor.js';
 import { corrupt } from './format-problem.js';
-import { elementCount, type StateDict } from './state-dict.js';
 import { DTYPE_SIZE, decodeToFloat32, type StorageDtype } from './storage-dtype.js';
+import { checkedElementCount, type TensorEntry } from './tensor-entry.js';
 
 /** safetensors dtype names ↔ storage element types. */
 export const SAFETENSORS_DTYPES: Readonly<Record<string, StorageDtype>> = {
@@ -9,8 +9,8 @@ export const SAFETENSORS_DTYPES: Readonly<Record<string, StorageDtype>> = {
   I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
 };
 
-/** Largest JSON header accepted (the format's own limit is 100 MB). */
-const MAX_HEADER_BYTES = 100_000_000;
+/** Largest JSON header accepted (the format's own limit is 100 MB; HED's header is about 4 KB). */
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 /** True when `bytes` starts like a safetensors file: an 8-byte little-endian header size, then `{`. */
 export function looksLikeSafetensors(bytes: Uint8Array): boolean {
@@ -19,8 +19,11 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
   return bytes[8] === 0x7b && n >= 2n && n <= BigInt(bytes.length - 8);
 }
 
-/** Reads a `.safetensors` file: 8-byte LE header length, JSON header (dtype, shape, data_offsets), raw LE data. */
-export function readSafetensors(bytes: Uint8Array): StateDict {
+/**
+ * Reads a `.safetensors` file: 8-byte LE header length, JSON header (dtype, shape, data_offsets), raw LE data.
+ * Names, shapes and offsets are checked now; the data is decoded by each entry's `load()`.
+ */
+export function readSafetensors(bytes: Uint8Array): TensorEntry[] {
   const c = new ByteCursor(bytes, 0, bytes.length, 'safetensors file');
   const headerLength = c.u64();
   if (headerLength > MAX_HEADER_BYTES) corrupt(`safetensors header of ${headerLength} bytes is implausible`);
@@ -34,7 +37,7 @@ export function readSafetensors(bytes: Uint8Array): StateDict {
   if (typeof header !== 'object' || header === null || Array.isArray(header)) corrupt('safetensors header is not a JSON object');
   const dataStart = c.pos;
   const dataLength = bytes.length - dataStart;
-  const sd: StateDict = new Map();
+  const entries: TensorEntry[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
     const { dtype: dtypeName, shape, data_offsets: offsets } = (info ?? {}) as Record<string, unknown>;
@@ -44,14 +47,15 @@ export function readSafetensors(bytes: Uint8Array): StateDict {
     if (!isCountList(offsets) || offsets.length !== 2 || offsets[0] > offsets[1] || offsets[1] > dataLength) {
       corrupt(`tensor '${name}' has bad data_offsets ${JSON.stringify(offsets)} for ${dataLength} data bytes`);
     }
-    const numel = elementCount(shape);
+    const numel = checkedElementCount(name, shape);
     if (offsets[1] - offsets[0] !== numel * DTYPE_SIZE[dtype]) {
       corrupt(`tensor '${name}' ${dtypeName}[${shape.join(', ')}] does not fill its ${offsets[1] - offsets[0]} data bytes`);
     }
-    sd.set(name, { shape: [...shape], data: decodeToFloat32(bytes, dataStart + offsets[0], numel, dtype, true) });
+    const start = dataStart + offsets[0];
+    entries.push({ name, shape: [...shape], numel, load: () => decodeToFloat32(bytes, start, numel, dtype, true) });
   }
-  if (sd.size === 0) corrupt('the safetensors file holds no tensors');
-  return sd;
+  if (entries.length === 0) corrupt('the safetensors file holds no tensors');
+  return entries;
 }
 
 function isCountList(v: unknown): v is number[] {

@@ -1,22 +1,23 @@
 import { corrupt } from './format-problem.js';
 import { PyDict, describePy } from './pickle-values.js';
-import type { StateDict } from './state-dict.js';
-import { DTYPE_SIZE, decodeToFloat32 } from './storage-dtype.js';
-import { materializeTensor } from './tensor-materializer.js';
+import { checkTensorView, materializeTensor, type StorageBytes } from './tensor-materializer.js';
+import type { TensorEntry } from './tensor-entry.js';
 import { TensorRef, type StorageRef } from './torch-pickle-objects.js';
 
-/** The raw bytes of a root storage record and their byte order. */
-export interface StorageBytes {
-  data: Uint8Array;
-  littleEndian: boolean;
-}
+export type { StorageBytes } from './tensor-materializer.js';
 
 /**
- * Turns the unpickled top object of a `torch.save` file into a StateDict.
+ * Turns the unpickled top object of a `torch.save` file into tensor entries: names, shapes and views are
+ * checked now (no storage is read); each entry's `load()` fetches its storage through `storageBytes`.
  * Accepts a dict/OrderedDict of tensors, or a dict whose `state_dict` entry is one; a `module.` prefix
  * on every name (from `nn.DataParallel`) is removed. Non-tensor entries are ignored.
  */
-export function buildStateDict(top: unknown, storageBytes: (ref: StorageRef) => StorageBytes): StateDict {
+export function buildTensorEntries(
+  top: unknown,
+  storageBytes: (ref: StorageRef) => StorageBytes,
+  /** Checks a storage from its metadata (declared sizes) while the entries are built, before any is read. */
+  checkStorage?: (ref: StorageRef) => void,
+): TensorEntry[] {
   if (!(top instanceof PyDict)) corrupt(`the pickle holds ${describePy(top)}, not a state dict`);
   let dict = top;
   const wrapped = dict.entries.get('state_dict');
@@ -32,14 +33,9 @@ export function buildStateDict(top: unknown, storageBytes: (ref: StorageRef) => 
   if (tensors.length === 0) corrupt('the state dict holds no tensors');
   const strip = tensors.every(([k]) => k.startsWith('module.')) ? 'module.'.length : 0;
 
-  const sd: StateDict = new Map();
-  for (const [key, ref] of tensors) {
-    const { storage } = ref;
-    const size = DTYPE_SIZE[storage.dtype];
-    const { data, littleEndian } = storageBytes(storage);
-    const tensor = materializeTensor(key, ref, (start, count) =>
-      decodeToFloat32(data, (storage.elementOffset + start) * size, count, storage.dtype, littleEndian));
-    sd.set(key.slice(strip), tensor);
-  }
-  return sd;
+  return tensors.map(([key, ref]) => {
+    const numel = checkTensorView(key, ref);
+    checkStorage?.(ref.storage);
+    return { name: key.slice(strip), shape: [...ref.shape], numel, load: () => materializeTensor(key, ref, storageBytes(ref.storage)) };
+  });
 }

@@ -94,6 +94,38 @@ export function decodeToFloat32(
   return out;
 }
 
+/**
+ * Reads single elements of `dtype` from `bytes` by byte offset, converted exactly as {@link decodeToFloat32}
+ * converts them; for strided views, which are gathered element by element instead of decoding their whole span.
+ */
+export function elementReader(bytes: Uint8Array, dtype: StorageDtype, littleEndian: boolean): (byteOffset: number) => number {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = littleEndian;
+  switch (dtype) {
+    case 'float32': return (o) => v.getFloat32(o, le);
+    case 'float64': return (o) => v.getFloat64(o, le);
+    case 'float16': {
+      const table = halfToFloatTable();
+      return (o) => table[v.getUint16(o, le)];
+    }
+    case 'bfloat16': {
+      const f = new Float32Array(1);
+      const u = new Uint32Array(f.buffer);
+      return (o) => {
+        u[0] = v.getUint16(o, le) << 16;
+        return f[0];
+      };
+    }
+    case 'int64': return (o) => Number(v.getBigInt64(o, le));
+    case 'int32': return (o) => v.getInt32(o, le);
+    case 'int16': return (o) => v.getInt16(o, le);
+    case 'int8': return (o) => v.getInt8(o);
+    case 'uint8':
+    case 'bool':
+      return (o) => v.getUint8(o);
+  }
+}
+
 function swapBytes(src: Uint8Array, size: number): Uint8Array {
   const out = new Uint8Array(src.length);
   for (let i = 0; i < src.length; i += size) {

@@ -1,9 +1,9 @@
 import { ByteCursor } from './byte-cursor.js';
 import { corrupt } from './format-problem.js';
 import { unpickle } from './pickle-machine.js';
-import type { StateDict } from './state-dict.js';
-import { buildStateDict } from './state-dict-builder.js';
+import { buildTensorEntries } from './state-dict-builder.js';
 import { DTYPE_SIZE, type StorageDtype } from './storage-dtype.js';
+import type { TensorEntry } from './tensor-entry.js';
 import { resolveTorchGlobal, torchPickleHooks } from './torch-pickle-objects.js';
 
 /** Magic number the legacy `torch.save` format starts with. */
@@ -14,8 +14,9 @@ const LEGACY_PROTOCOL = 1001;
  * Reads a legacy (`_use_new_zipfile_serialization=False`) checkpoint: pickled magic number, protocol 1001,
  * sys-info, the main pickle (6-tuple storage ids), a pickled list of storage keys, then per key a little-endian
  * int64 element count followed by the storage's bytes (always little-endian, as torch writes them).
+ * Storages are views into `bytes` (nothing is copied until a tensor is loaded).
  */
-export function readTorchLegacy(bytes: Uint8Array): StateDict {
+export function readTorchLegacy(bytes: Uint8Array): TensorEntry[] {
   const plain = { resolveGlobal: resolveTorchGlobal };
   const magic = unpickle(bytes, 0, plain);
   if (magic.value !== LEGACY_MAGIC) corrupt('legacy torch.save magic number missing');
@@ -48,7 +49,7 @@ export function readTorchLegacy(bytes: Uint8Array): StateDict {
     if (numel < 0) corrupt(`storage ${name} has a negative size`);
     storages.set(name, c.slice(numel * DTYPE_SIZE[dtype]));
   }
-  return buildStateDict(main.value, (ref) => {
+  return buildTensorEntries(main.value, (ref) => {
     const data = storages.get(ref.key);
     if (!data) corrupt(`storage ${ref.key} has no data after the pickle`);
     return { data, littleEndian: true };

@@ -16,6 +16,8 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** Abort when no data arrives for this long. */
   stallTimeoutMs: number;
+  /** Largest download accepted: a longer body (or Content-Length) is abandoned, never held in memory. */
+  maxBytes?: number;
   /** Throws when the downloaded bytes are not acceptable; runs before the rename. */
   verify: (bytes: Uint8Array) => void;
 }
@@ -43,11 +45,14 @@ export async function downloadAtomically(o: DownloadOptions): Promise<Uint8Array
     if (!res.body) throw new Error('the response has no body');
     const lengthHeader = res.headers.get('content-length');
     const totalBytes = lengthHeader && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    const tooLarge = (n: number): Error => new Error(`the server sends ${n} bytes or more, more than the ${o.maxBytes} a checkpoint may have`);
+    if (o.maxBytes !== undefined && totalBytes !== undefined && totalBytes > o.maxBytes) throw tooLarge(totalBytes);
     const chunks: Uint8Array[] = [];
     let receivedBytes = 0;
     o.onProgress?.({ receivedBytes, totalBytes });
     for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       armStallTimer();
+      if (o.maxBytes !== undefined && receivedBytes + chunk.length > o.maxBytes) throw tooLarge(receivedBytes + chunk.length);
       await file.write(chunk);
       chunks.push(chunk);
       receivedBytes += chunk.length;

@@ -4,8 +4,8 @@
  * 16-bit grey (Pillow mode `I`) → clipped to 0..255, tRNS key colours masked to 8 bits as Pillow does.
  * Embedded ICC profiles are ignored (Pillow does not apply them) and EXIF orientation is not applied.
  */
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { FileReadProblem, readRegularFile } from '../regular-file.js';
 import type { ImageU8 } from './image-buffer.js';
 import { ImageNotFoundError, ImageUnreadableError, ImageUnsupportedError } from './image-errors.js';
 import { readPngFacts, type PngFacts } from '@backdrop/api';
@@ -19,15 +19,19 @@ export interface DecodedRgba extends ImageU8 {
   format: string;
 }
 
+/**
+ * Largest image file read: the service's own upload limit (`max_file_size_mb` 1024 in its recorded upload
+ * policy), since nothing larger could be sent anyway.
+ */
+export const MAX_IMAGE_FILE_BYTES = 1024 * 1024 * 1024;
+
 async function readInput(input: string | Uint8Array): Promise<{ bytes: Uint8Array; label: string }> {
   if (typeof input !== 'string') return { bytes: input, label: 'The image data' };
   try {
-    return { bytes: await readFile(input), label: input };
+    return { bytes: await readRegularFile(input, MAX_IMAGE_FILE_BYTES), label: input };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ImageNotFoundError(input, err);
-    if (code === 'EISDIR') throw new ImageUnreadableError(input, 'it is a directory, not a file', err);
-    throw new ImageUnreadableError(input, `the file cannot be opened: ${(err as Error).message}`, err);
+    if (err instanceof FileReadProblem && err.kind === 'missing') throw new ImageNotFoundError(input, err);
+    throw new ImageUnreadableError(input, err instanceof FileReadProblem ? err.reason : `the file cannot be opened: ${(err as Error).message}`, err);
   }
 }
 

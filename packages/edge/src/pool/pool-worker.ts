@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend.js';
-import { parseCheckpoint } from '../checkpoint/load-checkpoint.js';
+import { parseHedCheckpoint } from '../checkpoint/load-checkpoint.js';
 import { edgeElementFromInput, emptyTimings } from '../edge-element.js';
 import { HedNetwork } from '../hed/network.js';
 import { describeWeights } from '../hed.js';
@@ -21,7 +21,7 @@ function send(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 async function start(): Promise<HedNetwork> {
   const backend = await initBackend(init.backend, { BACKDROP_TF_BACKEND: init.envBackend });
   const bytes = new Uint8Array(init.weights);
-  const sd = parseCheckpoint(bytes, init.weightsPath);
+  const sd = parseHedCheckpoint(bytes, init.weightsPath);
   const network = HedNetwork.fromStateDict(sd);
   const weights = describeWeights({ source: init.weightsSource, path: init.weightsPath, bytes }, network);
   send({ type: 'ready', backend, weights });

@@ -12,7 +12,7 @@ const TINY_ZIP = readFileSync(TINY_FP32_ZIP);
 const TINY_LEGACY = readFileSync(TINY_FP16_LEGACY);
 const HF_PATH = '/lllyasviel/Annotators/resolve/main/ControlNetHED.pth';
 
-type Mode = 'ok' | 'redirect' | 'chunked' | 'drop' | 'stall' | '404' | 'html';
+type Mode = 'ok' | 'redirect' | 'chunked' | 'drop' | 'stall' | '404' | 'html' | 'huge-length' | 'endless';
 
 /** A stand-in for huggingface.co on a real socket; `mode` decides how it answers. */
 class FakeHub {
@@ -50,6 +50,21 @@ class FakeHub {
         case '404':
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
           break;
+        case 'huge-length':
+          res.writeHead(200, { 'content-length': 4 * 1024 ** 3 });
+          res.write(TINY_ZIP.subarray(0, 1000));
+          break;
+        case 'endless': { // no Content-Length, zeros until the client hangs up
+          res.writeHead(200);
+          const zeros = Buffer.alloc(1024 * 1024);
+          const pump = (): void => {
+            while (!res.destroyed && res.write(zeros));
+            if (!res.destroyed) res.once('drain', pump);
+          };
+          res.on('close', () => res.destroy());
+          pump();
+          break;
+        }
         case 'html':
           res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>Please log in</body></html>');
           break;
@@ -188,6 +203,20 @@ describe('resolveWeights download from the Hugging Face endpoint', () => {
     expect(err).toMatchObject({ code: 'HED_WEIGHTS_UNAVAILABLE', message: expect.stringContaining('no data for 0.3 s') });
     expect(await cacheListing()).toEqual([]);
   });
+
+  it('a Content-Length over the checkpoint cap is refused before anything is read', async () => {
+    hub.mode = 'huge-length';
+    const err = await resolveWeights({ env, stallTimeoutMs: 20_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'HED_WEIGHTS_UNAVAILABLE', message: expect.stringMatching(/4294967296 bytes or more, more than the \d+ a checkpoint may have/) });
+    expect(await cacheListing()).toEqual([]);
+  });
+
+  it('an endless body without Content-Length is abandoned at the cap, leaving no file', async () => {
+    hub.mode = 'endless';
+    const err = await resolveWeights({ env }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'HED_WEIGHTS_UNAVAILABLE', message: expect.stringMatching(/bytes or more, more than the \d+ a checkpoint may have/) });
+    expect(await cacheListing()).toEqual([]);
+  }, 120_000);
 
   it('HTTP 404: the message says where to put the file and where to get it', async () => {
     hub.mode = '404';

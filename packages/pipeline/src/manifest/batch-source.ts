@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { checkInputFile, InputFileUnreadableError } from '@backdrop/api';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { BatchConfigError, type InputProblem } from '../errors.js';
 import type { BatchItem, ItemDefaults } from '../item.js';
+import { MAX_MANIFEST_LINE_BYTES, manifestLines } from './manifest-lines.js';
 import { parseManifestObject, SAFE_ID } from './parse-item.js';
 
 /** One entry of a batch source: the item, or the problems that kept it from being one. */
@@ -28,9 +28,17 @@ export interface BatchSource {
  */
 export async function openBatchSource(input: string, defaults: ItemDefaults = {}): Promise<BatchSource> {
   const abs = path.resolve(input);
-  const st = await stat(abs).catch(() => undefined);
-  if (!st) throw new BatchConfigError(`${input} does not exist; give a manifest (.jsonl) or a folder of RGBA PNG cut-outs`);
-  if (st.isDirectory()) return folderSource(input, abs, defaults);
+  let isDirectory: boolean;
+  try {
+    // A FIFO, /dev/zero or other non-regular file is refused here, before anything streams from it.
+    ({ isDirectory } = await checkInputFile(abs, { allowDirectory: true, maxBytes: Number.MAX_SAFE_INTEGER }));
+  } catch (err) {
+    if (err instanceof InputFileUnreadableError && err.problem !== 'missing') {
+      throw new BatchConfigError(`${input} cannot be read as a manifest: ${err.reason}; give a manifest (.jsonl) or a folder of RGBA PNG cut-outs`);
+    }
+    throw new BatchConfigError(`${input} does not exist; give a manifest (.jsonl) or a folder of RGBA PNG cut-outs`);
+  }
+  if (isDirectory) return folderSource(input, abs, defaults);
   return manifestSource(input, abs, defaults);
 }
 
@@ -39,11 +47,13 @@ function manifestSource(label: string, file: string, defaults: ItemDefaults): Ba
   return {
     label,
     async *entries() {
-      const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-      let line = 0;
-      for await (const text of rl) {
-        line++;
-        const trimmed = text.trim();
+      for await (const read of manifestLines(file)) {
+        const { line } = read;
+        if ('tooLong' in read) {
+          yield { line, problems: [{ line, code: 'line_too_long', message: `the line is ${read.bytes} bytes long, more than the ${MAX_MANIFEST_LINE_BYTES} any item needs; is this a JSONL manifest?` }] };
+          continue;
+        }
+        const trimmed = read.text.trim();
         if (trimmed === '') continue;
         let raw: unknown;
         try {

@@ -1,6 +1,8 @@
-import { access } from 'node:fs/promises';
 import sharp from 'sharp';
-import { MAX_BASE_LONG_SIDE, type BackgroundGenerationRequest, type ValidationReport } from '@backdrop/api';
+import {
+  InputFileUnreadableError, readInputFile, readPngFacts, MAX_BASE_LONG_SIDE, type BackgroundGenerationRequest, type PngFacts, type ValidationReport,
+} from '@backdrop/api';
+import { describeRgba8Conversion } from '../stages/base-rgba8.js';
 import type { InputProblem } from '../errors.js';
 import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, placeholderUrls } from '../request-builder.js';
@@ -32,6 +34,10 @@ interface ImageFacts {
   height?: number;
   hasAlpha?: boolean;
   error?: string;
+  /** For `unreadable`: why (e.g. "it is a FIFO (named pipe), not a regular file"). */
+  reason?: string;
+  /** What the PNG header says (PNGs only). */
+  png?: PngFacts;
 }
 
 /**
@@ -63,6 +69,10 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
     for (const file of localFilesOf(item)) {
       const f = await imageFacts(file.path);
       const at = { line, id: item.id, field: file.field };
+      if (!f.ok && f.error === 'unreadable') {
+        problems.push({ ...at, code: 'file_unreadable', message: `${file.path} cannot be read: ${f.reason}` });
+        continue;
+      }
       if (!f.ok) {
         problems.push({ ...at, code: f.error === 'missing' ? 'file_missing' : 'not_an_image', message: f.error === 'missing' ? `${file.path} does not exist` : `${file.path} is not a readable image (${f.error})` });
         continue;
@@ -73,6 +83,9 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
           problems.push({ ...at, code: 'not_rgba_png', message: `${file.path} is ${f.format?.toUpperCase()}${f.hasAlpha ? ' with alpha' : ' without alpha'}; ${what} must be an RGBA PNG with a transparent background` });
         }
       }
+      // Transparency in another layout than 8-bit RGBA: converted before upload (prepare stage); said once here.
+      const conversion = file.role === 'base' && f.format === 'png' && f.hasAlpha && f.png ? describeRgba8Conversion(f.png) : undefined;
+      if (conversion) warnings.push({ ...at, code: 'base_converted', message: `${file.path} ${conversion}` });
       if (file.role === 'base' && Math.max(f.width ?? 0, f.height ?? 0) > MAX_BASE_LONG_SIDE && !options.fit) {
         problems.push({ ...at, code: 'too_large', message: `${file.path} is ${f.width}×${f.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px — resize it, or pass --fit to downscale it before upload` });
       }
@@ -108,16 +121,20 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
 }
 
 async function inspectImage(p: string): Promise<ImageFacts> {
+  let bytes: Buffer;
   try {
-    await access(p);
-  } catch {
+    // Regular files only: a FIFO or /dev/zero given as an input is refused at once, not read forever.
+    bytes = await readInputFile(p);
+  } catch (err) {
+    if (err instanceof InputFileUnreadableError && err.problem !== 'missing') return { ok: false, error: 'unreadable', reason: err.reason };
     return { ok: false, error: 'missing' };
   }
   try {
-    const m = await sharp(p).metadata();
+    const m = await sharp(bytes).metadata();
     // Decode every pixel (into a tiny thumbnail, so memory stays small): a truncated file fails here, not at the service.
-    await sharp(p, { failOn: 'truncated' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
-    return { ok: true, format: m.format, width: m.width, height: m.height, hasAlpha: m.hasAlpha === true };
+    await sharp(bytes, { failOn: 'truncated' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
+    const png = readPngFacts(bytes);
+    return { ok: true, format: m.format, width: m.width, height: m.height, hasAlpha: m.hasAlpha === true, ...(png ? { png } : {}) };
   } catch (err) {
     return { ok: false, error: `truncated or corrupt: ${(err as Error).message}` };
   }

@@ -1,7 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { MAX_BASE_LONG_SIDE } from '@backdrop/api';
+import { MAX_BASE_LONG_SIDE, readInputFile, readPngFacts } from '@backdrop/api';
+import { describeRgba8Conversion, toRgba8Png } from './base-rgba8.js';
 import { BatchError } from '../errors.js';
 import { isRemoteReference, type BatchItem } from '../item.js';
 import { sha256Hex } from '../cache/content-hash.js';
@@ -64,13 +65,13 @@ export async function prepareItem(item: BatchItem, ctx: PrepareContext): Promise
 
 async function prepareFile(field: string, ref: string): Promise<PreparedInput> {
   if (isRemoteReference(ref)) return { field, url: ref };
-  return { field, file: ref, sha256: sha256Hex(await readFile(ref)) };
+  return { field, file: ref, sha256: sha256Hex(await readInputFile(ref)) };
 }
 
 async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<PreparedInput> {
   if (isRemoteReference(item.base)) return { field: 'base', url: item.base };
-  const bytes = await readFile(item.base).catch((err: NodeJS.ErrnoException) => {
-    throw new InvalidItemInputError(`item ${item.id}: cannot read base image ${item.base} (${err.code ?? err.message})`);
+  const bytes = await readInputFile(item.base).catch((err: Error & { reason?: string }) => {
+    throw new InvalidItemInputError(`item ${item.id}: cannot read base image ${item.base} (${err.reason ?? err.message})`);
   });
   let meta: sharp.Metadata;
   try {
@@ -82,13 +83,20 @@ async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<Prepar
     throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} must be an RGBA PNG with a transparent background`);
   }
   const sha256 = sha256Hex(bytes);
+  const png = readPngFacts(bytes);
+  // Not 8-bit RGBA (grey + alpha, palette + tRNS, 16-bit, …): converted before upload (see base-rgba8.ts).
+  const convert = png !== undefined && describeRgba8Conversion(png) !== undefined;
   const long = Math.max(meta.width ?? 0, meta.height ?? 0);
-  if (long <= MAX_BASE_LONG_SIDE) return { field: 'base', file: item.base, sha256 };
+  if (long <= MAX_BASE_LONG_SIDE) {
+    if (!convert) return { field: 'base', file: item.base, sha256 };
+    const converted = await cachedFile(path.join(ctx.stateDir, 'rgba8', `${sha256}.png`), () => toRgba8Png(sharp(bytes)));
+    return { field: 'base', ...converted };
+  }
   if (!ctx.fit) {
     throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px (pass --fit to downscale)`);
   }
-  const fitted = await cachedFile(path.join(ctx.stateDir, 'fitted', `${sha256}.png`), () =>
-    sharp(bytes).resize({ width: MAX_BASE_LONG_SIDE, height: MAX_BASE_LONG_SIDE, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer(),
+  const fitted = await cachedFile(path.join(ctx.stateDir, 'fitted-rgba8', `${sha256}.png`), () =>
+    toRgba8Png(sharp(bytes).resize({ width: MAX_BASE_LONG_SIDE, height: MAX_BASE_LONG_SIDE, fit: 'inside', kernel: 'lanczos3' })),
   );
   return { field: 'base', ...fitted };
 }
@@ -97,7 +105,7 @@ async function prepareCutout(id: string, field: string, cutout: string, ctx: Pre
   if (!ctx.edges) {
     throw new BatchError('HED_WEIGHTS_REQUIRED', `item ${id}: ${field} is a cut-out, which needs HED weights to become an edge element; pass --weights <checkpoint> (or set BACKDROP_HED_WEIGHTS)`, { userError: true });
   }
-  const bytes = await readFile(cutout);
+  const bytes = await readInputFile(cutout);
   const key = sha256Hex(bytes, ctx.edges.cacheKey);
   const edges = ctx.edges;
   const edge = await cachedFile(path.join(ctx.stateDir, 'edges', `${key}.png`), async () => {
