@@ -21,6 +21,8 @@ export interface TitleLayout {
   title: Box & { fontSize: number; content: string };
   pill?: Box & { radius: number };
   subTitle?: Box & { fontSize: number; content: string };
+  /** Which edge of the mask is opaque: `top` (title at the top of its band) or `bottom`. */
+  maskOpaqueEdge: 'top' | 'bottom';
 }
 
 /** Colours and decorations of one variant's title. */
@@ -62,43 +64,65 @@ function clampBox(box: Box, width: number, height: number): Box {
   };
 }
 
-/** Lays out a title (and optional sub-title) on a `width`×`height` image. */
-export function layoutTitle(width: number, height: number, title: string, subTitle?: string): TitleLayout {
+/**
+ * Lays out a title (and optional sub-title) on a `width`×`height` image, inside `band` (default: the whole
+ * image). The title block sits at the top of a band in the upper half of the image and at the bottom of a
+ * band in the lower half; the mask fades away from that edge.
+ */
+export function layoutTitle(width: number, height: number, title: string, subTitle?: string, band?: Box): TitleLayout {
+  const area = band ? clampBox(band, width, height) : { top: 0, left: 0, width, height };
+  const atBottom = area.top + area.height / 2 > height / 2 && band !== undefined;
+  const bw = area.width;
+  const bh = area.height;
   const titleEm = textWidthEm(title) + 0.75;
-  const titleFont = Math.max(6, Math.min(Math.round(width * 0.0655), Math.floor((width * 0.9) / titleEm), Math.round(height * 0.2)));
+  const titleFont = Math.max(6, Math.min(Math.round(width * 0.0655), Math.floor((bw * 0.9) / titleEm), Math.round(bh * 0.2)));
   const titleBox = clampBox(
     {
       width: Math.round(titleEm * titleFont),
       height: Math.round(titleFont * 1.15),
-      left: Math.floor((width - Math.round(titleEm * titleFont)) / 2),
+      left: Math.floor((bw - Math.round(titleEm * titleFont)) / 2),
       top: Math.round(titleFont * 0.375),
     },
-    width,
-    height,
+    bw,
+    bh,
   );
   let bottom = titleBox.top + titleBox.height;
   let pill: TitleLayout['pill'];
   let sub: TitleLayout['subTitle'];
   if (subTitle) {
     const subEm = textWidthEm(subTitle) + 1.6;
-    const subFont = Math.max(5, Math.min(Math.round(titleFont * 0.4), Math.floor((width * 0.9) / subEm)));
+    const subFont = Math.max(5, Math.min(Math.round(titleFont * 0.4), Math.floor((bw * 0.9) / subEm)));
     const pillWidth = Math.round(subEm * subFont);
     const box = clampBox(
       {
         width: pillWidth,
         height: Math.round(subFont * 1.85),
-        left: Math.floor((width - pillWidth) / 2),
+        left: Math.floor((bw - pillWidth) / 2),
         top: bottom + Math.round(titleFont * 0.24),
       },
-      width,
-      height,
+      bw,
+      bh,
     );
     pill = { ...box, radius: Math.round(box.height * 0.74) };
     sub = { ...box, fontSize: subFont, content: subTitle };
     bottom = box.top + box.height;
   }
-  const mask: Box = { top: 0, left: 0, width, height: Math.max(1, Math.min(height, Math.round(bottom * 1.53))) };
-  return { width, height, mask, title: { ...titleBox, fontSize: titleFont, content: title }, pill, subTitle: sub };
+  const maskHeight = Math.max(1, Math.min(bh, Math.round(bottom * 1.53)));
+  // Boxes so far are relative to the band's top-left with the block at its top. At the bottom of a band
+  // the mask ends at the band's bottom edge and the block is mirrored inside it (same margin below).
+  const dy = area.top + (atBottom ? bh - maskHeight : 0);
+  const shift = atBottom ? maskHeight - titleBox.top - bottom : 0;
+  const move = <T extends Box>(b: T): T => ({ ...b, left: b.left + area.left, top: b.top + dy + shift });
+  const mask: Box = { top: dy, left: area.left, width: bw, height: maskHeight };
+  return {
+    width,
+    height,
+    mask,
+    title: { ...move(titleBox), fontSize: titleFont, content: title },
+    pill: pill && move(pill),
+    subTitle: sub && move(sub),
+    maskOpaqueEdge: atBottom ? 'bottom' : 'top',
+  };
 }
 
 /** The wire `text_results.params[i]` for one variant (snake_case, as the service sends it). */
@@ -117,7 +141,7 @@ export function textResultParams(sampleIdx: number, layout: TitleLayout, style: 
       gradient: {
         type: 'linear',
         gradient_units: 'pixels',
-        coords: { x1: 0, y1: layout.mask.height, x2: 0, y2: 0 },
+        coords: layout.maskOpaqueEdge === 'bottom' ? { x1: 0, y1: 0, x2: 0, y2: layout.mask.height } : { x1: 0, y1: layout.mask.height, x2: 0, y2: 0 },
         color_stops: [
           { offset: 0, color: `${mask}00` },
           { offset: 1, color: `${mask}ff` },
