@@ -41,7 +41,7 @@ async function squashedShadow(
   return {
     input: layer,
     left: Math.round((box.left + box.right) / 2 - sw / 2 + shiftX * bw),
-    top: Math.round(box.bottom - h * 0.55 - pad),
+    top: Math.round(box.bottom - h * 0.5 - pad),
   };
 }
 
@@ -49,7 +49,7 @@ async function squashedShadow(
 export async function contactShadows(footprint: SubjectFootprint, lightSide: -1 | 1): Promise<sharp.OverlayOptions[]> {
   const layers = [
     await squashedShadow(footprint, 1.25, 0.16, 0.05, 0.35, -lightSide * 0.12),
-    await squashedShadow(footprint, 0.95, 0.06, 0.012, 0.6, -lightSide * 0.02),
+    await squashedShadow(footprint, 0.95, 0.06, 0.012, 0.7, -lightSide * 0.02),
   ];
   return layers.filter((layer): layer is sharp.OverlayOptions => layer !== undefined);
 }
