@@ -13,15 +13,21 @@ const require = createRequire(import.meta.url);
 const iconSet = JSON.parse(readFileSync(require.resolve('@iconify-json/fluent-emoji/icons.json'), 'utf8'));
 const here = fileURLToPath(new URL('./', import.meta.url));
 
-/** What is made: file, Fluent Emoji name, canvas size, share of the canvas the drawing may fill. */
+/**
+ * What is made: file, Fluent Emoji name, canvas size, share of the canvas the drawing may fill, and where
+ * its centre goes (share of width and height; default the middle). Decorations become edge elements, which
+ * the service takes at the subject's size: each is drawn on a canvas of its product's size, off to the
+ * side, where it should appear next to that product (a blossom in front of the cup's corner, leaves behind
+ * the sneaker, a cat behind the plant).
+ */
 const SAMPLES = [
   { file: 'cutouts/cup.png', icon: 'teacup-without-handle', width: 600, height: 400, fill: 0.68 },
   { file: 'cutouts/sneaker.png', icon: 'running-shoe', width: 720, height: 540, fill: 0.66 },
   { file: 'cutouts/lotion.png', icon: 'lotion-bottle', width: 500, height: 500, fill: 0.7 },
   { file: 'cutouts/plant.png', icon: 'potted-plant', width: 540, height: 600, fill: 0.72 },
-  { file: 'deco/peach.png', icon: 'cherry-blossom', width: 400, height: 400, fill: 0.8 },
-  { file: 'deco/leaves.png', icon: 'herb', width: 480, height: 360, fill: 0.85 },
-  { file: 'deco/cat.png', icon: 'cat-face', width: 600, height: 600, fill: 0.8 },
+  { file: 'deco/peach.png', icon: 'cherry-blossom', width: 600, height: 400, fill: 0.3, at: [0.14, 0.76] },
+  { file: 'deco/leaves.png', icon: 'herb', width: 720, height: 540, fill: 0.5, at: [0.8, 0.4] },
+  { file: 'deco/cat.png', icon: 'cat-face', width: 540, height: 600, fill: 0.26, at: [0.18, 0.7] },
 ];
 
 function iconSvg(name, side) {
@@ -124,7 +130,7 @@ function exactAlpha(data, width, height) {
   return out;
 }
 
-async function makeSample({ file, icon, width, height, fill }) {
+async function makeSample({ file, icon, width, height, fill, at = [0.5, 0.5] }) {
   // Cleaned once at the large size (so steam or glow do not count in the crop), once more after scaling.
   const SIDE = 1024;
   const rendered = await sharp(iconSvg(icon, SIDE)).ensureAlpha().raw().toBuffer();
@@ -134,8 +140,8 @@ async function makeSample({ file, icon, width, height, fill }) {
     .resize(Math.round(width * fill), Math.round(height * fill), { fit: 'inside', kernel: 'lanczos3' })
     .png()
     .toBuffer({ resolveWithObject: true });
-  const left = Math.floor((width - fitted.info.width) / 2);
-  const top = Math.floor((height - fitted.info.height) / 2);
+  const left = Math.max(0, Math.min(width - fitted.info.width, Math.floor(width * at[0] - fitted.info.width / 2)));
+  const top = Math.max(0, Math.min(height - fitted.info.height, Math.floor(height * at[1] - fitted.info.height / 2)));
   const { data, info } = await sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
     .composite([{ input: fitted.data, left, top }])
     .raw()
