@@ -153,6 +153,24 @@ function horizonOf(image: Pixels): number {
   return best.y;
 }
 
+describe('decorations', () => {
+  it('an element with a shaped alpha is drawn as that shape, filled in the colour its prompt names', async () => {
+    // A disc of alpha (edge strength 0 inside, a white rim) at the left, clear of the subject.
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><circle cx="16" cy="60" r="12" fill="#000" stroke="#fff" stroke-width="2"/></svg>`;
+    inputs.put('/disc.png', await sharp(Buffer.from(svg)).ensureAlpha().png().toBuffer());
+    const plainRun = await runTask({ ref_prompt: 'studio' });
+    const run = await runTask({ ref_prompt: 'studio', reference_edge: { foreground_edge: ['/disc.png'], foreground_edge_prompt: ['绿叶'] } });
+    const inside = boxPixels(subject, { left: 12, top: 56, width: 8, height: 8 });
+    for (const p of inside) {
+      const [r, g, b] = run.results[0].data.subarray(p * 3, p * 3 + 3);
+      expect(g, 'green fill').toBeGreaterThan(r + 20);
+      expect(g, 'green fill').toBeGreaterThan(b + 20);
+    }
+    const away = boxPixels(subject, { left: 2, top: 2, width: 20, height: 20 });
+    expect(rgbDifference(run.results[0], plainRun.results[0], away).max).toBe(0);
+  });
+});
+
 describe('the set', () => {
   it('variants differ in composition: the horizon sits at different heights behind the subject', async () => {
     const { results } = await runTask({ ref_prompt: 'a quiet studio, soft light' }, 3);
