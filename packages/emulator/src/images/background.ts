@@ -1,13 +1,14 @@
 /**
  * The generated set of one variant, everything behind the subject: a wall and a floor meeting at a horizon
  * placed behind the subject (camera height per variant), a backdrop element on the wall, light from one
- * side, a vignette, and the subject's soft contact shadow on the floor. The wall and floor take the
+ * side, a vignette, on glossy floors the subject's faint reflection, and its soft contact shadow. The wall and floor take the
  * reference image (softened, with the floor laid over its lower part) or the prompt's palette; with both,
  * the palette is blended in by `ref_prompt_weight`.
  */
 import sharp from 'sharp';
 import { type Rgb, rgbToHex } from './palette.js';
 import { contactShadows } from './contact-shadow.js';
+import { floorReflection } from './floor-reflection.js';
 import type { VariantLook } from './stage-look.js';
 import type { SubjectFootprint } from './subject-footprint.js';
 
@@ -196,6 +197,10 @@ export async function renderBackground(spec: BackgroundSpec): Promise<RawImage> 
     base = await sharp({ create: { width: small.width, height: small.height, channels: 3, background: '#808080' } }).raw().toBuffer();
   }
   overlays.push({ input: setSvg(spec, small.width, small.height, spec.ref !== undefined) });
+  if (spec.look.glossFloor > 0) {
+    const reflection = await floorReflection(spec.subject, spec.look.glossFloor);
+    if (reflection) overlays.push(reflection);
+  }
   overlays.push(...(await contactShadows(spec.subject, spec.look.lightSide)));
   const lit = await sharp(base, { raw: { width: small.width, height: small.height, channels: 3 } })
     .composite(overlays)

@@ -1,6 +1,7 @@
 /**
  * What makes one variant's set differ from the others: camera height (where the horizon falls behind the
- * subject), floor tone, light side and strength, the backdrop element behind the subject, and a hue turn.
+ * subject), floor tone and gloss, light side and strength, the backdrop element behind the subject, and a
+ * hue turn.
  * Deterministic in (seed, index); the first variants take distinct camera heights, floors and backdrops.
  */
 import { SeededRandom, deriveSeed } from '../random.js';
@@ -23,6 +24,8 @@ export interface VariantLook {
   backdrop: BackdropElement;
   /** Horizontal offset of the backdrop element from the subject's centre, share of the image width. */
   backdropOffset: number;
+  /** Opacity of the subject's reflection on a glossy floor at its base; 0 = matte floor. */
+  glossFloor: number;
 }
 
 const BACKDROPS: BackdropElement[] = ['arch', 'disc', 'panels', 'window', 'plain'];
@@ -42,5 +45,6 @@ export function variantLook(seed: number, index: number): VariantLook {
     lightStrength: rng.between(0.22, 0.38),
     backdrop: BACKDROPS[(first + index) % BACKDROPS.length],
     backdropOffset: rng.between(-0.12, 0.12),
+    glossFloor: (first + index) % 3 === 1 ? rng.between(0.22, 0.32) : 0,
   };
 }

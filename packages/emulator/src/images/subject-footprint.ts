@@ -12,6 +12,8 @@ export interface SubjectFootprint {
   height: number;
   /** Alpha, `width`×`height`, one byte a pixel. */
   alpha: Buffer;
+  /** The subject itself at this size, RGBA (for its reflection). */
+  rgba: Buffer;
   /** Bounding box of pixels with alpha ≥ 32 (the whole image when there are none). */
   box: { left: number; top: number; right: number; bottom: number };
   /** Share of each row covered by the subject (0–1), top to bottom. */
@@ -20,11 +22,11 @@ export interface SubjectFootprint {
 
 /** Measures the subject (raw RGBA at full size) at `width`×`height`. */
 export async function measureSubject(rgba: Buffer, fullWidth: number, fullHeight: number, width: number, height: number): Promise<SubjectFootprint> {
-  const alpha = await sharp(rgba, { raw: { width: fullWidth, height: fullHeight, channels: 4 } })
-    .extractChannel(3)
+  const small = await sharp(rgba, { raw: { width: fullWidth, height: fullHeight, channels: 4 } })
     .resize(width, height, { fit: 'fill' })
     .raw()
     .toBuffer();
+  const alpha = await sharp(small, { raw: { width, height, channels: 4 } }).extractChannel(3).raw().toBuffer();
   const box = { left: width, top: height, right: -1, bottom: -1 };
   const rowCoverage: number[] = [];
   for (let y = 0; y < height; y++) {
@@ -41,8 +43,8 @@ export async function measureSubject(rgba: Buffer, fullWidth: number, fullHeight
     }
     rowCoverage.push(sum / 255 / width);
   }
-  if (box.right < 0) return { width, height, alpha, box: { left: 0, top: 0, right: width - 1, bottom: height - 1 }, rowCoverage };
-  return { width, height, alpha, box, rowCoverage };
+  if (box.right < 0) return { width, height, alpha, rgba: small, box: { left: 0, top: 0, right: width - 1, bottom: height - 1 }, rowCoverage };
+  return { width, height, alpha, rgba: small, box, rowCoverage };
 }
 
 /**
