@@ -23,7 +23,7 @@ if (skipReason) console.warn(`skipping CLI generate tests: ${skipReason}`);
 /** A key that must never appear in any output or file. */
 const API_KEY = `sk-clitest-${Math.random().toString(36).slice(2)}-SECRET`;
 const cup = path.join(examplesDir, 'cutouts', 'cup.png');
-const badge = path.join(examplesDir, 'cutouts', 'badge.png');
+const badge = path.join(examplesDir, 'cutouts', 'lotion.png');
 const refImage = path.join(examplesDir, 'refs', 'desert.jpg');
 
 let emulator: CliEmulator;

@@ -201,7 +201,7 @@ export class TaskLifecycle {
 
   /** Stores a task's images; their URLs expire with the task. */
   private storeImages(task: TaskRecord, images: GeneratedImages, now: number, expiresAt: number): TaskOutputs {
-    const results = images.results.map((bytes, i) => this.results.put(task.id, `${i}`, bytes, 'image/jpeg', now, expiresAt));
+    const results = images.results.map((bytes, i) => this.results.put(task.id, `${i}`, bytes, 'image/png', now, expiresAt));
     const plain = images.plain?.map((bytes, i) => this.results.put(task.id, `${i}_plain`, bytes, 'image/png', now, expiresAt));
     return { results, plain, textParams: images.textParams };
   }

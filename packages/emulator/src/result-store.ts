@@ -40,7 +40,7 @@ export class ResultStore {
     }
   }
 
-  /** Stores an image and returns its URL path, e.g. `/dashscope-result/20240304/<task>/0_<uuid>.jpg`. */
+  /** Stores an image and returns its URL path, e.g. `/dashscope-result/20240304/<task>/0_<uuid>.png`. */
   put(taskId: string, name: string, bytes: Buffer, contentType: string, now: number, expiresAt: number): string {
     const path = `${RESULT_PATH_PREFIX}${formatServiceDate(now)}/${taskId}/${name}_${randomUUID()}.${contentType === 'image/png' ? 'png' : 'jpg'}`;
     this.results.set(path, { bytes, contentType, expiresAt });

@@ -1,7 +1,8 @@
 /**
- * Result images, decoded and checked pixel by pixel: size = base, the subject's opaque pixels are the
- * base's (within JPEG q95 4:4:4 error; exact in the PNGs), variants differ, backgrounds follow the
- * reference or the prompt, edge elements land under/over the subject, titles are drawn with CJK glyphs.
+ * Result images, decoded and checked pixel by pixel: PNG like the service's, size = base, the subject's
+ * opaque pixels are exactly the base's, variants differ in composition (horizon, floor), the set has a
+ * contact shadow under the subject's base, backgrounds follow the reference or the prompt, edge elements
+ * land under/over the subject, titles are drawn with CJK glyphs in the band the subject covers least.
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +56,7 @@ async function runTask(input: Record<string, unknown>, n = 1, options: EmulatorO
     for (const r of reply.body.output.results) {
       const file = await download(r.url);
       expect(file.status).toBe(200);
-      expect(file.contentType).toBe('image/jpeg');
+      expect(file.contentType).toBe('image/png');
       resultBytes.push(file.bytes);
     }
     const plain: Pixels[] = [];
@@ -71,21 +72,17 @@ async function runTask(input: Record<string, unknown>, n = 1, options: EmulatorO
 }
 
 describe('result images', () => {
-  it('n JPEGs of the base size; opaque subject pixels equal the base within JPEG error; variants differ', async () => {
+  it('n PNGs of the base size; opaque subject pixels equal the base exactly; variants differ', async () => {
     const { results, resultBytes } = await runTask({ ref_prompt: '木桌上，窗边阳光' }, 3);
     expect(results).toHaveLength(3);
     for (const bytes of resultBytes) {
       const meta = await sharp(bytes).metadata();
-      expect(meta.format).toBe('jpeg');
+      expect(meta.format).toBe('png');
       expect([meta.width, meta.height]).toEqual([W, H]);
-      expect(meta.chromaSubsampling).toBe('4:4:4');
     }
     expect(deep.length).toBeGreaterThan(3000);
-    for (const result of results) {
-      const diff = rgbDifference(result, subject, deep);
-      expect(diff.mean).toBeLessThan(1.5);
-      expect(diff.max).toBeLessThanOrEqual(12);
-    }
+    const opaque = deepOpaquePixels(subject, 0);
+    for (const result of results) expect(rgbDifference(result, subject, opaque).max).toBe(0);
     const background = transparentPixels(subject);
     for (let i = 0; i < results.length; i++) {
       for (let j = i + 1; j < results.length; j++) {
@@ -133,6 +130,83 @@ describe('result images', () => {
   });
 });
 
+/** Mean RGB of a box of a raw RGB image. */
+function meanOf(image: Pixels, box: { left: number; top: number; width: number; height: number }): number {
+  let sum = 0;
+  for (let y = box.top; y < box.top + box.height; y++) {
+    for (let x = box.left; x < box.left + box.width; x++) {
+      const i = (y * image.width + x) * 3;
+      sum += image.data[i] + image.data[i + 1] + image.data[i + 2];
+    }
+  }
+  return sum / (3 * box.width * box.height);
+}
+
+/** The row with the sharpest vertical change in a thin strip at the right edge (above the corner mark). */
+function horizonOf(image: Pixels): number {
+  const strip = (y: number) => meanOf(image, { left: image.width - 5, top: y, width: 4, height: 1 });
+  let best = { y: 0, jump: -1 };
+  for (let y = 4; y < image.height * 0.8; y++) {
+    const jump = Math.abs(strip(y + 2) - strip(y - 2));
+    if (jump > best.jump) best = { y, jump };
+  }
+  return best.y;
+}
+
+describe('decorations', () => {
+  it('an element with a shaped alpha is drawn as that shape, filled in the colour its prompt names', async () => {
+    // A disc of alpha (edge strength 0 inside, a white rim) at the left, clear of the subject.
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><circle cx="16" cy="60" r="12" fill="#000" stroke="#fff" stroke-width="2"/></svg>`;
+    inputs.put('/disc.png', await sharp(Buffer.from(svg)).ensureAlpha().png().toBuffer());
+    const plainRun = await runTask({ ref_prompt: 'studio' });
+    const run = await runTask({ ref_prompt: 'studio', reference_edge: { foreground_edge: ['/disc.png'], foreground_edge_prompt: ['绿叶'] } });
+    const inside = boxPixels(subject, { left: 12, top: 56, width: 8, height: 8 });
+    for (const p of inside) {
+      const [r, g, b] = run.results[0].data.subarray(p * 3, p * 3 + 3);
+      expect(g, 'green fill').toBeGreaterThan(r + 20);
+      expect(g, 'green fill').toBeGreaterThan(b + 20);
+    }
+    const away = boxPixels(subject, { left: 2, top: 2, width: 20, height: 20 });
+    expect(rgbDifference(run.results[0], plainRun.results[0], away).max).toBe(0);
+  });
+});
+
+describe('the set', () => {
+  it('variants differ in composition: the horizon sits at different heights behind the subject', async () => {
+    const { results } = await runTask({ ref_prompt: 'a quiet studio, soft light' }, 3);
+    const horizons = results.map(horizonOf);
+    const spread = Math.max(...horizons) - Math.min(...horizons);
+    expect(spread, `horizons at ${horizons.join(', ')}`).toBeGreaterThanOrEqual(12);
+  });
+
+  it("a soft contact shadow lies under the subject's base, darker than the floor beside it", async () => {
+    const { results } = await runTask({ ref_prompt: 'a quiet studio, soft light' }, 2);
+    // The test subject's outline ends at row 0.9 × H. Just below it the floor is darker in the middle than
+    // on either side (light comes from one side, so both sides are measured).
+    const row = Math.round(H * 0.9) + 1;
+    for (const result of results) {
+      const under = meanOf(result, { left: W / 2 - 10, top: row, width: 20, height: 3 });
+      const left = meanOf(result, { left: 14, top: row, width: 8, height: 3 });
+      const right = meanOf(result, { left: W - 22, top: row, width: 8, height: 3 });
+      expect(under, 'shadow under the base').toBeLessThan(Math.min(left, right));
+      expect(under, 'shadow under the base').toBeLessThan((left + right) / 2 - 12);
+    }
+  });
+
+  it('says it comes from the emulator: a small mark in the bottom-right corner', async () => {
+    const { results } = await runTask({ ref_prompt: 'a quiet studio, soft light' }, 1);
+    const image = results[0];
+    // Letter edges: neighbouring pixels that differ strongly. The floor's bottom-left corner has none.
+    const edges = (box: { left: number; top: number; width: number; height: number }) =>
+      boxPixels(image, { ...box, width: box.width - 1 }).filter((p) => {
+        const d = image.data;
+        return Math.abs(d[p * 3] + d[p * 3 + 1] + d[p * 3 + 2] - d[p * 3 + 3] - d[p * 3 + 4] - d[p * 3 + 5]) > 60;
+      }).length;
+    expect(edges({ left: W - 50, top: H - 16, width: 48, height: 14 })).toBeGreaterThan(30);
+    expect(edges({ left: 2, top: H - 16, width: 48, height: 14 })).toBe(0);
+  });
+});
+
 describe('titles', () => {
   const W2 = 320;
   const H2 = 240;
@@ -160,8 +234,8 @@ describe('titles', () => {
       const inTitle = rgbDifference(run.results[i], run.plain[i], boxPixels(run.plain[i], title));
       expect(inTitle.mean).toBeGreaterThan(15);
       // …and below the mask it is the plain image up to JPEG error.
-      const below = boxPixels(run.plain[i], { top: mask.height + 8, left: 0, width: W2, height: H2 - mask.height - 8 });
-      expect(rgbDifference(run.results[i], run.plain[i], below).mean).toBeLessThan(2);
+      const outside = boxPixels(run.plain[i], mask.top === 0 ? { top: mask.height + 8, left: 0, width: W2, height: H2 - mask.height - 8 } : { top: 0, left: 0, width: W2, height: mask.top - 8 });
+      expect(rgbDifference(run.results[i], run.plain[i], outside).max).toBe(0);
       // Title-coloured pixels exist in the title box.
       const colour = params[i].layers[1].font_color as string;
       const [r, g, b] = [1, 3, 5].map((k) => parseInt(colour.slice(k, k + 2), 16));
@@ -171,6 +245,19 @@ describe('titles', () => {
       });
       expect(inked.length, `sample ${i} title pixels`).toBeGreaterThan(40);
     }
+  });
+
+  it('the title goes where the subject is not: a subject in the upper half puts it in the lower half', async () => {
+    const top = await sharp(await makeSubject(W2, H2 / 2))
+      .extend({ bottom: H2 / 2, background: { r: 0, g: 0, b: 0, alpha: 0 } })
+      .png()
+      .toBuffer();
+    const url = inputs.put('/subject-top.png', top);
+    const run = await runTask({ base_image_url: url, ref_prompt: 'spring', title: '分享好时光', sub_title: '只为不一样的你' });
+    const [mask, title] = run.reply.body.output.text_results.params[0].layers;
+    expect(mask.top).toBeGreaterThanOrEqual(H2 / 2);
+    expect(title.top).toBeGreaterThanOrEqual(H2 / 2);
+    expect(title.top + title.height).toBeLessThanOrEqual(H2);
   });
 
   it('CJK glyphs render (not tofu): two different titles draw differently in the same box', async () => {

@@ -71,7 +71,7 @@ describe('reply shapes match the recordings', () => {
     for (const t of ['submit_time', 'scheduled_time', 'end_time']) expect(done.body.output[t]).toMatch(SERVICE_TIME);
     expect(done.body.output.end_time >= done.body.output.scheduled_time).toBe(true);
     expect(done.body.output.results).toHaveLength(2);
-    expect(done.body.output.results[0].url).toMatch(/\.jpg$/);
+    expect(done.body.output.results[0].url).toMatch(/\.png$/); // like the recorded reply
     expect(done.body.output.text_results.urls[0].url).toMatch(/\.png$/);
 
     // Text layers: same keys per layer kind as the recording (title, sub-title, masks with/without shadow).

@@ -42,12 +42,12 @@ describe('TaskLifecycle', () => {
     const task = lifecycle.create('key_1', 'req-1', 'wanx-background-generation-v2', input.n, input);
     await sleep(150); // run time (10 ms) long over
     expect(task.status).toBe('RUNNING');
-    release({ results: [Buffer.from('jpeg-bytes')] });
+    release({ results: [Buffer.from('png-bytes')] });
     await sleep(20);
     expect(task.status).toBe('SUCCEEDED');
     expect(task.outputs!.results).toHaveLength(1);
     const stored = results.get(task.outputs!.results[0], Date.now());
-    expect(stored).toEqual({ bytes: Buffer.from('jpeg-bytes'), contentType: 'image/jpeg' });
+    expect(stored).toEqual({ bytes: Buffer.from('png-bytes'), contentType: 'image/png' });
     expect(task.input).toBeUndefined(); // inputs are dropped once the task has run
   });
 

@@ -48,7 +48,7 @@ describe.skipIf(skipReason)('the main job: a batch over the bundled examples', (
     expect(differing).toBeGreaterThan(500);
     const task = JSON.parse(readFileSync(path.join(out, 'sku-cup', 'task.json'), 'utf8')) as { request: { input: { title: string; reference_edge: { foreground_edge: string[] } } } };
     // The request as sent: wire form (snake_case), uploaded inputs as oss:// URLs — like `generate`.
-    expect(task.request.input.title).toBe('晨间咖啡');
+    expect(task.request.input.title).toBe('晨间好茶');
     expect(task.request.input.reference_edge.foreground_edge[0]).toMatch(/^oss:\/\//);
   });
 });

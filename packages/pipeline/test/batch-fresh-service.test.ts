@@ -42,7 +42,7 @@ const warnings = (events: BatchEvent[], code: string) => events.filter((e) => e.
 
 async function expectResultImages(out: string, ids: string[]): Promise<void> {
   for (const id of ids) {
-    const meta = await sharp(path.join(out, id, 'result-0.jpg')).metadata();
+    const meta = await sharp(path.join(out, id, 'result-0.png')).metadata();
     expect([meta.width, meta.height]).toEqual([64, 48]);
   }
 }

@@ -135,7 +135,7 @@ describe.skipIf(skipReason)('an interrupted submit, reconciled from the journal'
 
   async function submitDirectly(): Promise<string> {
     const client = new DashScope({ apiKey: KEY, baseUrl: emulator!.baseUrl });
-    const up = await client.files.upload(path.join(tinyWeights, '..', '..', 'cutouts', 'badge.png'));
+    const up = await client.files.upload(path.join(tinyWeights, '..', '..', 'cutouts', 'lotion.png'));
     const res = await client.backgroundGeneration.submit({ baseImageUrl: up.url, refPrompt: 'whatever the killed run sent' });
     return res.taskId;
   }

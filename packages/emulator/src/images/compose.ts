@@ -1,13 +1,17 @@
 /**
- * One task's images: for each of the `n` variants, background → background edge elements → the subject
- * (base RGBA, so its opaque pixels stay exact) → foreground edge elements; with a title, the text drawn on
- * top. Results are JPEG (quality 95, 4:4:4); the untitled images for `text_results.urls` are PNG.
+ * One task's images: for each of the `n` variants, the set (wall, floor, horizon, backdrop, light, the
+ * subject's contact shadow, the "emulator" mark) → background edge elements → the subject (base RGBA, so
+ * its opaque pixels stay exact) → foreground edge elements; with a title, the text drawn on top in the band
+ * the subject covers least. Results are PNG, like the service's; so are the untitled `text_results.urls`.
  */
 import sharp from 'sharp';
 import { SeededRandom, deriveSeed } from '../random.js';
-import { type RawImage, type VariantLook, prepareReference, renderBackground } from './background.js';
+import { type RawImage, prepareReference, referencePalette, renderBackground, workSize } from './background.js';
 import { edgeLayer } from './edge-layers.js';
 import { type Rgb, contrastingColour, elementTint, promptPalette } from './palette.js';
+import { variantLook } from './stage-look.js';
+import { emptiestBand, measureSubject } from './subject-footprint.js';
+import { emulatorWatermark } from './watermark.js';
 import { drawTitle } from './text-drawing.js';
 import { SERVICE_FONT_FAMILIES, type TitleLayout, type TitleStyle, layoutTitle, textResultParams } from './text-layout.js';
 
@@ -32,7 +36,7 @@ export interface GenerationInput {
 
 /** One task's output. */
 export interface GeneratedImages {
-  /** `n` JPEGs: with the title drawn when one was requested. */
+  /** `n` PNGs: with the title drawn when one was requested. */
   results: Buffer[];
   /** With a title: the `n` images without text (PNG), for `text_results.urls`. */
   plain?: Buffer[];
@@ -40,17 +44,11 @@ export interface GeneratedImages {
   textParams?: Record<string, unknown>[];
 }
 
-/** JPEG settings of results: high quality, no chroma subsampling. */
-export const RESULT_JPEG = { quality: 95, chromaSubsampling: '4:4:4' } as const;
+/** PNG settings of results and plain images: lossless, quick to write. */
+export const RESULT_PNG = { compressionLevel: 4, adaptiveFiltering: false } as const;
 
-function variantLook(seed: number, index: number): VariantLook {
-  const rng = new SeededRandom(deriveSeed(seed, 'variant', index));
-  return {
-    angleDeg: index * 97 + rng.between(0, 60),
-    hueShift: index === 0 ? 0 : index * 40 + rng.between(-10, 10),
-    lightStrength: rng.between(0.18, 0.35),
-  };
-}
+/** Height of the band a title may take, as a share of the image height. */
+const TITLE_BAND_SHARE = 0.3;
 
 function toRaw(image: RawImage): sharp.Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
@@ -63,7 +61,7 @@ async function averageColour(image: RawImage, box: { top: number; height: number
 
 async function titleStyle(image: RawImage, layout: TitleLayout, seed: number, index: number): Promise<TitleStyle> {
   const rng = new SeededRandom(deriveSeed(seed, 'title', index));
-  const maskColour = await averageColour(image, { top: 0, height: layout.mask.height });
+  const maskColour = await averageColour(image, { top: layout.mask.top, height: layout.mask.height });
   const titleColour = contrastingColour(maskColour);
   const shadow = (): string => `${rng.int(0, 2)}px ${rng.int(0, 2)}px #80808080`;
   return {
@@ -95,11 +93,17 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
   const foregroundLayers = await side(input.foregroundEdges);
   // Decoded once for all variants.
   const ref = input.ref ? await prepareReference(input.ref, width, height) : undefined;
-  const subject: sharp.OverlayOptions = {
-    input: await sharp(input.base).ensureAlpha().raw().toBuffer(),
-    raw: { width, height, channels: 4 },
-  };
-  const layout = input.title ? layoutTitle(width, height, input.title, input.subTitle) : undefined;
+  const subjectRgba = await sharp(input.base).ensureAlpha().raw().toBuffer();
+  const subject: sharp.OverlayOptions = { input: subjectRgba, raw: { width, height, channels: 4 } };
+  const small = workSize(width, height);
+  const footprint = await measureSubject(subjectRgba, width, height, small.width, small.height);
+  const watermark = await emulatorWatermark(width, height);
+  // With a reference image and no prompt, the set takes its colours from the reference.
+  const refColours = ref && input.refPrompt === undefined ? await referencePalette(ref) : undefined;
+  const band = emptiestBand(footprint, small.height * TITLE_BAND_SHARE);
+  const scale = height / small.height;
+  const titleBand = { top: Math.round(band.top * scale), left: 0, width, height: Math.round(band.height * scale) };
+  const layout = input.title ? layoutTitle(width, height, input.title, input.subTitle, titleBand) : undefined;
 
   const results: Buffer[] = [];
   const plain: Buffer[] = [];
@@ -110,15 +114,16 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
       width,
       height,
       ref,
-      palette: promptPalette(input.refPrompt ?? `ref:${input.seed}`, look.hueShift),
+      palette: refColours ?? promptPalette(input.refPrompt ?? `ref:${input.seed}`, look.hueShift),
       hasPrompt: input.refPrompt !== undefined,
       refPromptWeight: input.refPromptWeight,
       noiseLevel: input.noiseLevel,
       look,
+      subject: footprint,
     });
     const composed: RawImage = {
       data: await toRaw(background)
-        .composite([...backgroundLayers, subject, ...foregroundLayers])
+        .composite([...(watermark ? [watermark] : []), ...backgroundLayers, subject, ...foregroundLayers])
         .removeAlpha()
         .raw()
         .toBuffer(),
@@ -127,13 +132,13 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
       channels: 3,
     };
     if (!layout) {
-      results.push(await toRaw(composed).jpeg(RESULT_JPEG).toBuffer());
+      results.push(await toRaw(composed).png(RESULT_PNG).toBuffer());
       continue;
     }
-    plain.push(await toRaw(composed).png({ compressionLevel: 3 }).toBuffer());
+    plain.push(await toRaw(composed).png(RESULT_PNG).toBuffer());
     const style = await titleStyle(composed, layout, input.seed, i);
     const titled = await drawTitle(composed, layout, style);
-    results.push(await toRaw(titled).jpeg(RESULT_JPEG).toBuffer());
+    results.push(await toRaw(titled).png(RESULT_PNG).toBuffer());
     textParams.push(textResultParams(i, layout, style));
   }
   return layout ? { results, plain, textParams } : { results };

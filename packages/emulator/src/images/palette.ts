@@ -72,9 +72,30 @@ export function promptPalette(prompt: string, hueShift = 0): Rgb[] {
   });
 }
 
-/** A vivid colour for an edge element: from its prompt when it has one, else from the fallback. */
+/** Colour words (Chinese and English) an element prompt may name, with the colour they stand for. */
+const COLOUR_WORDS: [RegExp, Rgb][] = [
+  [/粉|桃花|樱|pink|blossom/i, hslToRgb(345, 0.7, 0.78)],
+  [/红|red/i, hslToRgb(2, 0.7, 0.5)],
+  [/橙|orange/i, hslToRgb(28, 0.85, 0.56)],
+  [/黄|金|yellow|gold/i, hslToRgb(46, 0.85, 0.56)],
+  [/绿|叶|草|green|leaf|leaves|grass/i, hslToRgb(105, 0.45, 0.45)],
+  [/蓝|blue/i, hslToRgb(212, 0.6, 0.55)],
+  [/紫|purple|violet/i, hslToRgb(275, 0.45, 0.58)],
+  [/棕|褐|木|brown|wood/i, hslToRgb(25, 0.45, 0.38)],
+  [/白|white/i, hslToRgb(40, 0.2, 0.94)],
+  [/黑|black/i, hslToRgb(0, 0, 0.14)],
+  [/灰|grey|gray/i, hslToRgb(0, 0, 0.55)],
+  [/猫|cat/i, hslToRgb(32, 0.55, 0.6)],
+];
+
+/**
+ * A colour for an edge element: the colour its prompt names (粉色 → pink, 绿叶 → green, …), else one
+ * derived from the prompt, else the fallback.
+ */
 export function elementTint(prompt: string, fallback: Rgb): Rgb {
   if (!prompt) return fallback;
+  const named = COLOUR_WORDS.find(([words]) => words.test(prompt));
+  if (named) return named[1];
   const bytes = hashBytes(`element:${prompt}`);
   return hslToRgb((bytes.readUInt16LE(0) / 65536) * 360, 0.7, 0.55);
 }

@@ -118,7 +118,11 @@ async function fetchWithRetry(url: string, options: { timeoutMs?: number; attemp
   throw new DownloadError(`downloading ${redactQuery(url)} failed: ${(last as Error)?.message ?? String(last)}`);
 }
 
+/** The file extension for a download: from the content type received, else from the URL, else `png`. */
 function extensionFor(url: string, contentType: string): string {
+  if (/image\/png/i.test(contentType)) return 'png';
+  if (/image\/jpe?g/i.test(contentType)) return 'jpg';
+  if (/image\/webp/i.test(contentType)) return 'webp';
   let ext = '';
   try {
     ext = path.extname(new URL(url).pathname).slice(1).toLowerCase();
@@ -126,8 +130,6 @@ function extensionFor(url: string, contentType: string): string {
     /* not a URL we can parse */
   }
   if (['png', 'jpg', 'jpeg', 'webp'].includes(ext)) return ext === 'jpeg' ? 'jpg' : ext;
-  if (/jpe?g/i.test(contentType)) return 'jpg';
-  if (/webp/i.test(contentType)) return 'webp';
   return 'png';
 }
 
