@@ -18,7 +18,7 @@ import { cleanEnv, cliUnavailableReason, examplesDir, repoRoot } from './fixture
 
 const run = promisify(execFile);
 const PNPM = 'pnpm@10.34.9';
-const PACKAGES = ['api', 'edge', 'emulator', 'pipeline', 'cli'] as const;
+const PACKAGES = ['api', 'edge', 'emulator', 'layers', 'pipeline', 'cluster', 'cli'] as const;
 
 /** The registry npm would use here, or the reason it cannot be reached. */
 async function registryUnreachableReason(): Promise<string | undefined> {
@@ -87,7 +87,9 @@ describe.skipIf(skipReason !== undefined)('packed packages installed outside the
   it.each([
     ['@backdrop/edge', 'loadHed'],
     ['@backdrop/emulator', 'startEmulator'],
+    ['@backdrop/layers', 'renderTextLayers'],
     ['@backdrop/pipeline', 'runBatch'],
+    ['@backdrop/cluster', 'startWorker'],
   ])("imports %s's main entry (%s)", async (pkg, name) => {
     const { stdout } = await inProject('node', ['-e', `import('${pkg}').then((m) => console.log(typeof m.${name}))`]);
     expect(stdout.trim()).toBe('function');
@@ -96,15 +98,15 @@ describe.skipIf(skipReason !== undefined)('packed packages installed outside the
   it('runs `npx backdrop --help`', async () => {
     const { stdout } = await inProject('npx', ['--no-install', 'backdrop', '--help']);
     expect(stdout).toMatch(/^backdrop <command> \[options\]/);
-    for (const command of ['generate', 'batch', 'status', 'cancel', 'edge', 'emulator']) expect(stdout).toContain(`backdrop ${command}`);
+    for (const command of ['generate', 'batch', 'status', 'cancel', 'edge', 'emulator', 'report', 'retitle', 'enqueue', 'worker', 'queue']) expect(stdout).toContain(`backdrop ${command}`);
   });
 
   it('makes an image with `backdrop generate --emulator` (fonts, sharp and HED-free path installed)', async () => {
     const out = path.join(project, 'out');
     await inProject('npx', ['--no-install', 'backdrop', 'generate', '--emulator', '--base', path.join(examplesDir, 'cutouts', 'cup.png'), '--prompt', 'sunny garden', '--out', out], 120_000);
-    const jpeg = await readFile(path.join(out, 'result-0.jpg'));
-    expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
-    expect(jpeg.length).toBeGreaterThan(1000);
+    const png = await readFile(path.join(out, 'result-0.png'));
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(png.length).toBeGreaterThan(1000);
     const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8')) as Record<string, unknown>;
     expect(JSON.stringify(record)).toContain('SUCCEEDED');
   });
