@@ -4,12 +4,16 @@
  * the key of a one-key client; each falls back to the other.
  */
 
-/** Splits a comma-separated key list, trimmed, empty entries dropped. */
+/** Splits a comma-separated key list, trimmed, empty entries and repeats dropped (a key is one account). */
 function keyList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
+  return [
+    ...new Set(
+      (value ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /**

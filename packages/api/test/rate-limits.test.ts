@@ -136,5 +136,6 @@ describe('client limits are the caller\'s choice', () => {
     expect(readApiKeysFromEnv({ DASHSCOPE_API_KEY: 'a', DASHSCOPE_API_KEYS: 'b,c' }, { several: true })).toEqual(['b', 'c']);
     expect(readApiKeysFromEnv({ DASHSCOPE_API_KEY: 'a', DASHSCOPE_API_KEYS: ' ' }, { several: true })).toEqual(['a']);
     expect(readApiKeysFromEnv({})).toEqual([]);
+    expect(readApiKeysFromEnv({ DASHSCOPE_API_KEYS: 'b, c,,b' }, { several: true })).toEqual(['b', 'c']);
   });
 });
