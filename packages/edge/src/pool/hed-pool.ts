@@ -57,6 +57,21 @@ export function createHedPool(options: HedPoolOptions = {}): Promise<HedPool> {
   return startHedPool(options, WORKER_URL);
 }
 
+/**
+ * The host's Node flags minus `--conditions`: the worker file is built JavaScript and must resolve the
+ * workspace packages it imports as Node does for built code (a host started with `--conditions source`,
+ * as vitest starts its forks, would otherwise hand the worker TypeScript sources it cannot load).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i];
+    if (arg === '--conditions' || arg === '-C') i++;
+    else if (!arg.startsWith('--conditions=')) out.push(arg);
+  }
+  return out;
+}
+
 /** @internal {@link createHedPool} with another worker entry (tests use a wrapper that can crash on demand). */
 export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Promise<HedPool> {
   const size = options.size ?? os.availableParallelism();
@@ -108,7 +123,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
   }
 
   function spawn(onReady?: (err?: EdgeError) => void): Slot {
-    const worker = new Worker(workerUrl, { workerData: init });
+    const worker = new Worker(workerUrl, { workerData: init, execArgv: workerExecArgv() });
     const slot: Slot = { worker, ready: false };
     worker.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'ready') {
