@@ -11,7 +11,11 @@
  * For batches use {@link createHedPool} (one worker thread per core).
  */
 export { EdgeError } from './errors.js';
-export { type BackendInfo, type BackendName } from './backend.js';
+export { type HedEngineName, type HedEngineChoice, type HedProjections } from './engines/network-engine.js';
+export { type HedEngineInfo, parseEngineChoice } from './engines/select-engine.js';
+/** Older names of {@link HedEngineInfo} and {@link HedEngineChoice}. */
+export type { HedEngineInfo as BackendInfo } from './engines/select-engine.js';
+export type { HedEngineChoice as BackendName } from './engines/network-engine.js';
 export {
   loadHed,
   type Hed,

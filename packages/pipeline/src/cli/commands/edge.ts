@@ -91,9 +91,7 @@ class EdgeProgress {
 }
 
 function describeBackendLine(b: BackendInfo, workers: number): string {
-  const extra = b.name === 'wasm' ? ` (${b.simd ? 'SIMD' : 'no SIMD'}, ${b.threads ?? 1} thread${b.threads === 1 ? '' : 's'} per image)` : '';
-  const pool = workers > 1 ? `, ${workers} workers` : '';
-  return `HED backend: ${b.name}${extra}${pool}`;
+  return workers > 1 ? `${b.summary} × ${workers} workers` : b.summary;
 }
 
 /** Output path for each input; two inputs with the same name would overwrite each other. */
@@ -159,7 +157,7 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
         },
         'detect-resolution': { type: 'number', default: 512, describe: 'Short side the network sees (multiple of 64 after rounding)' },
         'image-resolution': { type: 'number', default: 512, describe: 'Short side of the map before it is resized back to the input size' },
-        backend: { choices: ['node', 'wasm', 'cpu'] as const, describe: 'TensorFlow.js backend (default: BACKDROP_TF_BACKEND, else node → wasm → cpu)' },
+        backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
         concurrency: { type: 'number', describe: 'Worker threads for several inputs (default: one per core)' },
       })
       .example('$0 edge cutouts/*.png --out edges/', 'One edge element per cut-out in edges/') as unknown as Argv<EdgeArgs>,
