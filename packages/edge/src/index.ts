@@ -24,6 +24,7 @@ export {
   type WeightsInfo,
 } from './hed.js';
 export { createHedPool, type HedPool, type HedPoolOptions } from './pool/hed-pool.js';
+export { planHedWorkers, type HedWorkerPlan } from './engines/worker-plan.js';
 export { type EdgeMode, type DetectOptions } from './hed/detector.js';
 export { type EdgeElementResult, type EdgeElementTimings } from './edge-element.js';
 export { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';
