@@ -288,7 +288,8 @@ if (args.child) {
   try {
     await child(args);
   } catch (err) {
-    process.stdout.write(`BENCH ${JSON.stringify({ engine: args.child, error: `[${err.code ?? 'ERROR'}] ${err.message.split('\n')[0]}` })}\n`);
+    const reason = err.cause instanceof Error ? err.cause.message : err.message; // the engine's own reason
+    process.stdout.write(`BENCH ${JSON.stringify({ engine: args.child, error: `[${err.code ?? 'ERROR'}] ${reason.split('\n')[0]}` })}\n`);
   }
 } else {
   await main(args);
