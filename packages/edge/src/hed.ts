@@ -122,6 +122,7 @@ export async function loadHed(options: LoadHedOptions = {}): Promise<Hed> {
     backend: requested,
     env: options.env,
     threads: threads ?? os.availableParallelism(),
+    releaseStateDict: true,
   });
   return hedFromNetwork(network, engine, describeWeights(resolved, network));
 }

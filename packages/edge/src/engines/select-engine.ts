@@ -11,6 +11,7 @@ import type { StateDict } from '../checkpoint/state-dict.js';
 import { EdgeError } from '../errors.js';
 import type { HedEngineChoice, HedEngineName, HedNetworkEngine } from './network-engine.js';
 import { onnxRuntimeVersion } from './onnx/load-onnxruntime.js';
+import { releaseArrayBuffers } from './onnx/release-buffers.js';
 
 /** Which engine runs, and why, for logs and benchmarks (`hed.backend`). */
 export interface HedEngineInfo {
@@ -83,6 +84,11 @@ export interface LoadNetworkOptions {
   env?: NodeJS.ProcessEnv;
   /** onnx: intra-op threads per image (default 1). */
   threads?: number;
+  /**
+   * The caller hands the state dict over: once the onnx session holds its own copy of the weights, the
+   * tensors' memory is freed at once and the map emptied (TensorFlow.js engines keep their tensors anyway).
+   */
+  releaseStateDict?: boolean;
 }
 
 async function loadOn(
@@ -117,6 +123,10 @@ export async function loadHedNetwork(
   for (const name of candidates) {
     try {
       const { network, info } = await loadOn(name, sd, threads);
+      if (name === 'onnx' && options.releaseStateDict) {
+        releaseArrayBuffers([...sd.values()].map((t) => t.data.buffer));
+        sd.clear();
+      }
       const base = { name, ...info, skipped, chosenBy };
       return { network, engine: { ...base, summary: summarize(base) } };
     } catch (err) {

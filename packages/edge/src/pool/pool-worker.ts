@@ -24,6 +24,7 @@ async function start(): Promise<HedNetwork> {
     backend: init.backend,
     env: init.env,
     threads: init.threads,
+    releaseStateDict: true,
   });
   const weights = describeWeights({ source: init.weightsSource, path: init.weightsPath, bytes }, network);
   send({ type: 'ready', backend: engine, weights });

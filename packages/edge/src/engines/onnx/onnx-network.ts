@@ -10,6 +10,7 @@ import { EdgeError } from '../../errors.js';
 import type { HedNetworkEngine, HedProjections } from '../network-engine.js';
 import { buildHedOnnxModel, HED_ONNX_INPUT, HED_ONNX_OUTPUTS } from './hed-onnx-graph.js';
 import { loadOnnxRuntime, type OnnxRuntime } from './load-onnxruntime.js';
+import { releaseArrayBuffers } from './release-buffers.js';
 
 /** Options of {@link OnnxHedNetwork.create}. */
 export interface OnnxNetworkOptions {
@@ -59,6 +60,7 @@ export class OnnxHedNetwork implements HedNetworkEngine {
       enableMemPattern: false,
       logSeverityLevel: 3,
     });
+    releaseArrayBuffers([model.buffer]); // the session has parsed its own copy
     return new OnnxHedNetwork(architecture, ort, session, threads);
   }
 
