@@ -92,3 +92,14 @@ describe('engine choice', () => {
     await expect(loadHedNetwork(smallStateDict(), { backend: 'node', env: {} })).rejects.toMatchObject({ userError: true });
   });
 });
+
+describe('planHedWorkers', () => {
+  it('gives onnx one network on every core and TensorFlow.js one worker per core', async () => {
+    const { planHedWorkers } = await import('../src/engines/worker-plan.js');
+    expect(await planHedWorkers({ backend: 'onnx', cores: 4 })).toEqual({ workers: 1, threadsPerWorker: 4 });
+    expect(await planHedWorkers({ backend: 'wasm', cores: 4 })).toEqual({ workers: 4, threadsPerWorker: 1 });
+    expect(await planHedWorkers({ env: { BACKDROP_TF_BACKEND: 'cpu' }, cores: 2 })).toEqual({ workers: 2, threadsPerWorker: 1 });
+    const auto = await planHedWorkers({ env: {}, cores: 2 });
+    expect(auto).toEqual(ortProblem ? { workers: 2, threadsPerWorker: 1 } : { workers: 1, threadsPerWorker: 2 });
+  });
+});
