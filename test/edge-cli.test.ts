@@ -47,7 +47,7 @@ describe('backdrop edge', () => {
     const inputs = ['coffee-small', 'logo'].map((n) => path.join(fixtures, 'inputs', `${n}.png`));
     const r = await backdrop(['edge', ...inputs, '--out', out, '--weights', weights, '--concurrency', '2']);
     expect(r.stderr).toMatch(/using weights .*hed-tiny-seed2-fp32\.pth .*NOT the real ControlNetHED weights/);
-    expect(r.stderr).toMatch(/HED backend: \w+/);
+    expect(r.stderr).toMatch(/HED engine: \w+/);
     expect(r.stderr).toMatch(/\[1\/2\] .* → .*\.png/);
     expect(r.stderr).toMatch(/\[2\/2\] /);
     expect(r.code).toBe(0);

@@ -5,4 +5,4 @@
  */
 import { describeGoldenCases } from './hed-golden-harness.js';
 
-describeGoldenCases('full');
+await describeGoldenCases('full');

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { detectEdgeMap, type DetectOptions, type DetectTimings } from './hed/detector.js';
-import type { HedNetwork } from './hed/network.js';
+import type { HedNetworkEngine as HedNetwork } from './engines/network-engine.js';
 import { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';
 import { encodeRgbaPng } from './image/encode-png.js';
 import { rgbFromRgba, withAlpha } from './image/channels.js';

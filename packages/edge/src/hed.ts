@@ -1,8 +1,8 @@
 /**
- * `loadHed`: resolve the weights, parse the checkpoint, pick the backend and build the network once;
+ * `loadHed`: resolve the weights, parse the checkpoint, pick the engine and build the network once;
  * then make any number of edge elements with it.
  */
-import { initBackend, type BackendInfo, type BackendName } from './backend.js';
+import os from 'node:os';
 import { parseHedCheckpoint } from './checkpoint/load-checkpoint.js';
 import { resolveWeights, type ResolvedWeights, type ResolveWeightsOptions } from './checkpoint/resolve-weights.js';
 import {
@@ -12,8 +12,9 @@ import {
   type EdgeElementResult,
   type EdgeElementTimings,
 } from './edge-element.js';
+import type { HedEngineChoice, HedNetworkEngine } from './engines/network-engine.js';
+import { loadHedNetwork, resolveEngineChoice, type HedEngineInfo } from './engines/select-engine.js';
 import { detectEdgeMap, type DetectOptions } from './hed/detector.js';
-import { HedNetwork } from './hed/network.js';
 import type { DecodedRgba } from './image/decode-rgba.js';
 import type { ImageU8 } from './image/image-buffer.js';
 
@@ -21,8 +22,13 @@ import type { ImageU8 } from './image/image-buffer.js';
 export interface LoadHedOptions extends Omit<ResolveWeightsOptions, 'weights'> {
   /** Checkpoint path or bytes; when absent: `BACKDROP_HED_WEIGHTS`, the cache, then a Hugging Face download. */
   weights?: string | Uint8Array;
-  /** Force a TensorFlow.js backend (else `BACKDROP_TF_BACKEND`, else node → wasm → cpu). */
-  backend?: BackendName;
+  /**
+   * Engine of the network: `auto` (onnx → tfjs-node → wasm → cpu, the first that loads) or one of them;
+   * default `BACKDROP_HED_ENGINE`, else `BACKDROP_TF_BACKEND` (older name), else `auto`.
+   */
+  backend?: HedEngineChoice;
+  /** onnx: threads per image (default: every core, `os.availableParallelism()`). */
+  threads?: number;
 }
 
 /** Options of one edge element. */
@@ -48,8 +54,8 @@ const STANDARD_CHANNELS = [64, 128, 256, 512, 512];
 
 /** A loaded HED edge detector running on this thread; for batches on every core use `createHedPool`. */
 export interface Hed {
-  /** The TensorFlow.js backend in use. */
-  readonly backend: BackendInfo;
+  /** The engine in use, and why (`backend.summary` is one line for the user). */
+  readonly backend: HedEngineInfo;
   /** Where the weights came from. */
   readonly weights: WeightsInfo;
   /** Edge element of a PNG/JPEG/WebP file or its bytes: an RGBA PNG (edge map in RGB, the input's alpha in A). */
@@ -65,7 +71,7 @@ export interface Hed {
 }
 
 /** Describes the checkpoint for the user. */
-export function describeWeights(resolved: ResolvedWeights, network: HedNetwork): WeightsInfo {
+export function describeWeights(resolved: Pick<ResolvedWeights, 'source' | 'path' | 'bytes'>, network: Pick<HedNetworkEngine, 'architecture'>): WeightsInfo {
   const channels = network.architecture.blocks.map((b) => b.convs[b.convs.length - 1].outChannels);
   return {
     source: resolved.source,
@@ -77,7 +83,7 @@ export function describeWeights(resolved: ResolvedWeights, network: HedNetwork):
 }
 
 /** Builds a {@link Hed} around a loaded network. */
-function hedFromNetwork(network: HedNetwork, backend: BackendInfo, weights: WeightsInfo): Hed {
+function hedFromNetwork(network: HedNetworkEngine, backend: HedEngineInfo, weights: WeightsInfo): Hed {
   return {
     backend,
     weights,
@@ -108,10 +114,15 @@ function hedFromNetwork(network: HedNetwork, backend: BackendInfo, weights: Weig
  * `await hed.edgeElement('cutout.png')` as often as needed, then `hed.dispose()`.
  */
 export async function loadHed(options: LoadHedOptions = {}): Promise<Hed> {
-  const { backend: requested, ...resolveOptions } = options;
-  const backend = await initBackend(requested, options.env);
+  const { backend: requested, threads, ...resolveOptions } = options;
+  resolveEngineChoice(requested, options.env); // an unknown engine name fails before any download
   const resolved = await resolveWeights(resolveOptions);
-  const sd = parseHedCheckpoint(resolved.bytes, resolved.path);
-  const network = HedNetwork.fromStateDict(sd);
-  return hedFromNetwork(network, backend, describeWeights(resolved, network));
+  // The parsed tensors live only in this call: once the engine holds its own copy they can be collected.
+  const { network, engine } = await loadHedNetwork(parseHedCheckpoint(resolved.bytes, resolved.path), {
+    backend: requested,
+    env: options.env,
+    threads: threads ?? os.availableParallelism(),
+    releaseStateDict: true,
+  });
+  return hedFromNetwork(network, engine, describeWeights(resolved, network));
 }

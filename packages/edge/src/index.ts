@@ -11,7 +11,11 @@
  * For batches use {@link createHedPool} (one worker thread per core).
  */
 export { EdgeError } from './errors.js';
-export { type BackendInfo, type BackendName } from './backend.js';
+export { type HedEngineName, type HedEngineChoice, type HedProjections } from './engines/network-engine.js';
+export { type HedEngineInfo, parseEngineChoice } from './engines/select-engine.js';
+/** Older names of {@link HedEngineInfo} and {@link HedEngineChoice}. */
+export type { HedEngineInfo as BackendInfo } from './engines/select-engine.js';
+export type { HedEngineChoice as BackendName } from './engines/network-engine.js';
 export {
   loadHed,
   type Hed,
@@ -20,6 +24,7 @@ export {
   type WeightsInfo,
 } from './hed.js';
 export { createHedPool, type HedPool, type HedPoolOptions } from './pool/hed-pool.js';
+export { planHedWorkers, type HedWorkerPlan } from './engines/worker-plan.js';
 export { type EdgeMode, type DetectOptions } from './hed/detector.js';
 export { type EdgeElementResult, type EdgeElementTimings } from './edge-element.js';
 export { decodeRgba, type DecodedRgba } from './image/decode-rgba.js';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { describeHedWeights } from '../hed-weights-note.js';
+import type { HedEngineChoice } from '@backdrop/edge';
 import { ContactSheet, openHedEdgeMaker, runBatch, type BatchSummary, InvalidBatchInputError, formatProblem, type ItemDefaults, openBatchSource, validateBatchInput } from '@backdrop/pipeline';
 import { BatchProgress } from '../progress/batch-progress.js';
 import { CliError } from '../cli-errors.js';
@@ -22,6 +23,7 @@ interface BatchArgs extends ServiceArgs, RequestFlagArgs {
   input: string;
   out: string;
   weights?: string;
+  backend?: HedEngineChoice;
   fit: boolean;
   maxQps: number;
   maxRunning: number;
@@ -62,6 +64,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         'max-queries': { type: 'number', default: 20, describe: 'Task queries per second per key', group: 'Limits:' },
         retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)', group: 'Limits:' },
         lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
+        backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
         'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
         'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key (default: exit)' },
         'regenerate-expired': {
@@ -88,7 +91,11 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         ? await openHedEdgeMaker({
             ...(args.weights ? { weights: args.weights } : {}),
             workers: parseIntegerIn('hed-workers', args.hedWorkers, 1, 64),
-            onLoaded: (w, p) => progress.note(describeHedWeights(w, p)),
+            backend: args.backend,
+            onLoaded: (w, p, engine) => {
+              progress.note(describeHedWeights(w, p));
+              progress.note(engine.summary);
+            },
           })
         : undefined;
     const connection = await connectService(args, { multipleKeys: true });

@@ -5,10 +5,9 @@
  * worker pool (`--concurrency`, default: one worker per core).
  */
 import { mkdir, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { createHedPool, loadHed, type BackendInfo, type BackendName, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
+import { createHedPool, loadHed, planHedWorkers, type BackendInfo, type BackendName, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
 import { writeFileAtomic } from '@backdrop/pipeline';
 import { CliError, CliUsageError } from '../cli-errors.js';
 import { describeHedWeights } from '../hed-weights-note.js';
@@ -91,9 +90,7 @@ class EdgeProgress {
 }
 
 function describeBackendLine(b: BackendInfo, workers: number): string {
-  const extra = b.name === 'wasm' ? ` (${b.simd ? 'SIMD' : 'no SIMD'}, ${b.threads ?? 1} thread${b.threads === 1 ? '' : 's'} per image)` : '';
-  const pool = workers > 1 ? `, ${workers} workers` : '';
-  return `HED backend: ${b.name}${extra}${pool}`;
+  return workers > 1 ? `${b.summary} × ${workers} workers` : b.summary;
 }
 
 /** Output path for each input; two inputs with the same name would overwrite each other. */
@@ -159,8 +156,8 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
         },
         'detect-resolution': { type: 'number', default: 512, describe: 'Short side the network sees (multiple of 64 after rounding)' },
         'image-resolution': { type: 'number', default: 512, describe: 'Short side of the map before it is resized back to the input size' },
-        backend: { choices: ['node', 'wasm', 'cpu'] as const, describe: 'TensorFlow.js backend (default: BACKDROP_TF_BACKEND, else node → wasm → cpu)' },
-        concurrency: { type: 'number', describe: 'Worker threads for several inputs (default: one per core)' },
+        backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
+        concurrency: { type: 'number', describe: 'Worker threads for several inputs (default: onnx one network on every core, TensorFlow.js one worker per core)' },
       })
       .example('$0 edge cutouts/*.png --out edges/', 'One edge element per cut-out in edges/') as unknown as Argv<EdgeArgs>,
   handler: async (args) => {
@@ -168,7 +165,7 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
     if (inputs.length === 0) throw new CliUsageError('INVALID_OPTION', 'Name at least one input image.');
     const detectResolution = parseIntegerIn('detect-resolution', args.detectResolution, 64, 4096);
     const imageResolution = parseIntegerIn('image-resolution', args.imageResolution, 64, 4096);
-    const concurrency = args.concurrency === undefined ? os.availableParallelism() : parseIntegerIn('concurrency', args.concurrency, 1, 256);
+    const concurrency = args.concurrency === undefined ? (await planHedWorkers({ backend: args.backend })).workers : parseIntegerIn('concurrency', args.concurrency, 1, 256);
     await checkInputs(inputs);
     await checkOutputFolder(args.out);
     const outDir = path.resolve(args.out);

@@ -9,6 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { asServiceCallError } from '../cli-errors.js';
 import { formatError, exitCodeFor } from '../report-error.js';
 import { openClient } from '../dashscope-client.js';
+import type { HedEngineChoice } from '@backdrop/edge';
 import { openHedEdgeMaker } from '@backdrop/pipeline';
 import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateRequestArgs } from '../generate-inputs.js';
 import { describeHedWeights } from '../hed-weights-note.js';
@@ -25,6 +26,7 @@ interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   fit?: boolean;
   hed?: boolean;
   weights?: string;
+  backend?: HedEngineChoice;
   overwrite?: boolean;
   json?: boolean;
   pricePerImage?: string;
@@ -47,6 +49,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           'bg-edge-prompt': { type: 'string', group: REQUEST, describe: 'Prompt for each --bg-edge, in order; repeatable' },
           hed: { type: 'boolean', group: REQUEST, describe: 'The --fg-edge/--bg-edge files are decoration cut-outs: make their edge elements with HED first' },
           weights: { type: 'string', group: REQUEST, describe: 'With --hed: ControlNetHED checkpoint (default: BACKDROP_HED_WEIGHTS, the cache, then Hugging Face)' },
+          backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, group: REQUEST, describe: 'With --hed: HED engine, auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
           fit: { type: 'boolean', group: REQUEST, describe: 'Downscale a base image over 2048 px (long side) before upload' },
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
@@ -77,7 +80,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       if (fit || cutouts > 0 || convertBase) {
         const hed = cutouts > 0 ? await openHedEdgeMaker({
           ...(args.weights ? { weights: args.weights } : {}),
-          onLoaded: (w, p) => process.stderr.write(`${describeHedWeights(w, p)}\n`),
+          backend: args.backend,
+          onLoaded: (w, p, engine) => process.stderr.write(`${describeHedWeights(w, p)}\n${engine.summary}\n`),
         }) : undefined;
         try {
           if (cutouts > 0) process.stderr.write(`making ${cutouts} edge element${cutouts === 1 ? '' : 's'} with HED…\n`);

@@ -7,7 +7,7 @@
  * per channel, so the three channels stay identical.
  */
 import { combineProjections } from './combine-projections.js';
-import type { HedNetwork } from './network.js';
+import type { HedNetworkEngine as HedNetwork } from '../engines/network-engine.js';
 import { scribble } from './scribble.js';
 import type { ImageU8 } from '../image/image-buffer.js';
 import { resizeLinearU8 } from '../resize/opencv-linear.js';

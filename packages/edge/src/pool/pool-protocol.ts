@@ -1,7 +1,8 @@
 /**
  * Messages between the HED pool (main thread) and its workers.
  */
-import type { BackendInfo, BackendName } from '../backend.js';
+import type { HedEngineChoice } from '../engines/network-engine.js';
+import type { HedEngineInfo } from '../engines/select-engine.js';
 import type { EdgeElementTimings } from '../edge-element.js';
 import type { DetectOptions } from '../hed/detector.js';
 import type { WeightsInfo } from '../hed.js';
@@ -14,9 +15,11 @@ export interface WorkerInit {
   weights: SharedArrayBuffer;
   weightsSource: ResolvedWeights['source'];
   weightsPath?: string;
-  backend?: BackendName;
-  /** `BACKDROP_TF_BACKEND` as the main thread saw it. */
-  envBackend?: string;
+  backend?: HedEngineChoice;
+  /** `BACKDROP_HED_ENGINE` and `BACKDROP_TF_BACKEND` as the main thread saw them. */
+  env: { BACKDROP_HED_ENGINE?: string; BACKDROP_TF_BACKEND?: string };
+  /** onnx: intra-op threads of this worker's session. */
+  threads: number;
 }
 
 /** A job sent to a worker. */
@@ -35,7 +38,7 @@ export interface SerializedError {
 
 /** Worker → pool. */
 export type WorkerMessage =
-  | { type: 'ready'; backend: BackendInfo; weights: WeightsInfo }
+  | { type: 'ready'; backend: HedEngineInfo; weights: WeightsInfo }
   | { type: 'init-failed'; error: SerializedError }
   | { type: 'done'; id: number; png: Uint8Array; warnings: string[]; timings: EdgeElementTimings }
   | { type: 'failed'; id: number; error: SerializedError };

@@ -1,12 +1,12 @@
 /**
- * Entry point of one HED pool worker thread: its own TensorFlow.js backend and network, built once from
+ * Entry point of one HED pool worker thread: its own engine (onnx session or TensorFlow.js backend) and network, built once from
  * the shared checkpoint bytes; then one job at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../backend.js';
 import { parseHedCheckpoint } from '../checkpoint/load-checkpoint.js';
 import { edgeElementFromInput, emptyTimings } from '../edge-element.js';
-import { HedNetwork } from '../hed/network.js';
+import type { HedNetworkEngine as HedNetwork } from '../engines/network-engine.js';
+import { loadHedNetwork } from '../engines/select-engine.js';
 import { describeWeights } from '../hed.js';
 import { serializeError, type JobMessage, type WorkerInit, type WorkerMessage } from './pool-protocol.js';
 
@@ -19,12 +19,15 @@ function send(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 }
 
 async function start(): Promise<HedNetwork> {
-  const backend = await initBackend(init.backend, { BACKDROP_TF_BACKEND: init.envBackend });
   const bytes = new Uint8Array(init.weights);
-  const sd = parseHedCheckpoint(bytes, init.weightsPath);
-  const network = HedNetwork.fromStateDict(sd);
+  const { network, engine } = await loadHedNetwork(parseHedCheckpoint(bytes, init.weightsPath), {
+    backend: init.backend,
+    env: init.env,
+    threads: init.threads,
+    releaseStateDict: true,
+  });
   const weights = describeWeights({ source: init.weightsSource, path: init.weightsPath, bytes }, network);
-  send({ type: 'ready', backend, weights });
+  send({ type: 'ready', backend: engine, weights });
   return network;
 }
 

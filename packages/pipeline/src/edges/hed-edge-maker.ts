@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createHedPool, loadHed, resolveWeights, type WeightsInfo } from '@backdrop/edge';
+import { createHedPool, loadHed, resolveWeights, type HedEngineChoice, type HedEngineInfo, type WeightsInfo } from '@backdrop/edge';
 import type { EdgeMaker } from '../stages/prepare.js';
 
 /** Options of {@link openHedEdgeMaker}. */
@@ -8,8 +8,10 @@ export interface HedEdgeMakerOptions {
   weights?: string;
   /** Worker threads (default 1: HED runs in this thread). */
   workers?: number;
-  /** Called once, when the network is first needed and loaded. */
-  onLoaded?: (weights: WeightsInfo, resolvedPath: string | undefined) => void;
+  /** HED engine (`--backend`); default `BACKDROP_HED_ENGINE`, else auto. */
+  backend?: HedEngineChoice;
+  /** Called once, when the network is first needed and loaded (`engine.summary` is one line for the user). */
+  onLoaded?: (weights: WeightsInfo, resolvedPath: string | undefined, engine: HedEngineInfo) => void;
 }
 
 /** An {@link EdgeMaker} backed by `@backdrop/edge`, plus `close()`. */
@@ -31,12 +33,12 @@ export async function openHedEdgeMaker(options: HedEdgeMakerOptions = {}): Promi
     (loading ??= (async () => {
       const workers = options.workers ?? 1;
       if (workers > 1) {
-        const pool = await createHedPool({ weights: resolved.bytes, size: workers });
-        options.onLoaded?.(pool.weights, resolved.path);
+        const pool = await createHedPool({ weights: resolved.bytes, size: workers, backend: options.backend });
+        options.onLoaded?.(pool.weights, resolved.path, pool.backend);
         return { edgeElement: (b) => pool.edgeElement(b), close: () => pool.close() };
       }
-      const hed = await loadHed({ weights: resolved.bytes });
-      options.onLoaded?.(hed.weights, resolved.path);
+      const hed = await loadHed({ weights: resolved.bytes, backend: options.backend });
+      options.onLoaded?.(hed.weights, resolved.path, hed.backend);
       return { edgeElement: (b) => hed.edgeElement(b), close: async () => hed.dispose() };
     })());
   return {

@@ -1,0 +1,95 @@
+/**
+ * The HED network on onnxruntime-node: the ONNX graph is written from the loaded checkpoint
+ * (`buildHedOnnxModel`), one InferenceSession per network with a chosen number of intra-op threads.
+ */
+import type { InferenceSession } from 'onnxruntime-node';
+import { inferHedArchitecture, type HedArchitecture } from '../../checkpoint/hed-architecture.js';
+import type { StateDict } from '../../checkpoint/state-dict.js';
+import type { ImageU8 } from '../../image/image-buffer.js';
+import { EdgeError } from '../../errors.js';
+import type { HedNetworkEngine, HedProjections } from '../network-engine.js';
+import { buildHedOnnxModel, HED_ONNX_INPUT, HED_ONNX_OUTPUTS } from './hed-onnx-graph.js';
+import { loadOnnxRuntime, type OnnxRuntime } from './load-onnxruntime.js';
+import { releaseArrayBuffers } from './release-buffers.js';
+
+/** Options of {@link OnnxHedNetwork.create}. */
+export interface OnnxNetworkOptions {
+  /** Intra-op threads of the session (one forward pass); default 1. */
+  threads?: number;
+}
+
+/**
+ * The execution providers a session is created with. GPU providers (CUDA, DirectML, CoreML) would be
+ * chosen here — with their own availability check and fallback to 'cpu' — and nowhere else; only the CPU
+ * provider ships with every onnxruntime-node binary, so only it is used.
+ */
+function executionProviders(): InferenceSession.SessionOptions['executionProviders'] {
+  return ['cpu'];
+}
+
+/** A loaded HED network running on onnxruntime-node. */
+export class OnnxHedNetwork implements HedNetworkEngine {
+  private disposed = false;
+
+  private constructor(
+    readonly architecture: HedArchitecture,
+    private readonly ort: OnnxRuntime,
+    private readonly session: InferenceSession,
+    /** Intra-op threads of the session. */
+    readonly threads: number,
+  ) {}
+
+  /** Writes the graph from the state dict and creates the session; the state dict may be freed afterwards. */
+  static async create(sd: StateDict, options: OnnxNetworkOptions = {}): Promise<OnnxHedNetwork> {
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new EdgeError('HED_OPTION_INVALID', `threads must be a positive integer, got ${String(options.threads)}.`, { userError: true });
+    }
+    const architecture = inferHedArchitecture(sd);
+    const ort = await loadOnnxRuntime();
+    const model = buildHedOnnxModel(sd);
+    const session = await ort.InferenceSession.create(model, {
+      executionProviders: executionProviders(),
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      // Measured (scripts/bench-edge.mjs): without the arena the activations of one pass are returned
+      // after it, which keeps the peak of several sizes in one process low at no cost in speed.
+      enableCpuMemArena: false,
+      enableMemPattern: false,
+      logSeverityLevel: 3,
+    });
+    releaseArrayBuffers([model.buffer]); // the session has parsed its own copy
+    return new OnnxHedNetwork(architecture, ort, session, threads);
+  }
+
+  async project(rgb: ImageU8): Promise<HedProjections> {
+    if (this.disposed) throw new EdgeError('HED_DISPOSED', 'This HED network was disposed; load it again.');
+    if (rgb.channels !== 3) throw new EdgeError('HED_INPUT_CHANNELS', `The network needs a 3-channel RGB image, got ${rgb.channels} channels.`);
+    const { width, height, data } = rgb;
+    const plane = width * height;
+    // HWC uint8 → CHW float32 (exact: every byte value is a float32).
+    const chw = new Float32Array(3 * plane);
+    for (let i = 0, s = 0; i < plane; i++, s += 3) {
+      chw[i] = data[s];
+      chw[plane + i] = data[s + 1];
+      chw[2 * plane + i] = data[s + 2];
+    }
+    const input = new this.ort.Tensor('float32', chw, [1, 3, height, width]);
+    const outputs = await this.session.run({ [HED_ONNX_INPUT]: input });
+    return HED_ONNX_OUTPUTS.map((name) => {
+      const t = outputs[name];
+      const [, , ph, pw] = t.dims;
+      const values = t.data as Float32Array;
+      t.dispose();
+      return { data: values, width: pw, height: ph, channels: 1 };
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    void this.session.release();
+  }
+}
