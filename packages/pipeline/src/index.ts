@@ -44,6 +44,7 @@ export { itemSpecHash } from './item.js';
 export { InvalidItemInputError } from './stages/prepare.js';
 export { uploadInputs, type UploadedInputs, type UploadUrlCache } from './stages/upload.js';
 export { findUnclaimedTask, type ReconcileOutcome } from './stages/reconcile.js';
+export { submitWantOf } from './stages/task-fit.js';
 export { filesIntact, DownloadError } from './stages/download.js';
 export { resultLine } from './output/results-file.js';
 export type { JournalFile } from './journal/journal-entry.js';
