@@ -13,11 +13,13 @@ export { TaskRecordFile, recordedFiles, type TaskRecord, type RecordedFile, type
 export { openHedEdgeMaker, type HedEdgeMaker, type HedEdgeMakerOptions } from './edges/hed-edge-maker.js';
 export type { BatchClient } from './batch-client.js';
 export { acquireKeyLock, defaultLockDir, type KeyLock } from './throttle/key-lock.js';
+export { acquireOutputLock } from './journal/out-lock.js';
 export {
   BatchError,
   BatchConfigError,
   InvalidBatchInputError,
   KeyLockHeldError,
+  OutputFolderLockedError,
   ResultExpiredError,
   formatProblem,
   type InputProblem,

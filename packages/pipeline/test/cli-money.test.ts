@@ -37,3 +37,29 @@ describe.skipIf(skipReason)('batch: unusable HED weights', () => {
     expect(e.stats().total.requests).toBe(0);
   });
 });
+
+describe.skipIf(skipReason)('two runs on one output folder', () => {
+  it('the second (another key, another lock folder) exits 2 at once; with --wait-for-lock it waits and pays for nothing twice', async () => {
+    const e = await emu({ taskMs: [700, 900] });
+    const dir = tmpDir('money-outlock');
+    const { manifest } = await writeCatalogue(dir, 4);
+    const out = path.join(dir, 'out');
+    const args = (key: string): string[] => ['batch', manifest, '--out', out, '--base-url', e.baseUrl, '--api-key', key];
+    const first = startCli(args('key-one'), { BACKDROP_LOCK_DIR: path.join(dir, 'locks-1') });
+    // Wait until the first run works on the folder (its first task exists).
+    const deadline = Date.now() + 60_000;
+    while (e.stats().total.tasksCreated < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const second = await runCli(args('key-two'), { BACKDROP_LOCK_DIR: path.join(dir, 'locks-2') });
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/\[OUT_LOCKED\] another backdrop run \(pid \d+\) is working on /);
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    const waiting = startCli([...args('key-two'), '--wait-for-lock'], { BACKDROP_LOCK_DIR: path.join(dir, 'locks-2') });
+    const r1 = await first.done;
+    expect(r1.code, r1.stderr).toBe(0);
+    const r2 = await waiting.done;
+    expect(r2.code, r2.stderr).toBe(0);
+    // Every item paid once: the waiting run found them all done.
+    expect(e.stats().total.tasksCreated).toBe(4);
+    expect(e.stats().total.submitRequests).toBe(4);
+  });
+});
