@@ -63,3 +63,78 @@ describe.skipIf(skipReason)('two runs on one output folder', () => {
     expect(e.stats().total.submitRequests).toBe(4);
   });
 });
+
+describe.skipIf(skipReason)('generate: a submit whose reply was lost after the task was created', () => {
+  const dropAfterCreate: EmulatorOptions = { faults: { routes: ['submit'], dropConnectionRate: 1, dropAfterCreate: true } };
+
+  it('finds the task in the task list, adopts it and finishes it (results downloaded, exit 0, one task)', async () => {
+    const e = await emu(dropAfterCreate);
+    const dir = tmpDir('money-gen-lost');
+    const base = path.join(dir, 'cup.png');
+    await writeCutout(base, 64, 48, [200, 80, 40]);
+    const out = path.join(dir, 'out');
+    const r = await runCli(['generate', '--base', base, '--prompt', 'on a table', '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(e.stats().total.faults.dropConnection).toBe(1);
+    expect(e.stats().total.submitRequests).toBe(1);
+    expect(e.stats().total.tasksCreated).toBe(1);
+    const record = JSON.parse(readFileSync(path.join(out, 'task.json'), 'utf8')) as { taskId: string; state: string; notes: string[]; files: { name: string }[]; timings: { submitStartedAt?: string } };
+    expect(record.state).toBe('SUCCEEDED');
+    expect(record.timings.submitStartedAt).toBeDefined();
+    expect(record.notes.join(' ')).toContain(`task ${record.taskId} was found in the task list`);
+    expect(record.files).toHaveLength(1);
+    expect(existsSync(path.join(out, record.files[0].name))).toBe(true);
+    expect(r.stdout).toContain(`task ${record.taskId} SUCCEEDED`);
+  });
+
+  it('when it cannot tell (another fitting task in the same seconds), names the candidates and how to fetch them, and never submits again', async () => {
+    const e = await emu(dropAfterCreate);
+    const dir = tmpDir('money-gen-ambiguous');
+    const base = path.join(dir, 'cup.png');
+    await writeCutout(base, 64, 48, [200, 80, 40]);
+    const out = path.join(dir, 'out');
+    // Another program on the same account submits the same kind of task in the same seconds (right after
+    // generate's task was created, before its reconciliation reads the list; its reply is lost too).
+    const { DashScope } = await import('@backdrop/api');
+    const other = new DashScope({ apiKey: 'k1', baseUrl: e.baseUrl });
+    const up = await other.files.upload(base);
+    const run = startCli(['generate', '--base', base, '--prompt', 'on a table', '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1']);
+    const deadline = Date.now() + 60_000;
+    while (e.stats().total.tasksCreated < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    await other.backgroundGeneration.submit({ baseImageUrl: up.url, refPrompt: 'another program' }).catch(() => undefined);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(1);
+    expect(e.stats().total.tasksCreated).toBe(2);
+    expect(e.stats().total.submitRequests).toBe(2); // one each: generate did not submit again
+    const ids = e.stats().timeline.map((t) => t.taskId);
+    expect(r.stderr).toContain('[SubmitUnknown]');
+    for (const id of ids) expect(r.stderr).toContain(`backdrop status ${id} --download ${out}`);
+    const record = JSON.parse(readFileSync(path.join(out, 'task.json'), 'utf8')) as { state: string; notes: string[] };
+    expect(record.state).toBe('unknown');
+    expect(record.notes.join(' ')).toContain(ids[0]);
+  });
+});
+
+describe.skipIf(skipReason)("generate's working files", () => {
+  it('--fit never takes a file planted in the old shared /tmp folder: the downscaled base is made in <out>/.backdrop', async () => {
+    const e = await emu();
+    const dir = tmpDir('money-gen-plant');
+    const base = path.join(dir, 'wide.png');
+    await writeCutout(base, 2100, 1000, [20, 90, 200]);
+    const { createHash } = await import('node:crypto');
+    const sha = createHash('sha256').update(readFileSync(base)).digest('hex');
+    // Another user's plant where the old code looked first (and trusted what it found).
+    const tmp = path.join(dir, 'tmp');
+    await writeCutout(path.join(tmp, 'backdrop-generate', 'fitted-rgba8', `${sha}.png`), 100, 100, [255, 0, 0]);
+    const out = path.join(dir, 'out');
+    const r = await runCli(['generate', '--base', base, '--fit', '--prompt', 'x', '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1'], { TMPDIR: tmp });
+    expect(r.code, r.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(path.join(out, 'task.json'), 'utf8')) as { uploads: { field: string; path: string }[]; files: { name: string }[] };
+    const upload = record.uploads.find((u) => u.field === 'base');
+    expect(upload?.path.startsWith(path.join(out, '.backdrop'))).toBe(true);
+    const { default: sharp } = await import('sharp');
+    const meta = await sharp(path.join(out, record.files[0].name)).metadata();
+    expect([meta.width, meta.height]).toEqual([2048, 975]);
+    expect(readdirSync(path.join(tmp, 'backdrop-generate', 'fitted-rgba8'))).toEqual([`${sha}.png`]);
+  });
+});

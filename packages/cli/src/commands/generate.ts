@@ -9,7 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { asServiceCallError } from '../cli-errors.js';
 import { formatError, exitCodeFor } from '../report-error.js';
 import { openClient } from '../dashscope-client.js';
-import { openHedEdgeMaker } from '@backdrop/pipeline';
+import { acquireOutputLock, openHedEdgeMaker } from '@backdrop/pipeline';
 import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateRequestArgs } from '../generate-inputs.js';
 import { describeHedWeights } from '../hed-weights-note.js';
 import { runGeneration } from '../generation-run.js';
@@ -28,6 +28,7 @@ interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   overwrite?: boolean;
   json?: boolean;
   pricePerImage?: string;
+  waitForLock?: boolean;
 }
 
 const REQUEST = 'Request:';
@@ -51,6 +52,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
           json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
+          'wait-for-lock': { type: 'boolean', describe: 'Wait while another backdrop run works on --out (default: exit 2)' },
           ...priceOptionDefinition,
         })
         .example(
@@ -64,6 +66,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
     const json = args.json === true;
     const interrupt = new Interrupt();
     let taskId: string | undefined;
+    let outLock: { release(): void } | undefined;
     try {
       const fit = args.fit === true;
       const price = priceFromArgs(args);
@@ -73,6 +76,9 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       for (const warning of warnings) process.stderr.write(`backdrop: ${warning}\n`);
       const convertBase = warnings.some((w) => w.includes('to 8-bit RGBA before upload')); // said by the warning above
       const earlier = await checkEarlierRun(outDir, args.overwrite === true); // before any HED work or upload
+      // One run at a time on --out (its working files live in <out>/.backdrop, under this lock).
+      await mkdir(outDir, { recursive: true });
+      outLock = await acquireOutputLock(outDir, { ...(args.waitForLock === true ? { wait: true } : {}), signal: interrupt.signal });
       const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
       if (fit || cutouts > 0 || convertBase) {
         const hed = cutouts > 0 ? await openHedEdgeMaker({
@@ -81,7 +87,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         }) : undefined;
         try {
           if (cutouts > 0) process.stderr.write(`making ${cutouts} edge element${cutouts === 1 ? '' : 's'} with HED…\n`);
-          const prepared = await prepareLocalInputs(item, { fit, ...(hed ? { edges: hed } : {}) });
+          const prepared = await prepareLocalInputs(item, { fit, stateDir: path.join(outDir, '.backdrop'), ...(hed ? { edges: hed } : {}) });
           if (path.basename(path.dirname(prepared.base)) === 'fitted-rgba8') process.stderr.write(`--fit: the base image is over 2048 px; using a downscaled copy (${prepared.base}).\n`);
           item = prepared;
         } finally {
@@ -131,6 +137,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       }
       throw err;
     } finally {
+      outLock?.release();
       interrupt.dispose();
     }
   },
