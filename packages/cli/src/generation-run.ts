@@ -14,7 +14,7 @@ import {
   type Task,
   type UploadedFile,
 } from '@backdrop/api';
-import { findUnclaimedTask, localFilesOf, submitWantOf, type BatchItem, buildRequest, type ResolvedUrls, type TaskRecord } from '@backdrop/pipeline';
+import { findUnclaimedTask, localFilesOf, missingResults, submitWantOf, type BatchItem, buildRequest, type ResolvedUrls, type TaskRecord } from '@backdrop/pipeline';
 
 /** What a found task must look like to be this run's (see `@backdrop/pipeline`'s task-fit). */
 type SubmitWant = NonNullable<Awaited<ReturnType<typeof submitWantOf>>>;
@@ -28,6 +28,8 @@ import { backdropVersion } from './version.js';
 /** What a successful run produced. */
 export interface GenerationOutcome {
   taskId: string;
+  /** Images the SUCCEEDED task did not make (kept out of `files`), with the service's code. */
+  missing: { index: number; code: string; message: string }[];
   task: Task;
   files: RecordedFile[];
   recordFile: string;
@@ -185,7 +187,8 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
 
   // 4. Download right away: result URLs expire after 24 h.
   const missing = missingResultCount(task);
-  if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL).`);
+  const missingList = missingResults(task.results ?? []).map(({ index, code, message }) => ({ index, code, message }));
+  if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL): ${missingList.map((m) => `result-${m.index}: ${m.code}`).join(', ')}. Not generated again (the images made are paid for).`);
   if (missing === (task.results?.length ?? 0)) {
     return fail(new CliError('NoResults', `Task ${taskId} SUCCEEDED but returned no images (task_metrics: ${JSON.stringify(task.taskMetrics ?? {})}); submit it again.`));
   }
@@ -214,7 +217,7 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   record.timings.downloadedAt = new Date(now).toISOString();
   record.timings.totalMs = now - t0;
   await recordFile.save();
-  return { taskId, task, files: record.files, recordFile: recordFile.file };
+  return { taskId, task, files: record.files, recordFile: recordFile.file, missing: missingList };
 }
 
 /** True for a local file path (not an http(s)/oss URL). */

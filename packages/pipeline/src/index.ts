@@ -35,7 +35,7 @@ export { prepareItem, type PreparedItem, type PreparedInput, type PrepareContext
 // Builds the service request for an item from its resolved input URLs.
 export { buildRequest, type ResolvedUrls } from './request-builder.js';
 // Plans and performs the download of a finished task's result images.
-export { downloadPlan, downloadFiles, type DownloadPlan } from './stages/download.js';
+export { downloadPlan, downloadFiles, missingResults, type DownloadPlan, type MissingResult } from './stages/download.js';
 // Writes a file under a temporary name, fsyncs and renames it into place: never a partial file.
 export { writeFileAtomic } from './output/atomic-write.js';
 export { ContactSheet, buildContactSheet, type ContactSheetOptions, type ContactSheetWritten } from './report/contact-sheet.js';

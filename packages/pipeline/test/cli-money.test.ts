@@ -138,3 +138,54 @@ describe.skipIf(skipReason)("generate's working files", () => {
     expect(readdirSync(path.join(tmp, 'backdrop-generate', 'fitted-rgba8'))).toEqual([`${sha}.png`]);
   });
 });
+
+describe.skipIf(skipReason)('partial results (a SUCCEEDED task with fewer images than asked)', () => {
+  it('batch keeps the images made, reports the missing ones with their code (results.jsonl, journal, summary), exits 1, pays nothing again', async () => {
+    const e = await emu({ taskMs: [30, 60], pendingMs: 0, faults: { partialRate: 1, partialFailureCode: 'DataInspectionFailed' } });
+    const dir = tmpDir('money-partial');
+    const { manifest } = await writeCatalogue(dir, 2, () => ({ n: 3 }));
+    const out = path.join(dir, 'out');
+    const args = ['batch', manifest, '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1'];
+    const r = await runCli(args, { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
+    expect(r.code, r.stderr).toBe(1);
+    const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; files: string[]; missing?: { index: number; code: string; message: string }[] });
+    let missing = 0;
+    for (const l of lines) {
+      expect(l.status).toBe('succeeded');
+      expect(l.missing?.length).toBeGreaterThan(0);
+      expect(l.files.length + (l.missing?.length ?? 0)).toBe(3);
+      for (const m of l.missing ?? []) expect(m.code).toBe('DataInspectionFailed');
+      // The positions left out are the missing ones; the others are on disk.
+      const indexes = l.files.map((f) => Number(/result-(\d)/.exec(f)![1]));
+      expect(indexes.some((i) => (l.missing ?? []).some((m) => m.index === i))).toBe(false);
+      for (const f of l.files) expect(existsSync(path.join(out, f))).toBe(true);
+      missing += l.missing?.length ?? 0;
+    }
+    expect(r.stderr).toContain(`batch: ${missing} image(s) missing`);
+    expect(r.stderr).toContain('[BATCH_IMAGES_MISSING]');
+    const journal = readFileSync(path.join(out, '.backdrop', 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { e: string; missing?: { code: string }[] });
+    const finals = journal.filter((j) => j.e === 'task-final');
+    expect(finals.flatMap((f) => f.missing ?? []).map((m) => m.code)).toEqual(Array(missing).fill('DataInspectionFailed'));
+    expect(e.stats().total.tasksCreated).toBe(2);
+    // Running it again pays for nothing: the partially succeeded items are done.
+    const again = await runCli(args, { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
+    expect(again.code, again.stderr).not.toBe(2);
+    expect(e.stats().total.submitRequests).toBe(2);
+  });
+
+  it('generate keeps the images made, names the missing ones, and exits 1', async () => {
+    const e = await emu({ taskMs: [30, 60], pendingMs: 0, faults: { partialRate: 1 } });
+    const dir = tmpDir('money-gen-partial');
+    const base = path.join(dir, 'cup.png');
+    await writeCutout(base, 64, 48, [200, 80, 40]);
+    const out = path.join(dir, 'out');
+    const r = await runCli(['generate', '--base', base, '--prompt', 'x', '-n', '3', '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/\[ImagesMissing\] \d of 3 images missing/);
+    const record = JSON.parse(readFileSync(path.join(out, 'task.json'), 'utf8')) as { files: { name: string }[] };
+    expect(record.files.length).toBeGreaterThan(0);
+    expect(record.files.length).toBeLessThan(3);
+    for (const f of record.files) expect(existsSync(path.join(out, f.name))).toBe(true);
+    expect(e.stats().total.submitRequests).toBe(1);
+  });
+});

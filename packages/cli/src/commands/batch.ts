@@ -130,8 +130,14 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
     if (summary.interrupted > 0) {
       throw new InterruptedError(`stopped with ${summary.interrupted} item(s) unfinished; run the same command again to resume`);
     }
+    if (summary.missingImages > 0) {
+      process.stderr.write(`batch: ${summary.missingImages} image(s) missing: their tasks succeeded with fewer images than asked (see "missing" in ${summary.resultsFile}); the images made are kept and were not generated again\n`);
+    }
     if (summary.failed > 0) {
       throw new CliError('BATCH_ITEMS_FAILED', `${summary.failed} of ${summary.total} items failed; see ${summary.resultsFile} (run the same command again to retry them)`);
+    }
+    if (summary.missingImages > 0) {
+      throw new CliError('BATCH_IMAGES_MISSING', `${summary.missingImages} image(s) missing (the service made fewer than asked); see "missing" in ${summary.resultsFile}. Running the same command again does not pay for them again: give those items new ids to generate them anew`);
     }
   },
 };

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { asServiceCallError } from '../cli-errors.js';
+import { asServiceCallError, CliError } from '../cli-errors.js';
 import { formatError, exitCodeFor } from '../report-error.js';
 import { openClient } from '../dashscope-client.js';
 import { acquireOutputLock, openHedEdgeMaker } from '@backdrop/pipeline';
@@ -109,13 +109,20 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         const files = outcome.files.map((f) => ({ ...f, path: path.join(outDir, f.name) }));
         if (json) {
           process.stdout.write(
-            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, task: summariseTask(outcome.task), imagesBilled: outcome.task.usage?.imageCount ?? 0, ...(price ? { cost: { amount: (outcome.task.usage?.imageCount ?? 0) * price.amount, currency: price.currency } } : {}) }) + '\n',
+            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, ...(outcome.missing.length > 0 ? { missing: outcome.missing } : {}), task: summariseTask(outcome.task), imagesBilled: outcome.task.usage?.imageCount ?? 0, ...(price ? { cost: { amount: (outcome.task.usage?.imageCount ?? 0) * price.amount, currency: price.currency } } : {}) }) + '\n',
           );
         } else {
           process.stdout.write(`task ${taskId} SUCCEEDED: ${files.length} file${files.length === 1 ? '' : 's'} in ${outDir}\n`);
           for (const f of files) process.stdout.write(`  ${f.path}\n`);
           process.stdout.write(`  ${outcome.recordFile}\n`);
           process.stdout.write(`${billedLine(outcome.task.usage?.imageCount ?? 0, price)}\n`);
+        }
+        if (outcome.missing.length > 0) {
+          // Exit 1: fewer images than asked. The ones made are kept (and paid for); nothing is submitted again.
+          const asked = outcome.task.results?.length ?? outcome.missing.length;
+          const what = `${outcome.missing.length} of ${asked} images missing: the task SUCCEEDED but the service did not make ${outcome.missing.map((m) => `result-${m.index} (${m.code})`).join(', ')}; the others are in ${outDir}`;
+          if (json) process.exitCode = 1;
+          else throw new CliError('ImagesMissing', what);
         }
       } finally {
         await connection.close();

@@ -5,6 +5,14 @@
  * with neither is a submit whose fate is unknown: a possible duplicate, reconciled on resume.
  */
 
+/** An image a succeeded task did not deliver: its position in `results` (or `plain`) and the service's reason. */
+export interface JournalMissing {
+  kind: 'result' | 'plain';
+  index: number;
+  code: string;
+  message: string;
+}
+
 /** What a submit asked for, as far as a found task can be checked against it (see stages/task-fit.ts). */
 export interface SubmitWant {
   n: number;
@@ -40,6 +48,8 @@ export type JournalEntry =
       status: string;
       results: string[];
       plain: string[];
+      /** Images a SUCCEEDED task did not make (`results` has `''` there), with the service's code. */
+      missing?: JournalMissing[];
       usage?: unknown;
       code?: string;
       message?: string;
