@@ -189,3 +189,40 @@ describe.skipIf(skipReason)('partial results (a SUCCEEDED task with fewer images
     expect(e.stats().total.submitRequests).toBe(1);
   });
 });
+
+describe.skipIf(skipReason)('--dry-run', () => {
+  it('batch: checks every item, makes the edge elements, prints what would be sent and billed; no upload, no task', async () => {
+    const e = await emu();
+    const dir = tmpDir('money-dry-batch');
+    await writeCutout(path.join(dir, 'deco', 'leaf.png'), 40, 40, [30, 150, 60]);
+    const { manifest } = await writeCatalogue(dir, 3, (i) => ({ n: i + 1, ...(i === 2 ? { background: [{ cutout: 'deco/leaf.png', prompt: 'leaf' }] } : {}) }));
+    const out = path.join(dir, 'out');
+    const r = await runCli(['batch', manifest, '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1', '--weights', tinyWeights, '--dry-run'], { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(e.stats().total.requests).toBe(0);
+    expect(e.stats().total.submitRequests).toBe(0);
+    expect(r.stdout).toContain('3 items checked; 6 images would be billed. Nothing was uploaded or submitted.');
+    const line2 = r.stdout.split('\n').find((l) => l.startsWith('sku-2: '))!;
+    const planned = JSON.parse(line2.slice('sku-2: '.length)) as { inputs: Record<string, string>; parameters: { n: number }; input: { base_image_url: string } };
+    expect(planned.parameters.n).toBe(3);
+    expect(planned.input.base_image_url).toBe(path.join(dir, 'cutouts', 'p2.png'));
+    // The edge element was made and cached for the real run.
+    expect(planned.inputs['background[0]'].startsWith(path.join(out, '.backdrop', 'edges'))).toBe(true);
+    expect(existsSync(planned.inputs['background[0]'])).toBe(true);
+    expect(existsSync(path.join(out, 'results.jsonl'))).toBe(false);
+  });
+
+  it('generate: prints the request and the images billed (with --json one object); no upload, no task, no task.json', async () => {
+    const e = await emu();
+    const dir = tmpDir('money-dry-gen');
+    const base = path.join(dir, 'cup.png');
+    await writeCutout(base, 64, 48, [200, 80, 40]);
+    const out = path.join(dir, 'out');
+    const r = await runCli(['generate', '--base', base, '--prompt', 'on a table', '-n', '2', '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1', '--dry-run', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout) as { dryRun: boolean; imagesBilled: number; request: { input: { base_image_url: string; ref_prompt: string }; parameters: { n: number } } };
+    expect(o).toMatchObject({ dryRun: true, imagesBilled: 2, request: { input: { base_image_url: base, ref_prompt: 'on a table' }, parameters: { n: 2 } } });
+    expect(e.stats().total.requests).toBe(0);
+    expect(existsSync(path.join(out, 'task.json'))).toBe(false);
+  });
+});

@@ -5,9 +5,11 @@
  * so that running the same command again resumes. Exit 0 when every item succeeded, 1 when some failed.
  */
 import os from 'node:os';
+import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { describeHedWeights } from '../hed-weights-note.js';
+import { dryRunItem, formatDryRun, type DryRunItem } from '../dry-run.js';
 import { ContactSheet, openHedEdgeMaker, runBatch, type BatchSummary, InvalidBatchInputError, formatProblem, type ItemDefaults, openBatchSource, validateBatchInput } from '@backdrop/pipeline';
 import { BatchProgress } from '../progress/batch-progress.js';
 import { CliError } from '../cli-errors.js';
@@ -32,6 +34,7 @@ interface BatchArgs extends ServiceArgs, RequestFlagArgs {
   waitForLock: boolean;
   regenerateExpired?: boolean;
   pricePerImage?: string;
+  dryRun?: boolean;
 }
 
 /**
@@ -63,6 +66,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)', group: 'Limits:' },
         lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
         'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
+        'dry-run': { type: 'boolean', describe: 'Check every item (and make HED edge elements), print what each would send and the images that would be billed; upload and submit nothing' },
         'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key (default: exit)' },
         'regenerate-expired': {
           type: 'boolean',
@@ -72,7 +76,8 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         ...serviceOptionDefinitions({ multipleKeys: true }),
       })
       .example('$0 batch examples/manifest.jsonl --out out/batch --emulator --weights examples/weights/hed-demo-tiny.pth', 'Try it offline')
-      .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt') as unknown as Argv<BatchArgs>,
+      .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt')
+      .example('$0 batch cutouts/ --prompt "on a marble counter" --out out/ --dry-run', 'Check every item and show what would be sent and billed (nothing uploaded)') as unknown as Argv<BatchArgs>,
   handler: async (args) => {
     const retries = parseIntegerIn('retries', args.retries, 0, 20);
     const price = priceFromArgs(args);
@@ -91,6 +96,19 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
             onLoaded: (w, p) => progress.note(describeHedWeights(w, p)),
           })
         : undefined;
+    if (args.dryRun === true) {
+      try {
+        const planned: DryRunItem[] = [];
+        for await (const entry of source.entries()) {
+          if (entry.item) planned.push(await dryRunItem(entry.item, { stateDir: path.join(path.resolve(args.out), '.backdrop'), fit: args.fit, ...(hed ? { edges: hed } : {}) }));
+        }
+        process.stdout.write(formatDryRun(planned));
+      } finally {
+        progress.end(undefined);
+        await hed?.close();
+      }
+      return;
+    }
     const connection = await connectService(args, { multipleKeys: true });
     if (connection.emulator) progress.note(`service: in-process emulator at ${connection.baseUrl} (no real tasks, no charges)`);
     const interrupt = new Interrupt();

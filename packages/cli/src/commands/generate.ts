@@ -12,6 +12,7 @@ import { openClient } from '../dashscope-client.js';
 import { acquireOutputLock, openHedEdgeMaker } from '@backdrop/pipeline';
 import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateRequestArgs } from '../generate-inputs.js';
 import { describeHedWeights } from '../hed-weights-note.js';
+import { dryRunItem, formatDryRun } from '../dry-run.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
 import { checkEarlierRun, removeStaleFiles } from '../output-folder.js';
@@ -29,6 +30,7 @@ interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   json?: boolean;
   pricePerImage?: string;
   waitForLock?: boolean;
+  dryRun?: boolean;
 }
 
 const REQUEST = 'Request:';
@@ -52,6 +54,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
           json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
+          'dry-run': { type: 'boolean', describe: 'Check everything (and make HED edge elements), print what would be sent and the images that would be billed; upload and submit nothing' },
           'wait-for-lock': { type: 'boolean', describe: 'Wait while another backdrop run works on --out (default: exit 2)' },
           ...priceOptionDefinition,
         })
@@ -59,7 +62,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           '$0 generate --base cup.png --prompt "on a wooden table" -n 2 --out out/cup',
           'Two images of cup.png on a wooden table, saved in out/cup',
         )
-        .example('$0 generate --emulator --base examples/cutouts/cup.png --prompt "sunny garden" --out out/try', 'Offline, against an in-process emulator'),
+        .example('$0 generate --emulator --base examples/cutouts/cup.png --prompt "sunny garden" --out out/try', 'Offline, against an in-process emulator')
+        .example('$0 generate --dry-run --base cup.png --prompt "on a wooden table" -n 2 --out out/cup', 'Check everything and show what would be sent (nothing uploaded, nothing billed)'),
     ) as unknown as Argv<GenerateArgs>,
   handler: async (args) => {
     const outDir = path.resolve(args.out);
@@ -80,6 +84,17 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       await mkdir(outDir, { recursive: true });
       outLock = await acquireOutputLock(outDir, { ...(args.waitForLock === true ? { wait: true } : {}), signal: interrupt.signal });
       const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
+      if (args.dryRun === true) {
+        const hed = cutouts > 0 ? await openHedEdgeMaker({ ...(args.weights ? { weights: args.weights } : {}), onLoaded: (w, p) => process.stderr.write(`${describeHedWeights(w, p)}\n`) }) : undefined;
+        try {
+          const planned = await dryRunItem(item, { stateDir: path.join(outDir, '.backdrop'), fit, ...(hed ? { edges: hed } : {}) });
+          if (json) process.stdout.write(JSON.stringify({ ok: true, dryRun: true, outDir, ...planned, imagesBilled: planned.images }) + '\n');
+          else process.stdout.write(formatDryRun([planned]));
+        } finally {
+          await hed?.close();
+        }
+        return;
+      }
       if (fit || cutouts > 0 || convertBase) {
         const hed = cutouts > 0 ? await openHedEdgeMaker({
           ...(args.weights ? { weights: args.weights } : {}),
