@@ -1,7 +1,8 @@
 /**
  * One `backdrop generate` run against the service: upload the local inputs, submit once, wait with a
  * visible status, download the results right away (their URLs live 24 h), and keep `task.json`
- * up to date at every step. Ctrl-C while waiting never loses the task: a PENDING task is cancelled
+ * up to date at every step (the submit is recorded before it is sent; a lost reply is reconciled through
+ * the task list like batch's, never resubmitted). Ctrl-C while waiting never loses the task: a PENDING task is cancelled
  * (and that is said), a RUNNING one is left to finish and its id printed for `backdrop status`.
  */
 import {

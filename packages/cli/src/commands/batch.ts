@@ -67,7 +67,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
         'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
         'dry-run': { type: 'boolean', describe: 'Check every item (and make HED edge elements), print what each would send and the images that would be billed; upload and submit nothing' },
-        'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key (default: exit)' },
+        'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key or the same --out folder (default: exit 2)' },
         'regenerate-expired': {
           type: 'boolean',
           describe: 'On resume, generate anew (new, paid tasks) items whose earlier results expired, instead of reporting them (default: on with --emulator, whose tasks do not outlive the run)',
