@@ -139,7 +139,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     expect(replaced.code, replaced.stderr).toBe(0);
     const second = JSON.parse(replaced.stdout);
     expect(second.taskId).not.toBe(firstId);
-    const names = (await readdir(out)).sort();
+    const names = (await readdir(out)).filter((n) => n !== '.backdrop').sort(); // .backdrop: the run's lock and working files
     expect(names).toEqual([second.files[0].name, 'task.json'].sort());
     expect(JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8')).taskId).toBe(second.taskId);
   });
@@ -191,7 +191,8 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     const peach = path.join(examplesDir, 'deco', 'peach.png');
     const weights = path.join(examplesDir, 'weights', 'hed-demo-tiny.pth');
     const out = path.join(tmp, 'hed');
-    // A fresh temp folder, so the edge-element cache is empty and HED really runs.
+    // A fresh output folder, so the edge-element cache (in <out>/.backdrop) is empty and HED really runs;
+    // a temp folder of its own, to show nothing is made (or trusted) there.
     const ownTmp = path.join(tmp, 'hed-tmp');
     await mkdir(ownTmp);
     const r = await runCli(
@@ -206,7 +207,8 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     expect(r.stderr).toMatch(/HED: using .*hed-demo-tiny\.pth .*NOT the real ControlNetHED weights/);
     const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
     const upload = record.uploads.find((u: { field: string }) => u.field === 'foreground[0].edge');
-    expect(upload.path.startsWith(ownTmp)).toBe(true);
+    expect(upload.path.startsWith(path.join(out, '.backdrop', 'edges'))).toBe(true);
+    expect(await readdir(ownTmp)).toEqual([]);
     expect(record.request.input.reference_edge.foreground_edge).toEqual([upload.url]);
     expect(record.request.input.reference_edge.foreground_edge_prompt).toEqual(['粉色桃花']);
     // The edge element: same size as the cut-out, its alpha kept, an edge map (not the cut-out's colours) in RGB.
@@ -332,7 +334,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
       expect(record.state).toBe('interrupted');
       const status = await runCli(['status', taskId, '--json', '--base-url', slow.baseUrl, '--api-key', API_KEY]);
       expect(JSON.parse(status.stdout).status).toBe('RUNNING');
-      expect((await readdir(out)).sort()).toEqual(['task.json']);
+      expect((await readdir(out)).filter((n) => n !== '.backdrop').sort()).toEqual(['task.json']);
 
       // Later: `status --download` into the same folder fetches the images and completes task.json.
       const early = await runCli(['status', taskId, '--download', out, '--base-url', slow.baseUrl, '--api-key', API_KEY]);
@@ -349,7 +351,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
       const fetched = JSON.parse(late.stdout);
       expect(fetched).toMatchObject({ status: 'SUCCEEDED', updatedTaskJson: true });
       expect(fetched.files).toHaveLength(1);
-      const names = (await readdir(out)).sort();
+      const names = (await readdir(out)).filter((n) => n !== '.backdrop').sort();
       expect(names).toEqual([fetched.files[0].name, 'task.json'].sort());
       const completed = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
       expect(completed).toMatchObject({ taskId, state: 'SUCCEEDED', taskStatus: 'SUCCEEDED' });

@@ -3,7 +3,6 @@
  * file exists and is the right kind of image, and the request passes the service's rules — all
  * problems at once, named by flag and field path, before anything is uploaded.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { type InputProblem, isRemoteReference, type BatchItem, type ElementSpec, validateBatchInput, prepareItem, type EdgeMaker } from '@backdrop/pipeline';
@@ -130,11 +129,13 @@ export async function checkGenerateInputs(item: BatchItem, options: { fit?: bool
 /**
  * Runs the pipeline's prepare stage where `generate` needs it: `fit` downscales a local base image over
  * 2048 px (Lanczos), and `edges` turns cut-out elements into HED edge elements — both cached by
- * content hash under the temp folder. Returns the item with those files swapped in.
+ * content hash in the run's own state folder (`<out>/.backdrop`, under the output folder's lock), never
+ * in a shared, predictable temp folder another user could plant files in. Returns the item with those
+ * files swapped in.
  */
-export async function prepareLocalInputs(item: BatchItem, options: { fit: boolean; edges?: EdgeMaker }): Promise<BatchItem> {
+export async function prepareLocalInputs(item: BatchItem, options: { fit: boolean; edges?: EdgeMaker; stateDir: string }): Promise<BatchItem> {
   const prepared = await prepareItem(item, {
-    stateDir: path.join(os.tmpdir(), 'backdrop-generate'),
+    stateDir: options.stateDir,
     fit: options.fit,
     ...(options.edges ? { edges: options.edges } : {}),
   });

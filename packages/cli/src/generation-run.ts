@@ -1,7 +1,8 @@
 /**
  * One `backdrop generate` run against the service: upload the local inputs, submit once, wait with a
  * visible status, download the results right away (their URLs live 24 h), and keep `task.json`
- * up to date at every step. Ctrl-C while waiting never loses the task: a PENDING task is cancelled
+ * up to date at every step (the submit is recorded before it is sent; a lost reply is reconciled through
+ * the task list like batch's, never resubmitted). Ctrl-C while waiting never loses the task: a PENDING task is cancelled
  * (and that is said), a RUNNING one is left to finish and its id printed for `backdrop status`.
  */
 import {
@@ -14,7 +15,10 @@ import {
   type Task,
   type UploadedFile,
 } from '@backdrop/api';
-import { localFilesOf, type BatchItem, buildRequest, type ResolvedUrls } from '@backdrop/pipeline';
+import { findUnclaimedTask, localFilesOf, missingResults, submitWantOf, type BatchItem, buildRequest, type ResolvedUrls, type TaskRecord } from '@backdrop/pipeline';
+
+/** What a found task must look like to be this run's (see `@backdrop/pipeline`'s task-fit). */
+type SubmitWant = NonNullable<Awaited<ReturnType<typeof submitWantOf>>>;
 import { CliError } from './cli-errors.js';
 import { InterruptedError, type Interrupt } from './interrupt.js';
 import { downloadTaskResults, missingResultCount, resultFileCount } from './result-files.js';
@@ -25,6 +29,8 @@ import { backdropVersion } from './version.js';
 /** What a successful run produced. */
 export interface GenerationOutcome {
   taskId: string;
+  /** Images the SUCCEEDED task did not make (kept out of `files`), with the service's code. */
+  missing: { index: number; code: string; message: string }[];
   task: Task;
   files: RecordedFile[];
   recordFile: string;
@@ -114,9 +120,15 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   }
   record.timings.uploadMs = Date.now() - t0;
 
-  // 2. Submit once (not abortable: an abort mid-request could leave a task we know nothing about).
+  // 2. Submit once (not abortable: an abort mid-request could leave a task we know nothing about). The
+  // attempt is recorded in task.json before the request leaves, so a crash or a lost reply leaves a trace.
   const request = buildRequest(item, urls);
   record.request = toWireRequest(request);
+  const want = await submitWantOf(item.n, [{ field: 'base', ...(isLocal(item.base) ? { file: item.base, sha256: '' } : { url: item.base }) }]);
+  const submitStartedAt = Date.now();
+  record.state = 'submitting';
+  record.timings.submitStartedAt = new Date(submitStartedAt).toISOString();
+  await recordFile.save();
   let taskId: string;
   try {
     const submit = await client.backgroundGeneration.submit(request);
@@ -126,12 +138,15 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
     record.requestIds.submit = submit.requestId;
   } catch (err) {
     const e = err as { mayHaveCreatedTask?: boolean };
-    if (e.mayHaveCreatedTask) {
-      record.notes.push(
-        'The submit failed in a way that may still have created (and billed) a task: look for it in the Model Studio console task list before submitting again.',
-      );
+    if (!e.mayHaveCreatedTask) {
+      record.notes.push(`The submit was refused (${errorFields(err).code}); no task was created, nothing billed.`);
+      return fail(err);
     }
-    return fail(err);
+    // The service may have created (and will bill) the task: find it in the task list, as batch does.
+    note('the submit reply was lost; looking for the task it may have created…');
+    taskId = await reconcileLostSubmit(client, submitStartedAt, want, err, { outDir: options.outDir, signal: interrupt.signal, record, fail });
+    record.taskId = taskId;
+    record.notes.push(`The submit's reply was lost; task ${taskId} was found in the task list (it fits the request: image count and size) and adopted — no second task.`);
   }
   options.onSubmitted?.(taskId);
   record.state = 'submitted';
@@ -173,7 +188,8 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
 
   // 4. Download right away: result URLs expire after 24 h.
   const missing = missingResultCount(task);
-  if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL).`);
+  const missingList = missingResults(task.results ?? []).map(({ index, code, message }) => ({ index, code, message }));
+  if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL): ${missingList.map((m) => `result-${m.index}: ${m.code}`).join(', ')}. Not generated again (the images made are paid for).`);
   if (missing === (task.results?.length ?? 0)) {
     return fail(new CliError('NoResults', `Task ${taskId} SUCCEEDED but returned no images (task_metrics: ${JSON.stringify(task.taskMetrics ?? {})}); submit it again.`));
   }
@@ -202,7 +218,42 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   record.timings.downloadedAt = new Date(now).toISOString();
   record.timings.totalMs = now - t0;
   await recordFile.save();
-  return { taskId, task, files: record.files, recordFile: recordFile.file };
+  return { taskId, task, files: record.files, recordFile: recordFile.file, missing: missingList };
+}
+
+/** True for a local file path (not an http(s)/oss URL). */
+function isLocal(ref: string): boolean {
+  return !/^(https?|oss):\/\//i.test(ref);
+}
+
+/**
+ * A submit whose reply was lost: looks for the task it created with the task list (the shared
+ * reconciliation of batch: a safe ±14 h reading, adopted only when the task fits the request). Returns the
+ * adopted task id; otherwise fails the run naming the candidate tasks and how to fetch them — never submits again.
+ */
+async function reconcileLostSubmit(
+  client: DashScope,
+  startedAt: number,
+  want: SubmitWant | undefined,
+  cause: unknown,
+  ctx: { outDir: string; signal: AbortSignal; record: TaskRecord; fail: (err: unknown, state?: string) => Promise<never> },
+): Promise<string> {
+  await new Promise((r) => setTimeout(r, 1000));
+  const found = await findUnclaimedTask(client, BACKGROUND_GENERATION_MODEL, startedAt, new Set(), Date.now(), { ...(want ? { want } : {}), signal: ctx.signal });
+  if (found.found === 'one') return found.taskId;
+  const { code, message } = errorFields(cause);
+  if (found.found === 'none') {
+    ctx.record.notes.push(`The submit failed (${code}) and the task list shows no task created by it: nothing was billed.`);
+    return ctx.fail(new CliError(code, `${message} — the task list shows that no task was created (nothing billed); run the command again.`, { cause }));
+  }
+  const ids = found.found === 'ambiguous' ? found.taskIds : [];
+  const fetch = ids.map((id) => `\`backdrop status ${id} --download ${ctx.outDir}\``).join(' or ');
+  const what =
+    found.found === 'ambiguous'
+      ? `it may have created one of tasks ${ids.join(', ')}, which cannot be told apart from other tasks on the account; check them and fetch yours with ${fetch}`
+      : `the task list could not be read (${found.reason}); look for the task in the Model Studio console task list before submitting again`;
+  ctx.record.notes.push(`The submit's reply was lost (${code}); ${what}. Not submitted again (it would be paid twice).`);
+  return ctx.fail(new CliError('SubmitUnknown', `The submit's reply was lost (${code}); ${what}. Not submitted again, so nothing is paid twice.`, { cause }), 'unknown');
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   recordedFiles,
   errorFacts,
   findUnclaimedTask,
+  submitWantOf,
   isKeyRefused,
   isPermanentTaskFailure,
   isRateLimited,
@@ -131,7 +132,9 @@ export class ItemGeneration {
     const { records, limits } = this.ctx;
     await limits.acquireQuery(lane.fingerprint);
     const claimed = await records.claimedTaskIds(lane.fingerprint);
-    const outcome = await findUnclaimedTask(lane.client, this.data.model, startedAt, claimed);
+    // Adopt a found task only when it fits the item (image count, the base's size): see task-fit.ts.
+    const want = await submitWantOf(this.data.item.n, this.data.inputs);
+    const outcome = await findUnclaimedTask(lane.client, this.data.model, startedAt, claimed, Date.now(), want ? { want } : {});
     if (outcome.found === 'one') {
       await records.taskCreated(this.jobId, { taskId: outcome.taskId, lane: lane.fingerprint, submittedAt: startedAt });
       this.ctx.emit({ type: 'adopted', id: this.id, taskId: outcome.taskId, lane: lane.fingerprint, how: `tasks.list: the one unclaimed task of submit ${attempt}` });

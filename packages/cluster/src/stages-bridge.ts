@@ -9,6 +9,7 @@ export {
   DownloadError,
   errorFacts,
   findUnclaimedTask,
+  submitWantOf,
   isPermanentTaskFailure,
   isRateLimited,
   isSlotBusy,

@@ -1,4 +1,4 @@
-import type { BackgroundGenerationRequest, SubmitResult, Task, TaskList, TaskListFilter } from '@backdrop/api';
+import type { BackgroundGenerationRequest, SubmitResult, Task, TaskList, TaskListFilter, TasksCreatedBetween, TaskWindowFilter } from '@backdrop/api';
 
 /**
  * The part of `@backdrop/api`'s `DashScope` client the batch engine uses (one per API key).
@@ -14,6 +14,8 @@ export interface BatchClient {
   tasks: {
     get(taskId: string, options?: { signal?: AbortSignal }): Promise<Task>;
     list(filter?: TaskListFilter, options?: { signal?: AbortSignal }): Promise<TaskList>;
+    /** Reconciliation's safe reading of the task list (a ±14 h query filtered by `gmt_create`). */
+    listCreatedBetween(from: number, to: number, filter?: TaskWindowFilter, options?: { signal?: AbortSignal; maxPages?: number }): Promise<TasksCreatedBetween>;
   };
 }
 

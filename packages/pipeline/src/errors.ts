@@ -71,6 +71,20 @@ export class KeyLockHeldError extends BatchError {
   }
 }
 
+/** Another backdrop run (pid `holderPid`) works on the same output folder. */
+export class OutputFolderLockedError extends BatchError {
+  readonly holderPid: number;
+  constructor(out: string, holderPid: number) {
+    super(
+      'OUT_LOCKED',
+      `another backdrop run (pid ${holderPid}) is working on ${out}; two runs on one output folder would pay for its items twice. ` +
+        `Wait for it to finish, pass --wait-for-lock to queue behind it, or choose another --out.`,
+      { userError: true },
+    );
+    this.holderPid = holderPid;
+  }
+}
+
 /** A bad option value (programmatic or CLI). */
 export class BatchConfigError extends BatchError {
   constructor(message: string) {

@@ -13,11 +13,13 @@ export { TaskRecordFile, recordedFiles, type TaskRecord, type RecordedFile, type
 export { openHedEdgeMaker, type HedEdgeMaker, type HedEdgeMakerOptions } from './edges/hed-edge-maker.js';
 export type { BatchClient } from './batch-client.js';
 export { acquireKeyLock, defaultLockDir, type KeyLock } from './throttle/key-lock.js';
+export { acquireOutputLock } from './journal/out-lock.js';
 export {
   BatchError,
   BatchConfigError,
   InvalidBatchInputError,
   KeyLockHeldError,
+  OutputFolderLockedError,
   ResultExpiredError,
   formatProblem,
   type InputProblem,
@@ -33,7 +35,7 @@ export { prepareItem, type PreparedItem, type PreparedInput, type PrepareContext
 // Builds the service request for an item from its resolved input URLs.
 export { buildRequest, type ResolvedUrls } from './request-builder.js';
 // Plans and performs the download of a finished task's result images.
-export { downloadPlan, downloadFiles, type DownloadPlan } from './stages/download.js';
+export { downloadPlan, downloadFiles, missingResults, type DownloadPlan, type MissingResult } from './stages/download.js';
 // Writes a file under a temporary name, fsyncs and renames it into place: never a partial file.
 export { writeFileAtomic } from './output/atomic-write.js';
 export { ContactSheet, buildContactSheet, type ContactSheetOptions, type ContactSheetWritten } from './report/contact-sheet.js';
@@ -44,6 +46,7 @@ export { itemSpecHash } from './item.js';
 export { InvalidItemInputError } from './stages/prepare.js';
 export { uploadInputs, type UploadedInputs, type UploadUrlCache } from './stages/upload.js';
 export { findUnclaimedTask, type ReconcileOutcome } from './stages/reconcile.js';
+export { submitWantOf } from './stages/task-fit.js';
 export { filesIntact, DownloadError } from './stages/download.js';
 export { resultLine } from './output/results-file.js';
 export type { JournalFile } from './journal/journal-entry.js';

@@ -128,14 +128,16 @@ describe.skipIf(skipReason)('an interrupted submit, reconciled from the journal'
     let spec = '';
     for await (const e of source.entries()) if (e.item?.id === 'sku-0') spec = itemSpecHash(e.item);
     mkdirSync(path.join(s.out, '.backdrop'), { recursive: true });
-    const entry = { e: 'submit-started', id: 'sku-0', attempt: 1, lane: apiKeyFingerprint(KEY), spec, t: startedAt };
+    // sku-0: a 64×48 base, n = 1 (what the task must look like to be its own).
+    const entry = { e: 'submit-started', id: 'sku-0', attempt: 1, lane: apiKeyFingerprint(KEY), spec, want: { n: 1, width: 64, height: 48 }, t: startedAt };
     // A torn line after it, as a kill mid-write leaves.
     writeFileSync(path.join(s.out, '.backdrop', 'journal.jsonl'), JSON.stringify(entry) + '\n{"e":"submit-do');
   }
 
-  async function submitDirectly(): Promise<string> {
+  /** Submits a task on the same key behind the run's back: with sku-0's base (a fitting task) or another image. */
+  async function submitDirectly(base = path.join(tinyWeights, '..', '..', 'cutouts', 'lotion.png')): Promise<string> {
     const client = new DashScope({ apiKey: KEY, baseUrl: emulator!.baseUrl });
-    const up = await client.files.upload(path.join(tinyWeights, '..', '..', 'cutouts', 'lotion.png'));
+    const up = await client.files.upload(base);
     const res = await client.backgroundGeneration.submit({ baseImageUrl: up.url, refPrompt: 'whatever the killed run sent' });
     return res.taskId;
   }
@@ -143,7 +145,7 @@ describe.skipIf(skipReason)('an interrupted submit, reconciled from the journal'
   it('adopts the one task the submit created instead of submitting again', async () => {
     const s = await scenario('adopt', 3, {});
     const startedAt = Date.now();
-    const taskId = await submitDirectly();
+    const taskId = await submitDirectly(path.join(s.dir, 'cutouts', 'p0.png'));
     await journalUnsettledSubmit(s, startedAt);
     const r = await runCli(s.args, s.env);
     expect(r.code).toBe(0);
@@ -163,14 +165,37 @@ describe.skipIf(skipReason)('an interrupted submit, reconciled from the journal'
 
     const s2 = await scenario('ambiguous', 2, {});
     const startedAt = Date.now();
-    await submitDirectly();
-    await submitDirectly();
+    await submitDirectly(path.join(s2.dir, 'cutouts', 'p0.png'));
+    await submitDirectly(path.join(s2.dir, 'cutouts', 'p0.png'));
     await journalUnsettledSubmit(s2, startedAt);
     const r2 = await runCli(s2.args, s2.env);
     expect(r2.code).toBe(0);
     expect(r2.stderr).toContain('PossibleDuplicate');
     const first = JSON.parse(readFileSync(path.join(s2.out, 'results.jsonl'), 'utf8').split('\n')[0]) as { possibleDuplicate?: boolean };
     expect(first.possibleDuplicate).toBe(true);
+  });
+});
+
+describe.skipIf(skipReason)('a task of another program in the submit window', () => {
+  it('is not adopted when it does not fit the item (another base size): the item is submitted anew', async () => {
+    const s = await scenario('misfit', 2, {});
+    const startedAt = Date.now();
+    const client = new DashScope({ apiKey: KEY, baseUrl: emulator!.baseUrl });
+    const up = await client.files.upload(path.join(tinyWeights, '..', '..', 'cutouts', 'lotion.png')); // 500×500, sku-0 is 64×48
+    const foreign = (await client.backgroundGeneration.submit({ baseImageUrl: up.url, refPrompt: 'another program' })).taskId;
+    const source = await openBatchSource(path.join(s.dir, 'manifest.jsonl'));
+    let spec = '';
+    for await (const e of source.entries()) if (e.item?.id === 'sku-0') spec = itemSpecHash(e.item);
+    mkdirSync(path.join(s.out, '.backdrop'), { recursive: true });
+    const entry = { e: 'submit-started', id: 'sku-0', attempt: 1, lane: apiKeyFingerprint(KEY), spec, want: { n: 1, width: 64, height: 48 }, t: startedAt };
+    writeFileSync(path.join(s.out, '.backdrop', 'journal.jsonl'), JSON.stringify(entry) + '\n');
+    const r = await runCli(s.args, s.env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('SubmitReconciled');
+    const first = JSON.parse(readFileSync(path.join(s.out, 'results.jsonl'), 'utf8').split('\n')[0]) as { id: string; taskId: string };
+    expect(first.id).toBe('sku-0');
+    expect(first.taskId).not.toBe(foreign);
+    expect(emulator!.stats().total.tasksCreated).toBe(3);
   });
 });
 

@@ -6,13 +6,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { asServiceCallError } from '../cli-errors.js';
+import { asServiceCallError, CliError } from '../cli-errors.js';
 import { formatError, exitCodeFor } from '../report-error.js';
 import { openClient } from '../dashscope-client.js';
 import type { HedEngineChoice } from '@backdrop/edge';
-import { openHedEdgeMaker } from '@backdrop/pipeline';
+import { acquireOutputLock, openHedEdgeMaker } from '@backdrop/pipeline';
 import { checkGenerateInputs, itemFromArgs, prepareLocalInputs, type GenerateRequestArgs } from '../generate-inputs.js';
 import { describeHedWeights } from '../hed-weights-note.js';
+import { dryRunItem, formatDryRun } from '../dry-run.js';
 import { runGeneration } from '../generation-run.js';
 import { Interrupt } from '../interrupt.js';
 import { checkEarlierRun, removeStaleFiles } from '../output-folder.js';
@@ -30,6 +31,8 @@ interface GenerateArgs extends GenerateRequestArgs, ServiceArgs {
   overwrite?: boolean;
   json?: boolean;
   pricePerImage?: string;
+  waitForLock?: boolean;
+  dryRun?: boolean;
 }
 
 const REQUEST = 'Request:';
@@ -54,19 +57,23 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
           json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
+          'dry-run': { type: 'boolean', describe: 'Check everything (and make HED edge elements), print what would be sent and the images that would be billed; upload and submit nothing' },
+          'wait-for-lock': { type: 'boolean', describe: 'Wait while another backdrop run works on --out (default: exit 2)' },
           ...priceOptionDefinition,
         })
         .example(
           '$0 generate --base cup.png --prompt "on a wooden table" -n 2 --out out/cup',
           'Two images of cup.png on a wooden table, saved in out/cup',
         )
-        .example('$0 generate --emulator --base examples/cutouts/cup.png --prompt "sunny garden" --out out/try', 'Offline, against an in-process emulator'),
+        .example('$0 generate --emulator --base examples/cutouts/cup.png --prompt "sunny garden" --out out/try', 'Offline, against an in-process emulator')
+        .example('$0 generate --dry-run --base cup.png --prompt "on a wooden table" -n 2 --out out/cup', 'Check everything and show what would be sent (nothing uploaded, nothing billed)'),
     ) as unknown as Argv<GenerateArgs>,
   handler: async (args) => {
     const outDir = path.resolve(args.out);
     const json = args.json === true;
     const interrupt = new Interrupt();
     let taskId: string | undefined;
+    let outLock: { release(): void } | undefined;
     try {
       const fit = args.fit === true;
       const price = priceFromArgs(args);
@@ -76,7 +83,21 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       for (const warning of warnings) process.stderr.write(`backdrop: ${warning}\n`);
       const convertBase = warnings.some((w) => w.includes('to 8-bit RGBA before upload')); // said by the warning above
       const earlier = await checkEarlierRun(outDir, args.overwrite === true); // before any HED work or upload
+      // One run at a time on --out (its working files live in <out>/.backdrop, under this lock).
+      await mkdir(outDir, { recursive: true });
+      outLock = await acquireOutputLock(outDir, { ...(args.waitForLock === true ? { wait: true } : {}), signal: interrupt.signal });
       const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
+      if (args.dryRun === true) {
+        const hed = cutouts > 0 ? await openHedEdgeMaker({ ...(args.weights ? { weights: args.weights } : {}), onLoaded: (w, p) => process.stderr.write(`${describeHedWeights(w, p)}\n`) }) : undefined;
+        try {
+          const planned = await dryRunItem(item, { stateDir: path.join(outDir, '.backdrop'), fit, ...(hed ? { edges: hed } : {}) });
+          if (json) process.stdout.write(JSON.stringify({ ok: true, dryRun: true, outDir, ...planned, imagesBilled: planned.images }) + '\n');
+          else process.stdout.write(formatDryRun([planned]));
+        } finally {
+          await hed?.close();
+        }
+        return;
+      }
       if (fit || cutouts > 0 || convertBase) {
         const hed = cutouts > 0 ? await openHedEdgeMaker({
           ...(args.weights ? { weights: args.weights } : {}),
@@ -85,7 +106,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         }) : undefined;
         try {
           if (cutouts > 0) process.stderr.write(`making ${cutouts} edge element${cutouts === 1 ? '' : 's'} with HED…\n`);
-          const prepared = await prepareLocalInputs(item, { fit, ...(hed ? { edges: hed } : {}) });
+          const prepared = await prepareLocalInputs(item, { fit, stateDir: path.join(outDir, '.backdrop'), ...(hed ? { edges: hed } : {}) });
           if (path.basename(path.dirname(prepared.base)) === 'fitted-rgba8') process.stderr.write(`--fit: the base image is over 2048 px; using a downscaled copy (${prepared.base}).\n`);
           item = prepared;
         } finally {
@@ -107,13 +128,20 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         const files = outcome.files.map((f) => ({ ...f, path: path.join(outDir, f.name) }));
         if (json) {
           process.stdout.write(
-            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, task: summariseTask(outcome.task), imagesBilled: outcome.task.usage?.imageCount ?? 0, ...(price ? { cost: { amount: (outcome.task.usage?.imageCount ?? 0) * price.amount, currency: price.currency } } : {}) }) + '\n',
+            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, ...(outcome.missing.length > 0 ? { missing: outcome.missing } : {}), task: summariseTask(outcome.task), imagesBilled: outcome.task.usage?.imageCount ?? 0, ...(price ? { cost: { amount: (outcome.task.usage?.imageCount ?? 0) * price.amount, currency: price.currency } } : {}) }) + '\n',
           );
         } else {
           process.stdout.write(`task ${taskId} SUCCEEDED: ${files.length} file${files.length === 1 ? '' : 's'} in ${outDir}\n`);
           for (const f of files) process.stdout.write(`  ${f.path}\n`);
           process.stdout.write(`  ${outcome.recordFile}\n`);
           process.stdout.write(`${billedLine(outcome.task.usage?.imageCount ?? 0, price)}\n`);
+        }
+        if (outcome.missing.length > 0) {
+          // Exit 1: fewer images than asked. The ones made are kept (and paid for); nothing is submitted again.
+          const asked = outcome.task.results?.length ?? outcome.missing.length;
+          const what = `${outcome.missing.length} of ${asked} images missing: the task SUCCEEDED but the service did not make ${outcome.missing.map((m) => `result-${m.index} (${m.code})`).join(', ')}; the others are in ${outDir}`;
+          if (json) process.exitCode = 1;
+          else throw new CliError('ImagesMissing', what);
         }
       } finally {
         await connection.close();
@@ -135,6 +163,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       }
       throw err;
     } finally {
+      outLock?.release();
       interrupt.dispose();
     }
   },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createHedPool, loadHed, resolveWeights, type HedEngineChoice, type HedEngineInfo, type WeightsInfo } from '@backdrop/edge';
+import { createHedPool, loadHed, parseHedCheckpoint, resolveWeights, type HedEngineChoice, type HedEngineInfo, type WeightsInfo } from '@backdrop/edge';
 import type { EdgeMaker } from '../stages/prepare.js';
 
 /** Options of {@link openHedEdgeMaker}. */
@@ -20,12 +20,16 @@ export interface HedEdgeMaker extends EdgeMaker {
 }
 
 /**
- * An edge maker for `runBatch` using HED. The checkpoint is resolved now (its SHA-256 keys the edge
- * cache, so other weights never reuse stale edge elements); the network is loaded only when a cut-out
+ * An edge maker for `runBatch` using HED. The checkpoint is resolved and parsed now, so unusable weights
+ * fail before anything is sent (its SHA-256 keys the edge cache, so other weights never reuse stale edge
+ * elements); the network is loaded only when a cut-out
  * actually needs it — a resumed batch whose edge elements are cached never loads it.
  */
 export async function openHedEdgeMaker(options: HedEdgeMakerOptions = {}): Promise<HedEdgeMaker> {
   const resolved = await resolveWeights(options.weights !== undefined ? { weights: options.weights } : {});
+  // Parsed (and checked against the HED architecture) now, not when the first cut-out needs the network:
+  // unusable weights must stop a run before anything is sent, even its items that need no HED.
+  parseHedCheckpoint(resolved.bytes, resolved.path ?? options.weights);
   const cacheKey = `hed-softedge-512-512:${createHash('sha256').update(resolved.bytes).digest('hex')}`;
   type Runner = { edgeElement(b: Uint8Array): Promise<Buffer>; close(): Promise<void> };
   let loading: Promise<Runner> | undefined;

@@ -16,6 +16,11 @@ export interface ItemResult {
   possibleDuplicate?: boolean;
   /** The task output's `usage` (`imageCount`: images billed), when the service reported it. */
   usage?: { imageCount?: number };
+  /**
+   * Images the (succeeded) task did not make, with the service's code (`task_metrics.FAILED > 0`): the
+   * others are kept; the item is not submitted again automatically (its good images are paid for).
+   */
+  missing?: { index: number; code: string; message: string }[];
 }
 
 /** Totals of a run. */
@@ -26,8 +31,10 @@ export interface BatchSummary {
   interrupted: number;
   /** Items already done in an earlier run. */
   resumed: number;
-  /** Images written in this run. */
+  /** Images written in this run (files). */
   images: number;
+  /** Images the succeeded tasks of the run's items did not make (see `ItemResult.missing`). */
+  missingImages: number;
   /** Items with a possible duplicate task. */
   possibleDuplicates: number;
   wallMs: number;

@@ -9,7 +9,7 @@ import { ResultExpiredError } from '../errors.js';
 import type { BatchItem } from '../item.js';
 import type { JournalFile } from '../journal/journal-entry.js';
 import { recordedFiles, TaskRecordFile, type TaskRecord } from '../output/task-record.js';
-import { downloadFiles, downloadPlan, DownloadError } from '../stages/download.js';
+import { downloadFiles, downloadPlan, DownloadError, missingResults } from '../stages/download.js';
 import { ItemFailure, signalOption, type EngineContext, type Timings } from './engine-context.js';
 
 /** Result URLs and finished tasks live 24 h at the service. */
@@ -17,6 +17,7 @@ const RESULT_LIFETIME_MS = 24 * 3600_000;
 
 /** Journals a task's final status (with its result URLs). */
 export function journalFinal(ctx: EngineContext, id: string, task: Task): void {
+  const missing = task.taskStatus === 'SUCCEEDED' ? missingResults(task.results ?? [], task.textResults?.urls ?? []) : [];
   ctx.journal.append({
     e: 'task-final',
     id,
@@ -24,6 +25,7 @@ export function journalFinal(ctx: EngineContext, id: string, task: Task): void {
     status: task.taskStatus,
     results: (task.results ?? []).map((r) => r.url ?? ''),
     plain: (task.textResults?.urls ?? []).map((r) => r.url ?? ''),
+    ...(missing.length > 0 ? { missing } : {}),
     ...(task.usage !== undefined ? { usage: task.usage } : {}),
     ...(task.code ? { code: task.code } : {}),
     ...(task.message ? { message: task.message } : {}),
@@ -97,7 +99,11 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
   };
   await new TaskRecordFile(dir, record).save();
   ctx.journal.append({ e: 'item-done', id: item.id, status: 'succeeded', taskId: d.taskId, t: ctx.clock.now() });
-  ctx.results.images += d.results.length;
+  // Images the task did not make: kept out of the files, reported with the service's code (from the task
+  // read in this run, else from the journal's task-final entry). Not retried: the good ones are paid for.
+  const journaled = rec?.final?.taskId === d.taskId ? rec.final.missing : undefined;
+  const missing = (d.task ? missingResults(d.task.results ?? [], []) : (journaled ?? missingResults(d.results, [])).filter((m) => m.kind === 'result')).map(({ index, code, message }) => ({ index, code, message }));
+  ctx.results.images += files.length;
   ctx.results.finish(line, {
     id: item.id,
     status: 'succeeded',
@@ -107,6 +113,7 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
     resumed: false,
     ...(ctx.possibleDuplicates.has(item.id) ? { possibleDuplicate: true } : {}),
     ...usageOf(d.task ? d.task.usage : rec?.final?.usage),
+    ...(missing.length > 0 ? { missing } : {}),
   });
 }
 

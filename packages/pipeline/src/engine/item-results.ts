@@ -28,6 +28,7 @@ export class ItemResults {
       interrupted: all.filter((r) => r.status === 'interrupted').length,
       resumed: all.filter((r) => r.resumed).length,
       images: this.images,
+      missingImages: all.reduce((sum, r) => sum + (r.missing?.length ?? 0), 0),
       possibleDuplicates: all.filter((r) => r.possibleDuplicate).length,
       wallMs,
       resultsFile,

@@ -4,6 +4,8 @@
  * each submit outcome calls for. A key the service refuses is retired and its items move on.
  */
 import type { BackgroundGenerationRequest } from '@backdrop/api';
+import { submitWantOf } from '../stages/task-fit.js';
+import type { SubmitWant } from '../journal/journal-entry.js';
 import { errorFacts, isInputDownloadFailure, type ClientErrorFacts } from '../batch-client.js';
 import type { BatchItem } from '../item.js';
 import { buildRequest } from '../request-builder.js';
@@ -92,8 +94,17 @@ export async function uploadAndBuild(
   l: LaneHandle,
 ): Promise<{ request: BackgroundGenerationRequest; reused: UploadedInputs['reused'] }> {
   const { urls, reused } = await ctx.uploadQueue.add(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, ctx.settings.model, ctx.uploads));
-  return { request: { ...buildRequest(item, urls), model: ctx.settings.model }, reused };
+  const request: BackgroundGenerationRequest = { ...buildRequest(item, urls), model: ctx.settings.model };
+  const want = await submitWantOf(request.parameters?.n, inputs);
+  if (want) wants.set(request, want);
+  return { request, reused };
 }
+
+/**
+ * What a request's task must look like to be its own (images asked for, the base's size, which the
+ * results have), kept per request object so a reconciliation can check a found task against it.
+ */
+const wants = new WeakMap<BackgroundGenerationRequest, SubmitWant>();
 
 /**
  * Waits for the lane's slot and rate window and submits, until the service accepts the item (or
@@ -117,7 +128,7 @@ export async function submitUntilAccepted(
     } finally {
       l.waitingForSlot--;
     }
-    const outcome: SubmitOutcome = await submitOnce(ctx, item, spec, request, l, reused);
+    const outcome: SubmitOutcome = await submitOnce(ctx, item, spec, request, l, reused, wants.get(request));
     if (outcome.kind === 'submitted') return { task: outcome.task, ...(outcome.requestId !== undefined ? { requestId: outcome.requestId } : {}) };
     l.lane.unreserve();
     switch (outcome.kind) {

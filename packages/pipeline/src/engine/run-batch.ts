@@ -6,6 +6,7 @@ import type { BatchItem } from '../item.js';
 import { itemsSource, type BatchSource } from '../manifest/batch-source.js';
 import type { EdgeMaker } from '../stages/prepare.js';
 import { acquireKeyLock, type KeyLock } from '../throttle/key-lock.js';
+import { acquireOutputLock } from '../journal/out-lock.js';
 import { BatchEngine, type EngineLane } from './batch-engine.js';
 import type { BatchEvent } from './batch-events.js';
 import { EventChannel } from './event-channel.js';
@@ -54,7 +55,10 @@ export interface BatchOptions {
   regenerateExpired?: boolean;
   /** Makes edge elements from `cutout` elements (an `@backdrop/edge` HED pool). Required when items have cut-outs. */
   edges?: EdgeMaker;
-  /** Per-key submit locks: wait for another process instead of failing (default false), lock folder. `false` disables locking. */
+  /**
+   * Locks: the output folder's (`<out>/.backdrop/run.lock`) and per-key submit locks; wait for another process
+   * instead of failing (default false), key lock folder. `false` disables locking.
+   */
   lock?: { wait?: boolean; dir?: string } | false;
   /** Stops the run: nothing new is submitted, unfinished items are reported `interrupted` (resume later). */
   signal?: AbortSignal;
@@ -80,6 +84,8 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
     try {
       const lanes = makeLanes(options);
       if (options.lock !== false) {
+        // The output folder first: a second run on it (any key, any lock folder) waits or stops here.
+        locks.push(await acquireOutputLock(options.out, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
         for (const l of lanes) {
           const lock = await acquireKeyLock(l.fingerprint, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.lock?.dir ? { dir: options.lock.dir } : {}), ...(options.signal ? { signal: options.signal } : {}) });
           locks.push(lock);

@@ -1,4 +1,4 @@
-import type { JournalEntry, JournalFile } from './journal-entry.js';
+import type { JournalEntry, JournalFile, SubmitWant } from './journal-entry.js';
 
 /** A task the journal knows an item submitted. */
 export interface JournaledTask {
@@ -15,7 +15,7 @@ export interface ItemRecord {
   /** Submits started so far (all runs). */
   attempts: number;
   /** A submit that started and has no known outcome (possible duplicate). */
-  unsettledSubmit?: { attempt: number; lane: string; startedAt: number; spec: string };
+  unsettledSubmit?: { attempt: number; lane: string; startedAt: number; spec: string; want?: SubmitWant };
   /** The task currently being waited for (submitted, not final). */
   task?: JournaledTask;
   /** The last final task status. */
@@ -45,7 +45,7 @@ export function applyEntry(records: Map<string, ItemRecord>, entry: JournalEntry
       }
       r.spec = entry.spec;
       r.attempts = Math.max(r.attempts, entry.attempt);
-      r.unsettledSubmit = { attempt: entry.attempt, lane: entry.lane, startedAt: entry.t, spec: entry.spec };
+      r.unsettledSubmit = { attempt: entry.attempt, lane: entry.lane, startedAt: entry.t, spec: entry.spec, ...(entry.want ? { want: entry.want } : {}) };
       delete r.done;
       break;
     case 'submit-done':

@@ -5,6 +5,21 @@
  * with neither is a submit whose fate is unknown: a possible duplicate, reconciled on resume.
  */
 
+/** An image a succeeded task did not deliver: its position in `results` (or `plain`) and the service's reason. */
+export interface JournalMissing {
+  kind: 'result' | 'plain';
+  index: number;
+  code: string;
+  message: string;
+}
+
+/** What a submit asked for, as far as a found task can be checked against it (see stages/task-fit.ts). */
+export interface SubmitWant {
+  n: number;
+  width: number;
+  height: number;
+}
+
 /** An output file of an item, verified on resume by size and SHA-256. */
 export interface JournalFile {
   /** File name inside `<out>/<id>/`. */
@@ -14,8 +29,11 @@ export interface JournalFile {
 }
 
 export type JournalEntry =
-  /** A submit is about to be sent. `spec` is the hash of the item's definition. */
-  | { e: 'submit-started'; id: string; attempt: number; lane: string; spec: string; t: number }
+  /**
+   * A submit is about to be sent. `spec` is the hash of the item's definition; `want` what the task must
+   * look like to be this submit's (images asked for, base size), checked before a reconciliation adopts one.
+   */
+  | { e: 'submit-started'; id: string; attempt: number; lane: string; spec: string; want?: SubmitWant; t: number }
   /** The service accepted the submit. */
   | { e: 'submit-done'; id: string; attempt: number; taskId: string; requestId?: string; t: number }
   /** The submit failed; `mayHaveCreatedTask` when the service may still have created it. */
@@ -30,6 +48,8 @@ export type JournalEntry =
       status: string;
       results: string[];
       plain: string[];
+      /** Images a SUCCEEDED task did not make (`results` has `''` there), with the service's code. */
+      missing?: JournalMissing[];
       usage?: unknown;
       code?: string;
       message?: string;

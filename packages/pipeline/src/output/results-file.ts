@@ -20,5 +20,6 @@ export function resultLine(r: ItemResult): string {
     ...(r.resumed ? { resumed: true } : {}),
     ...(r.possibleDuplicate ? { possibleDuplicate: true } : {}),
     ...(r.usage ? { usage: { image_count: r.usage.imageCount ?? null } } : {}),
+    ...(r.missing && r.missing.length > 0 ? { missing: r.missing } : {}),
   });
 }

@@ -61,6 +61,8 @@ export interface TaskRecord {
   notes: string[];
   timings: {
     startedAt: string;
+    /** When the submit request left (written before it is sent: a lost reply is reconciled from here). */
+    submitStartedAt?: string;
     submittedAt?: string;
     finishedAt?: string;
     downloadedAt?: string;

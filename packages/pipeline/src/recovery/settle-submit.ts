@@ -4,6 +4,7 @@
  */
 import type { BatchItem } from '../item.js';
 import type { ItemRecord } from '../journal/item-record.js';
+import type { SubmitWant } from '../journal/journal-entry.js';
 import { findUnclaimedTask, type ReconcileOutcome } from '../stages/reconcile.js';
 import type { InServiceTask } from '../throttle/lane.js';
 import type { EngineContext, LaneHandle } from '../engine/engine-context.js';
@@ -16,10 +17,14 @@ function claimedTaskIds(ctx: EngineContext): Set<string> {
 }
 
 /** Looks for the task a submit started at `startedAt` on lane `l` may have created (within the lane's query budget). */
-async function lookUp(ctx: EngineContext, l: LaneHandle, startedAt: number): Promise<ReconcileOutcome> {
+async function lookUp(ctx: EngineContext, l: LaneHandle, startedAt: number, want: SubmitWant | undefined): Promise<ReconcileOutcome> {
   const release = await l.lane.queries.acquire(ctx.signal);
   try {
-    return await findUnclaimedTask(l.client, ctx.settings.model, startedAt, claimedTaskIds(ctx), ctx.clock.now());
+    return await findUnclaimedTask(l.client, ctx.settings.model, startedAt, claimedTaskIds(ctx), ctx.clock.now(), {
+      ...(want ? { want } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      sleep: (ms, signal) => ctx.clock.sleep(ms, signal),
+    });
   } finally {
     release();
   }
@@ -34,7 +39,7 @@ function noTaskAdopted(ctx: EngineContext, id: string, attempt: number, outcome:
     outcome.found === 'none'
       ? 'tasks.list: no task in the submit window'
       : outcome.found === 'ambiguous'
-        ? `tasks.list: ${outcome.taskIds.length} unclaimed tasks, cannot tell which`
+        ? `tasks.list: cannot tell whether any of tasks ${outcome.taskIds.join(', ')} is this item's`
         : `tasks.list unavailable: ${outcome.reason}`;
   ctx.journal.append({ e: 'reconciled', id, attempt, taskId: null, how, t: ctx.clock.now() });
   if (outcome.found !== 'none') {
@@ -48,9 +53,9 @@ export async function settleUnsettledSubmit(ctx: EngineContext, id: string, l: L
   const rec = ctx.journal.record(id) as ItemRecord;
   const u = rec.unsettledSubmit;
   if (!u) return;
-  const outcome = await lookUp(ctx, l, u.startedAt);
+  const outcome = await lookUp(ctx, l, u.startedAt, u.want);
   if (outcome.found === 'one') {
-    ctx.journal.append({ e: 'reconciled', id, attempt: u.attempt, taskId: outcome.taskId, how: 'tasks.list: one unclaimed task in the submit window', t: ctx.clock.now() });
+    ctx.journal.append({ e: 'reconciled', id, attempt: u.attempt, taskId: outcome.taskId, how: 'tasks.list: the one unclaimed task in the submit window, fitting the item', t: ctx.clock.now() });
     ctx.emit({ type: 'warning', id, code: 'SubmitReconciled', message: `item ${id}: an interrupted submit did create task ${outcome.taskId}; using it (no new task)` });
     return;
   }
@@ -63,9 +68,9 @@ export async function settleUnsettledSubmit(ctx: EngineContext, id: string, l: L
  * (or it cannot be told, which is journalled and reported as a possible duplicate). Call it holding the
  * lane's submit lock, so the item's task is the only unclaimed one in the window.
  */
-export async function settleFailedSubmit(ctx: EngineContext, item: BatchItem, l: LaneHandle, attempt: number, startedAt: number): Promise<InServiceTask | undefined> {
+export async function settleFailedSubmit(ctx: EngineContext, item: BatchItem, l: LaneHandle, attempt: number, startedAt: number, want?: SubmitWant): Promise<InServiceTask | undefined> {
   await ctx.clock.sleep(1000, ctx.signal);
-  const found = await lookUp(ctx, l, startedAt);
+  const found = await lookUp(ctx, l, startedAt, want);
   if (found.found === 'one') {
     ctx.journal.append({ e: 'reconciled', id: item.id, attempt, taskId: found.taskId, how: 'tasks.list after an ambiguous submit failure', t: ctx.clock.now() });
     const task = l.lane.commit({ taskId: found.taskId, itemId: item.id, submittedAt: startedAt }, 'PENDING');

@@ -10,6 +10,7 @@ import { settleFailedSubmit } from '../recovery/settle-submit.js';
 import type { InServiceTask } from '../throttle/lane.js';
 import type { EngineContext, LaneHandle } from '../engine/engine-context.js';
 import { forgetLostUploads } from '../engine/lost-uploads.js';
+import type { SubmitWant } from '../journal/journal-entry.js';
 import type { UploadedInputs } from './upload.js';
 
 /** What one submit came to. Only `submitted` keeps the reserved slot; every other outcome gives it back. */
@@ -54,6 +55,7 @@ export async function submitOnce(
   request: BackgroundGenerationRequest,
   l: LaneHandle,
   reused: UploadedInputs['reused'],
+  want?: SubmitWant,
 ): Promise<SubmitOutcome> {
   const stale = (): boolean => reused.some((r) => ctx.uploads.get(l.lane.fingerprint, ctx.settings.model, r.sha256) !== r.url);
   return withSubmitLock(l, async (): Promise<SubmitOutcome> => {
@@ -62,7 +64,7 @@ export async function submitOnce(
     const release = await l.lane.submits.acquire(ctx.signal);
     const attempt = (ctx.journal.record(item.id)?.attempts ?? 0) + 1;
     const startedAt = ctx.clock.now();
-    ctx.journal.append({ e: 'submit-started', id: item.id, attempt, lane: l.lane.fingerprint, spec, t: startedAt });
+    ctx.journal.append({ e: 'submit-started', id: item.id, attempt, lane: l.lane.fingerprint, spec, ...(want ? { want } : {}), t: startedAt });
     ctx.emit({ type: 'stage', id: item.id, stage: 'submit' });
     try {
       const othersInService = l.lane.load() - 1;
@@ -84,7 +86,7 @@ export async function submitOnce(
       }
       // The service may have created the task. Find it before anything else is submitted on this
       // lane (still holding the submit lock, so ours is the only unclaimed task in the window).
-      const adopted = await settleFailedSubmit(ctx, item, l, attempt, startedAt);
+      const adopted = await settleFailedSubmit(ctx, item, l, attempt, startedAt, want);
       return adopted ? { kind: 'submitted', task: adopted, attempt } : { kind: 'unknown', failure: f, attempt, mayHaveCreatedTask: true };
     }
   });

@@ -7,7 +7,10 @@
  * checked matches but the size (or count) could not be read yet → `unknown` (ambiguous: report it, never
  * adopt blindly); all of them known and equal → `fits`.
  */
-import type { TaskMetrics, TaskResult } from '@backdrop/api';
+import { readFile } from 'node:fs/promises';
+import { readPngFacts, type TaskMetrics, type TaskResult } from '@backdrop/api';
+import type { SubmitWant } from '../journal/journal-entry.js';
+import type { PreparedInput } from './prepare.js';
 
 /** What is known about a candidate task: a fetched task (`tasks.get`) merged with its list entry. */
 export interface TaskFitFacts {
@@ -55,4 +58,15 @@ export function taskFitsItem(task: TaskFitFacts, want: ItemFitWant): TaskFit {
   if (task.apiKeyId !== undefined && want.apiKeyId !== undefined && task.apiKeyId !== want.apiKeyId) return 'misfit';
   if (task.modelName !== undefined && want.modelName !== undefined && task.modelName !== want.modelName) return 'misfit';
   return count !== undefined && size !== undefined ? 'fits' : 'unknown';
+}
+
+/**
+ * What a submit's task must look like to be its own: images asked for and the prepared base's size
+ * (read from its PNG header). Undefined for a base given as a URL (its size is not known locally).
+ */
+export async function submitWantOf(n: number | undefined, inputs: readonly PreparedInput[]): Promise<SubmitWant | undefined> {
+  const base = inputs.find((i) => i.field === 'base');
+  if (!base || !('file' in base)) return undefined;
+  const png = readPngFacts(await readFile(base.file).catch(() => new Uint8Array()));
+  return png ? { n: n ?? 1, width: png.width, height: png.height } : undefined;
 }
