@@ -14,7 +14,7 @@ export function withTaskCommandArgs(yargs: Argv) {
     yargs
       .positional('task-id', { type: 'string', describe: 'Task id printed by `backdrop generate`', demandOption: true })
       .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' }),
-  );
+  ).describe('emulator', 'Refused here: an in-process emulator is empty (every task UNKNOWN); run `backdrop emulator` and set DASHSCOPE_HTTP_BASE_URL');
 }
 
 /** Parsed arguments of a command about one task. */
