@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { BuilderArgs } from '../command-args.js';
-import { createHedPool, loadHed, type BackendInfo, type BackendName, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
+import { createHedPool, loadHed, type BackendInfo, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
 import { writeFileAtomic } from '@backdrop/pipeline';
 import { CliError, CliUsageError } from '../cli-errors.js';
 import { describeHedWeights } from '../hed-weights-note.js';

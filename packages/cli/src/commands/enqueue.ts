@@ -6,7 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { BuilderArgs } from '../command-args.js';
 import { parseIntegerIn } from '../option-parsers.js';
-import { requestOptionDefinitions, type RequestFlagArgs } from '../request-options.js';
+import { requestOptionDefinitions } from '../request-options.js';
 import { loadCluster } from '../cluster-module.js';
 import { defaultsFrom } from './batch.js';
 

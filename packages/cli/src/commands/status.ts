@@ -10,7 +10,7 @@ import { asServiceCallError } from '../cli-errors.js';
 import { openClient } from '../dashscope-client.js';
 import { downloadForStatus } from '../status-download.js';
 import { connectService } from '../service-options.js';
-import { checkTaskId, refuseEmulatorForTask, TaskNotFoundError, withTaskCommandArgs, type TaskCommandArgs } from '../task-id.js';
+import { checkTaskId, refuseEmulatorForTask, TaskNotFoundError, withTaskCommandArgs } from '../task-id.js';
 import { formatTaskReport, summariseTask } from '../task-report.js';
 
 const builder = (yargs: Argv) =>

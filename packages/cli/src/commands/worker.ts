@@ -8,7 +8,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BuilderArgs } from '../command-args.js';
 import { parseIntegerIn } from '../option-parsers.js';
 import { loadCluster, type ClusterWorkerEvent } from '../cluster-module.js';
-import { resolveApiKeys, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
+import { resolveApiKeys, serviceOptionDefinitions } from '../service-options.js';
 import { waitForShutdownSignal } from '../shutdown-signals.js';
 
 function describe(e: ClusterWorkerEvent): string {
