@@ -102,7 +102,8 @@ export function resolveApiKeys(
 ): string[] {
   const fromFlags = keysFromFlags(args, config);
   if (fromFlags.length > 0) return fromFlags;
-  const keys = readApiKeysFromEnv(env, { several: config.multipleKeys === true });
+  // The same key twice in DASHSCOPE_API_KEYS is one account: one lane, not two sharing its limits.
+  const keys = [...new Set(readApiKeysFromEnv(env, { several: config.multipleKeys === true }))];
   if (keys.length === 0) {
     throw new CliUsageError(
       'MISSING_API_KEY',
