@@ -122,7 +122,8 @@ describe.skipIf(skipReason !== undefined)('backdrop status / cancel (e2e)', () =
 
   it('explains UNKNOWN and rejects a malformed id', async () => {
     const unknown = await runCli(['status', 'b2e98d78-0000-0000-0000-000000000000', ...service()]);
-    expect(unknown.code).toBe(0);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^backdrop: \[TASK_NOT_FOUND\]/);
     expect(unknown.stdout).toMatch(/UNKNOWN — no such task or expired after 24 h/);
     const bad = await runCli(['status', 'not/an id', ...service()]);
     expect(bad.code).toBe(2);

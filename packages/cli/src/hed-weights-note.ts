@@ -1,4 +1,7 @@
 /** The line a command prints when HED weights are loaded: where from, and a warning for demo weights. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { WeightsInfo } from '@backdrop/edge';
 
 const SOURCE_LABEL: Record<string, string> = {
@@ -23,4 +26,24 @@ export function describeHedWeights(weights: WeightsInfo, resolvedPath?: string):
     );
   }
   return `HED: using weights ${where} (${from}, ${size})`;
+}
+
+/** Error codes that mean "no usable HED weights": their message gets {@link demoWeightsHint}. */
+export const MISSING_WEIGHTS_CODES: ReadonlySet<string> = new Set(['HED_WEIGHTS_UNAVAILABLE', 'HED_WEIGHTS_NOT_FOUND', 'HED_WEIGHTS_REQUIRED']);
+
+/** The bundled demo checkpoint, when this CLI runs from a checkout of the repository. */
+function bundledDemoWeights(): string | undefined {
+  const file = fileURLToPath(new URL('../../../examples/weights/hed-demo-tiny.pth', import.meta.url));
+  if (!existsSync(file)) return undefined;
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
+
+/**
+ * The sentence appended to a missing-weights error: the bundled demo weights let a newcomer try the
+ * whole pipeline (random weights: plumbing only, not real edges).
+ */
+export function demoWeightsHint(): string {
+  const demo = bundledDemoWeights() ?? 'examples/weights/hed-demo-tiny.pth (in the backdrop repository)';
+  return ` To try backdrop without them, pass --weights ${demo}: tiny random demo weights, for the plumbing only (their edge elements mean nothing).`;
 }

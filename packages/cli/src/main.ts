@@ -18,6 +18,7 @@ import { queueCommand } from './commands/queue.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 import { reportErrorAndExit } from './report-error.js';
+import { usageMessage } from './usage-message.js';
 import { backdropVersion } from './version.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
     .command(workerCommand)
     .command(queueCommand)
     .demandCommand(1, 'Name a command; see `backdrop --help`.')
+    .recommendCommands()
     .strict()
     .version(backdropVersion)
     .help()
@@ -43,8 +45,8 @@ async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) reportErrorAndExit(error);
-      // A usage mistake: show the message and the relevant help, exit 2.
-      process.stderr.write(`backdrop: ${message}\nRun with --help for usage.\n`);
+      // A usage mistake: one line, exit 2.
+      process.stderr.write(`backdrop: ${usageMessage(message, argv)}\n`);
       process.exit(2);
     })
     .parseAsync();

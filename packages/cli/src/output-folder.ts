@@ -34,7 +34,38 @@ export async function checkOutputFolder(dir: string, flag = '--out'): Promise<vo
       () => false,
     );
     if (!writable) throw new CliUsageError('OUTPUT_NOT_WRITABLE', `${flag} ${dir}: ${at} is not writable by this user; choose another ${flag}.`);
+    if (at === wanted) await refuseSymlinksIn(wanted, flag);
     return;
+  }
+}
+
+/** Entries looked at below `<out>/.backdrop` at most (it holds the journal, locks and report files). */
+const MAX_STATE_ENTRIES = 10_000;
+
+/**
+ * Refuses an output folder in which backdrop would write through a symbolic link: any link among
+ * its entries (item folders, results.jsonl, index.html, .backdrop) or anywhere under `.backdrop`.
+ * The folder itself may be a link (the user named it); what backdrop creates and uses in it may not.
+ */
+async function refuseSymlinksIn(outDir: string, flag: string): Promise<void> {
+  const refuse = (p: string): never => {
+    throw new CliUsageError(
+      'OUTPUT_SYMLINK',
+      `${flag} ${outDir}: ${p} is a symbolic link; backdrop never writes through links in its output folder. Remove the link, or choose another ${flag}.`,
+    );
+  };
+  const queue = [outDir];
+  let looked = 0;
+  while (queue.length > 0 && looked < MAX_STATE_ENTRIES) {
+    const dir = queue.shift()!;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      looked++;
+      const p = path.join(dir, e.name);
+      if (e.isSymbolicLink()) refuse(p);
+      // Below the top level only the state folder is walked: item folders are checked as they are written.
+      if (e.isDirectory() && (dir !== outDir || e.name === '.backdrop')) queue.push(p);
+    }
   }
 }
 

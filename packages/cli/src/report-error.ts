@@ -4,6 +4,8 @@
  * user's doing (bad input, bad configuration) carry `exitCode = 2` or `userError = true`.
  * A stack trace is printed only with BACKDROP_DEBUG=1, and never for a user mistake.
  */
+import { demoWeightsHint, MISSING_WEIGHTS_CODES } from './hed-weights-note.js';
+
 export const EXIT_OK = 0;
 /** Some work failed (service error, failed task, some batch items failed). */
 export const EXIT_FAILED = 1;
@@ -31,7 +33,8 @@ export function formatError(err: unknown): string {
   const e = (err ?? {}) as CodedError;
   const code = typeof e.code === 'string' && e.code ? `[${e.code}] ` : '';
   const message = typeof e.message === 'string' && e.message ? e.message : String(err);
-  return `backdrop: ${code}${message}`;
+  const hint = typeof e.code === 'string' && MISSING_WEIGHTS_CODES.has(e.code) ? demoWeightsHint() : '';
+  return `backdrop: ${code}${message}${hint}`;
 }
 
 /** Print the error as one line (plus a stack with BACKDROP_DEBUG=1) and exit. */

@@ -45,7 +45,7 @@ export interface ServiceOptionsConfig {
 }
 
 /** The yargs option definitions (kebab-case names; yargs also exposes them camelCased). */
-export function serviceOptionDefinitions(config: ServiceOptionsConfig = {}): Record<string, Options> {
+export function serviceOptionDefinitions(config: ServiceOptionsConfig = {}) {
   return {
     'api-key': {
       type: 'string',
@@ -70,12 +70,12 @@ export function serviceOptionDefinitions(config: ServiceOptionsConfig = {}): Rec
       conflicts: 'base-url',
       group: 'Service:',
     },
-  };
+  } satisfies Record<string, Options>;
 }
 
 /** Adds the service options to a command's yargs builder. */
-export function withServiceOptions<T>(yargs: Argv<T>, config: ServiceOptionsConfig = {}): Argv<T & ServiceArgs> {
-  return yargs.options(serviceOptionDefinitions(config)) as unknown as Argv<T & ServiceArgs>;
+export function withServiceOptions<T>(yargs: Argv<T>, config: ServiceOptionsConfig = {}) {
+  return yargs.options(serviceOptionDefinitions(config));
 }
 
 /** Splits `k1,k2` / repeated flags into clean, distinct keys. */
@@ -102,7 +102,8 @@ export function resolveApiKeys(
 ): string[] {
   const fromFlags = keysFromFlags(args, config);
   if (fromFlags.length > 0) return fromFlags;
-  const keys = readApiKeysFromEnv(env, { several: config.multipleKeys === true });
+  // The same key twice in DASHSCOPE_API_KEYS is one account: one lane, not two sharing its limits.
+  const keys = [...new Set(readApiKeysFromEnv(env, { several: config.multipleKeys === true }))];
   if (keys.length === 0) {
     throw new CliUsageError(
       'MISSING_API_KEY',

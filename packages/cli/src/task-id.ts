@@ -4,22 +4,45 @@
  * into a URL.
  */
 import type { Argv } from 'yargs';
-import { CliUsageError } from './cli-errors.js';
-import { withServiceOptions, type ServiceArgs } from './service-options.js';
-
-/** Parsed arguments of a command about one task. */
-export interface TaskCommandArgs extends ServiceArgs {
-  taskId: string;
-  json?: boolean;
-}
+import { CliError, CliUsageError } from './cli-errors.js';
+import type { BuilderArgs } from './command-args.js';
+import { withServiceOptions } from './service-options.js';
 
 /** Adds `<task-id>`, `--json` and the service options. */
-export function withTaskCommandArgs(yargs: Argv): Argv<TaskCommandArgs> {
+export function withTaskCommandArgs(yargs: Argv) {
   return withServiceOptions(
     yargs
       .positional('task-id', { type: 'string', describe: 'Task id printed by `backdrop generate`', demandOption: true })
       .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' }),
-  ) as unknown as Argv<TaskCommandArgs>;
+  ).describe('emulator', 'Refused here: an in-process emulator is empty (every task UNKNOWN); run `backdrop emulator` and set DASHSCOPE_HTTP_BASE_URL');
+}
+
+/** Parsed arguments of a command about one task. */
+export type TaskCommandArgs = BuilderArgs<typeof withTaskCommandArgs>;
+
+/**
+ * `--emulator` starts a fresh, empty emulator for the one command, so a task of another run can only
+ * ever be UNKNOWN to it: refused with what to do instead.
+ */
+export function refuseEmulatorForTask(args: { emulator?: boolean }, command: string): void {
+  if (!args.emulator) return;
+  throw new CliUsageError(
+    'EMULATOR_HAS_NO_TASKS',
+    `${command} --emulator would ask a fresh, empty emulator started for this command alone, which knows no task (every answer: UNKNOWN). ` +
+      'Run `backdrop emulator` in another terminal and point every command at it with DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:<port>/api/v1 (or --base-url).',
+  );
+}
+
+/** The service does not know the task (`TASK_NOT_FOUND`, exit 1): the query worked, the task is not there. */
+export class TaskNotFoundError extends CliError {
+  readonly exitCode = 1;
+  constructor(taskId: string) {
+    super(
+      'TASK_NOT_FOUND',
+      `task ${taskId} is UNKNOWN to the service: no such id, a task of another account or key, or older than 24 h (tasks and their results are kept 24 h).`,
+    );
+    this.name = 'TaskNotFoundError';
+  }
 }
 
 /** DashScope task ids are UUID-like; accept letters, digits, `-` and `_` only. */

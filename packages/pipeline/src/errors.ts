@@ -20,6 +20,8 @@ export class BatchError extends Error {
 export interface InputProblem {
   /** Manifest line number (1-based), or the item's position in a folder / iterable. */
   line: number;
+  /** The file the problem is about when the input is a folder (then named instead of `<input>:<line>`). */
+  file?: string;
   /** Item id when it is known. */
   id?: string;
   /** Field or path at fault, e.g. `foreground[0].cutout`. */
@@ -50,7 +52,7 @@ export class InvalidBatchInputError extends BatchError {
 
 /** `source:line: [id] field: message (code)` */
 export function formatProblem(source: string, p: InputProblem): string {
-  const where = `${source}:${p.line}`;
+  const where = p.file ?? `${source}:${p.line}`;
   const id = p.id !== undefined ? ` [${p.id}]` : '';
   const field = p.field ? ` ${p.field}:` : '';
   return `${where}:${id}${field} ${p.message} (${p.code})`;

@@ -7,7 +7,7 @@ import type { CommandModule } from 'yargs';
 import { asServiceCallError, CliError } from '../cli-errors.js';
 import { openClient } from '../dashscope-client.js';
 import { connectService } from '../service-options.js';
-import { checkTaskId, withTaskCommandArgs, type TaskCommandArgs } from '../task-id.js';
+import { checkTaskId, refuseEmulatorForTask, withTaskCommandArgs, type TaskCommandArgs } from '../task-id.js';
 
 export const cancelCommand: CommandModule<object, TaskCommandArgs> = {
   command: 'cancel <task-id>',
@@ -15,6 +15,7 @@ export const cancelCommand: CommandModule<object, TaskCommandArgs> = {
   builder: withTaskCommandArgs,
   handler: async (args) => {
     const taskId = checkTaskId(args.taskId);
+    refuseEmulatorForTask(args, 'cancel');
     const connection = await connectService(args);
     const client = openClient(connection);
     try {

@@ -7,23 +7,13 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { createHedPool, loadHed, planHedWorkers, type BackendInfo, type BackendName, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
+import type { BuilderArgs } from '../command-args.js';
+import { createHedPool, loadHed, planHedWorkers, type BackendInfo, type EdgeMode, type WeightsInfo } from '@backdrop/edge';
 import { writeFileAtomic } from '@backdrop/pipeline';
 import { CliError, CliUsageError } from '../cli-errors.js';
 import { describeHedWeights } from '../hed-weights-note.js';
 import { parseIntegerIn, stringList } from '../option-parsers.js';
 import { checkOutputFolder } from '../output-folder.js';
-
-interface EdgeArgs {
-  input: string[];
-  out: string;
-  weights?: string;
-  mode: EdgeMode;
-  detectResolution: number;
-  imageResolution: number;
-  backend?: BackendName;
-  concurrency?: number;
-}
 
 /** What both a single Hed and a pool offer this command. */
 interface EdgeRunner {
@@ -140,26 +130,30 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, index:
   await Promise.all(lanes);
 }
 
+const builder = (yargs: Argv) =>
+  yargs
+    .positional('input', { type: 'string', array: true, describe: 'Cut-out images (PNG with alpha; JPEG/WebP are treated as opaque)' })
+    .options({
+      out: { type: 'string', demandOption: true, describe: 'Folder for <input name>.png' },
+      weights: { type: 'string', describe: 'ControlNetHED checkpoint (.pth/.safetensors); default: BACKDROP_HED_WEIGHTS, the cache, then Hugging Face' },
+      mode: {
+        choices: ['softedge', 'softedge-safe', 'scribble', 'scribble-safe'] as const,
+        default: 'softedge' as const,
+        describe: 'Edge style (softedge = controlnet-aux softedge_hed)',
+      },
+      'detect-resolution': { type: 'number', default: 512, describe: 'Short side the network sees (multiple of 64 after rounding)' },
+      'image-resolution': { type: 'number', default: 512, describe: 'Short side of the map before it is resized back to the input size' },
+      backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
+      concurrency: { type: 'number', describe: 'Worker threads for several inputs (default: onnx one network on every core, TensorFlow.js one worker per core)' },
+    })
+    .example('$0 edge cutouts/*.png --out edges/', 'One edge element per cut-out in edges/');
+
+type EdgeArgs = BuilderArgs<typeof builder>;
+
 export const edgeCommand: CommandModule<object, EdgeArgs> = {
   command: 'edge <input..>',
   describe: 'Make HED soft-edge edge elements (RGBA PNGs) from cut-outs, locally',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('input', { type: 'string', array: true, describe: 'Cut-out images (PNG with alpha; JPEG/WebP are treated as opaque)' })
-      .options({
-        out: { type: 'string', demandOption: true, describe: 'Folder for <input name>.png' },
-        weights: { type: 'string', describe: 'ControlNetHED checkpoint (.pth/.safetensors); default: BACKDROP_HED_WEIGHTS, the cache, then Hugging Face' },
-        mode: {
-          choices: ['softedge', 'softedge-safe', 'scribble', 'scribble-safe'] as const,
-          default: 'softedge' as const,
-          describe: 'Edge style (softedge = controlnet-aux softedge_hed)',
-        },
-        'detect-resolution': { type: 'number', default: 512, describe: 'Short side the network sees (multiple of 64 after rounding)' },
-        'image-resolution': { type: 'number', default: 512, describe: 'Short side of the map before it is resized back to the input size' },
-        backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
-        concurrency: { type: 'number', describe: 'Worker threads for several inputs (default: onnx one network on every core, TensorFlow.js one worker per core)' },
-      })
-      .example('$0 edge cutouts/*.png --out edges/', 'One edge element per cut-out in edges/') as unknown as Argv<EdgeArgs>,
+  builder,
   handler: async (args) => {
     const inputs = stringList(args.input);
     if (inputs.length === 0) throw new CliUsageError('INVALID_OPTION', 'Name at least one input image.');

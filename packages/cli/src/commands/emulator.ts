@@ -4,60 +4,46 @@
  */
 import type { EmulatorFaults, EmulatorOptions } from '@backdrop/emulator';
 import type { Argv, CommandModule } from 'yargs';
+import type { BuilderArgs } from '../command-args.js';
 import { parseIntegerIn, parseMsOrRange, parseNumberIn, stringList } from '../option-parsers.js';
 import { waitForShutdownSignal } from '../shutdown-signals.js';
 
-interface EmulatorArgs {
-  port: number;
-  host: string;
-  concurrencyPolicy: 'queue' | 'reject';
-  inputDownloadFailure: 'submit' | 'task';
-  taskMs?: string;
-  timeScale?: number;
-  seed?: number;
-  apiKey?: string | string[];
-  failRate?: number;
-  errorRate?: number;
-  dropRate?: number;
-  slowRate?: number;
-  partialRate?: number;
-  maxQps?: number;
-  maxRunning?: number;
-  maxQueries?: number;
-}
+const builder = (yargs: Argv) =>
+  yargs
+    .options({
+      port: { type: 'number', default: 8787, describe: 'Port to listen on (0 = any free port)' },
+      host: { type: 'string', default: '127.0.0.1', describe: 'Address to bind (only this machine by default)' },
+      'concurrency-policy': {
+        choices: ['queue', 'reject'] as const,
+        default: 'queue' as const,
+        describe: 'A second task while one runs: queue it (PENDING) or refuse it (429 Throttling.AllocationQuota)',
+      },
+      'input-download-failure': {
+        choices: ['submit', 'task'] as const,
+        default: 'submit' as const,
+        describe: 'An input it cannot download: refuse the submit (400 InvalidParameter) or fail the task (InternalError.Algo.InvalidParameter)',
+      },
+      'task-ms': { type: 'string', describe: 'How long a task runs, in ms: N or MIN-MAX (default: the emulator\'s)' },
+      'time-scale': { type: 'number', describe: 'Multiply the lifetimes of tasks and results (24 h) and uploads (48 h), e.g. 1e-5' },
+      seed: { type: 'number', describe: 'Seed for task run times, generated images and fault draws (task and request ids stay random UUIDs)' },
+      'api-key': { type: 'string', describe: 'Accepted API key; repeat for several (default: any non-empty key; each key is its own account)' },
+      'max-qps': { type: 'number', describe: 'Submit calls per key per sliding second, refused ones included (default 2, the service\'s)' },
+      'max-running': { type: 'number', describe: 'Tasks running at once per key (default 1)' },
+      'max-queries': { type: 'number', describe: 'Task queries (get and list) per key per sliding second (default 20)' },
+      'fail-rate': { type: 'number', describe: 'Fraction 0–1 of tasks that end FAILED' },
+      'error-rate': { type: 'number', describe: 'Fraction 0–1 of requests answered 500 InternalError' },
+      'drop-rate': { type: 'number', describe: 'Fraction 0–1 of requests whose connection is dropped without a reply' },
+      'slow-rate': { type: 'number', describe: 'Fraction 0–1 of replies delayed by 2 s' },
+      'partial-rate': { type: 'number', describe: 'Fraction 0–1 of tasks with n ≥ 2 that SUCCEED with some images missing (entries with code/message, task_metrics.FAILED > 0)' },
+    })
+    .example('$0 emulator --port 8787 --task-ms 1000-3000', 'Then: DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:8787/api/v1 DASHSCOPE_API_KEY=emulator backdrop generate …');
+
+type EmulatorArgs = BuilderArgs<typeof builder>;
 
 export const emulatorCommand: CommandModule<object, EmulatorArgs> = {
   command: 'emulator',
   describe: 'Run a local DashScope-compatible emulator (wanx-background-generation-v2) until Ctrl-C',
-  builder: (yargs: Argv) =>
-    yargs
-      .options({
-        port: { type: 'number', default: 8787, describe: 'Port to listen on (0 = any free port)' },
-        host: { type: 'string', default: '127.0.0.1', describe: 'Address to bind (only this machine by default)' },
-        'concurrency-policy': {
-          choices: ['queue', 'reject'] as const,
-          default: 'queue' as const,
-          describe: 'A second task while one runs: queue it (PENDING) or refuse it (429 Throttling.AllocationQuota)',
-        },
-        'input-download-failure': {
-          choices: ['submit', 'task'] as const,
-          default: 'submit' as const,
-          describe: 'An input it cannot download: refuse the submit (400 InvalidParameter) or fail the task (InternalError.Algo.InvalidParameter)',
-        },
-        'task-ms': { type: 'string', describe: 'How long a task runs, in ms: N or MIN-MAX (default: the emulator\'s)' },
-        'time-scale': { type: 'number', describe: 'Multiply the lifetimes of tasks and results (24 h) and uploads (48 h), e.g. 1e-5' },
-        seed: { type: 'number', describe: 'Seed for task run times, generated images and fault draws (task and request ids stay random UUIDs)' },
-        'api-key': { type: 'string', describe: 'Accepted API key; repeat for several (default: any non-empty key; each key is its own account)' },
-        'max-qps': { type: 'number', describe: 'Submit calls per key per sliding second, refused ones included (default 2, the service\'s)' },
-        'max-running': { type: 'number', describe: 'Tasks running at once per key (default 1)' },
-        'max-queries': { type: 'number', describe: 'Task queries (get and list) per key per sliding second (default 20)' },
-        'fail-rate': { type: 'number', describe: 'Fraction 0–1 of tasks that end FAILED' },
-        'error-rate': { type: 'number', describe: 'Fraction 0–1 of requests answered 500 InternalError' },
-        'drop-rate': { type: 'number', describe: 'Fraction 0–1 of requests whose connection is dropped without a reply' },
-        'slow-rate': { type: 'number', describe: 'Fraction 0–1 of replies delayed by 2 s' },
-        'partial-rate': { type: 'number', describe: 'Fraction 0–1 of tasks with n ≥ 2 that SUCCEED with some images missing (entries with code/message, task_metrics.FAILED > 0)' },
-      })
-      .example('$0 emulator --port 8787 --task-ms 1000-3000', 'Then: DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:8787/api/v1 DASHSCOPE_API_KEY=emulator backdrop generate …') as unknown as Argv<EmulatorArgs>,
+  builder,
   handler: async (args) => {
     const port = parseIntegerIn('port', args.port, 0, 65535);
     const options: EmulatorOptions = {

@@ -5,29 +5,26 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Argv, CommandModule } from 'yargs';
+import type { BuilderArgs } from '../command-args.js';
 import { CliError } from '../cli-errors.js';
 import { loadCluster } from '../cluster-module.js';
 import { parseNumberIn } from '../option-parsers.js';
 
-interface QueueArgs {
-  redis: string;
-  queue: string;
-  wait: boolean;
-  json: boolean;
-  interval: number;
-}
+const builder = (yargs: Argv) =>
+  yargs.options({
+    redis: { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://127.0.0.1:6379' },
+    queue: { type: 'string', default: 'backdrop', describe: 'Queue name' },
+    wait: { type: 'boolean', default: false, describe: 'Report until everything is done; exit 1 if items failed' },
+    json: { type: 'boolean', default: false, describe: 'Print the status as JSON (with --wait: the final one)' },
+    interval: { type: 'number', default: 2, describe: 'Seconds between reports with --wait' },
+  });
+
+type QueueArgs = BuilderArgs<typeof builder>;
 
 export const queueCommand: CommandModule<object, QueueArgs> = {
   command: 'queue',
   describe: 'Show the Redis queue: counts, failures, throughput per key, ETA (--wait: until done)',
-  builder: (yargs: Argv) =>
-    yargs.options({
-      redis: { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://127.0.0.1:6379' },
-      queue: { type: 'string', default: 'backdrop', describe: 'Queue name' },
-      wait: { type: 'boolean', default: false, describe: 'Report until everything is done; exit 1 if items failed' },
-      json: { type: 'boolean', default: false, describe: 'Print the status as JSON (with --wait: the final one)' },
-      interval: { type: 'number', default: 2, describe: 'Seconds between reports with --wait' },
-    }) as unknown as Argv<QueueArgs>,
+  builder,
   handler: async (args) => {
     const cluster = await loadCluster();
     const intervalMs = parseNumberIn('interval', args.interval, 0.1, 3600) * 1000;

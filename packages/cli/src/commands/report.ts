@@ -5,23 +5,23 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import type { BuilderArgs } from '../command-args.js';
 import { buildContactSheet } from '@backdrop/pipeline';
 import { CliUsageError } from '../cli-errors.js';
 import { billedLine, priceFromArgs, priceOptionDefinition } from '../price-option.js';
 
-interface ReportArgs {
-  out: string;
-  pricePerImage?: string;
-}
+const builder = (yargs: Argv) =>
+  yargs
+    .positional('out', { type: 'string', demandOption: true, describe: 'Output folder of `backdrop batch`' })
+    .options({ ...priceOptionDefinition })
+    .example('$0 report out/demo --price-per-image "0.08 CNY"', 'Rebuild out/demo/index.html with costs');
+
+type ReportArgs = BuilderArgs<typeof builder>;
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <out>',
   describe: "Rebuild a batch run's contact sheet (<out>/index.html)",
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('out', { type: 'string', demandOption: true, describe: 'Output folder of `backdrop batch`' })
-      .options({ ...priceOptionDefinition })
-      .example('$0 report out/demo --price-per-image "0.08 CNY"', 'Rebuild out/demo/index.html with costs') as unknown as Argv<ReportArgs>,
+  builder,
   handler: async (args) => {
     const price = priceFromArgs(args);
     const out = path.resolve(args.out);

@@ -5,19 +5,11 @@
  * the service; a second signal exits at once (its items go to other workers).
  */
 import type { Argv, CommandModule } from 'yargs';
+import type { BuilderArgs } from '../command-args.js';
 import { parseIntegerIn } from '../option-parsers.js';
 import { loadCluster, type ClusterWorkerEvent } from '../cluster-module.js';
-import { resolveApiKeys, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
+import { resolveApiKeys, serviceOptionDefinitions } from '../service-options.js';
 import { waitForShutdownSignal } from '../shutdown-signals.js';
-
-interface WorkerArgs extends ServiceArgs {
-  redis: string;
-  queue: string;
-  weights?: string;
-  hedWorkers: number;
-  concurrency?: number;
-  lockDuration: number;
-}
 
 function describe(e: ClusterWorkerEvent): string {
   switch (e.type) {
@@ -38,19 +30,23 @@ function describe(e: ClusterWorkerEvent): string {
 
 const { emulator: _noEmulator, ...serviceOptions } = serviceOptionDefinitions({ multipleKeys: true });
 
+const builder = (yargs: Argv) =>
+  yargs.options({
+    redis: { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://127.0.0.1:6379' },
+    queue: { type: 'string', default: 'backdrop', describe: 'Queue name' },
+    weights: { type: 'string', describe: 'HED checkpoint for cut-out elements (default: BACKDROP_HED_WEIGHTS, cache, Hugging Face)' },
+    'hed-workers': { type: 'number', default: 1, describe: 'HED worker threads' },
+    concurrency: { type: 'number', describe: 'Items in upload/submit/poll/download at once (default 3 per key)' },
+    'lock-duration': { type: 'number', default: 30_000, describe: 'Job lock in ms: a dead worker\'s items go to others after about this long' },
+    ...serviceOptions,
+  });
+
+type WorkerArgs = BuilderArgs<typeof builder>;
+
 export const workerCommand: CommandModule<object, WorkerArgs> = {
   command: 'worker',
   describe: 'Work on the items queued in Redis until stopped (SIGINT/SIGTERM); any number of machines',
-  builder: (yargs: Argv) =>
-    yargs.options({
-      redis: { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://127.0.0.1:6379' },
-      queue: { type: 'string', default: 'backdrop', describe: 'Queue name' },
-      weights: { type: 'string', describe: 'HED checkpoint for cut-out elements (default: BACKDROP_HED_WEIGHTS, cache, Hugging Face)' },
-      'hed-workers': { type: 'number', default: 1, describe: 'HED worker threads' },
-      concurrency: { type: 'number', describe: 'Items in upload/submit/poll/download at once (default 3 per key)' },
-      'lock-duration': { type: 'number', default: 30_000, describe: 'Job lock in ms: a dead worker\'s items go to others after about this long' },
-      ...serviceOptions,
-    }) as unknown as Argv<WorkerArgs>,
+  builder,
   handler: async (args) => {
     const cluster = await loadCluster();
     const apiKeys = resolveApiKeys(args, { multipleKeys: true });

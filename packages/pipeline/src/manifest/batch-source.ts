@@ -10,6 +10,8 @@ import { parseManifestObject, SAFE_ID } from './parse-item.js';
 export interface SourceEntry {
   /** 1-based manifest line, or position in the folder listing. */
   line: number;
+  /** The file the entry comes from, for a folder source (problems are named by it, not by a line). */
+  file?: string;
   item?: BatchItem;
   problems: InputProblem[];
 }
@@ -20,6 +22,8 @@ export interface BatchSource {
   label: string;
   /** Streams the entries; may be called more than once (validation pass, then the run). */
   entries(): AsyncIterable<SourceEntry>;
+  /** Warnings about the input as a whole, e.g. the files a folder source skips (not PNG). */
+  inputWarnings?(): Promise<InputProblem[]>;
 }
 
 /**
@@ -68,28 +72,44 @@ function manifestSource(label: string, file: string, defaults: ItemDefaults): Ba
   };
 }
 
+/** Folder entries that are not items: files that are not PNG. Hidden files (`.DS_Store`, …) are ignored silently. */
+async function listFolder(dir: string): Promise<{ pngs: string[]; skipped: string[] }> {
+  const files = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() || d.isSymbolicLink());
+  const pngs = files.filter((d) => d.isFile() && /\.png$/i.test(d.name)).map((d) => d.name).sort();
+  const skipped = files
+    .filter((d) => !d.name.startsWith('.') && !(d.isFile() && /\.png$/i.test(d.name)))
+    .map((d) => (d.isSymbolicLink() ? `${d.name} (a symlink, not followed)` : d.name))
+    .sort();
+  return { pngs, skipped };
+}
+
 function folderSource(label: string, dir: string, defaults: ItemDefaults): BatchSource {
   return {
     label,
+    async inputWarnings() {
+      const { skipped } = await listFolder(dir);
+      if (skipped.length === 0) return [];
+      const shown = skipped.slice(0, 10).join(', ') + (skipped.length > 10 ? `, … (${skipped.length - 10} more)` : '');
+      const files = `${skipped.length} file${skipped.length === 1 ? '' : 's'}`;
+      return [{ line: 0, file: label, code: 'skipped_files', message: `skipping ${files} that ${skipped.length === 1 ? 'is' : 'are'} not a regular .png file: ${shown}` }];
+    },
     async *entries() {
-      const names = (await readdir(dir, { withFileTypes: true }))
-        .filter((d) => d.isFile() && /\.png$/i.test(d.name))
-        .map((d) => d.name)
-        .sort();
+      const { pngs: names } = await listFolder(dir);
       let line = 0;
       for (const name of names) {
         line++;
+        const file = path.join(label, name);
         const id = name.replace(/\.png$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '');
         if (!SAFE_ID.test(id)) {
-          yield { line, problems: [{ line, id: name, code: 'unsafe_id', message: `cannot make a folder-safe id from the file name "${name}"; rename it` }] };
+          yield { line, file, problems: [{ line, file, id: name, code: 'unsafe_id', message: `cannot make a folder-safe id from the file name "${name}"; rename it` }] };
           continue;
         }
         const { ref, ...rest } = defaults;
         const item: BatchItem = { id, base: path.join(dir, name), ...rest, ...(ref !== undefined ? { ref } : {}) };
-        yield { line, item, problems: [] };
+        yield { line, file, item, problems: [] };
       }
       if (line === 0) {
-        yield { line: 1, problems: [{ line: 1, code: 'empty_folder', message: `${label} has no .png files; put RGBA PNG cut-outs in it` }] };
+        yield { line: 1, problems: [{ line: 1, file: label, code: 'empty_folder', message: `${label} has no .png files; put RGBA PNG cut-outs in it` }] };
       }
     },
   };

@@ -7,6 +7,7 @@ import type { InputProblem } from '../errors.js';
 import { localFilesOf, type BatchItem } from '../item.js';
 import { buildRequest, placeholderUrls } from '../request-builder.js';
 import type { BatchSource } from './batch-source.js';
+import { FlagProblems } from './flag-problems.js';
 
 /** Options of {@link validateBatchInput}. */
 export interface ValidateInputOptions {
@@ -55,6 +56,10 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
   const limit = options.concurrency ?? 4;
   let items = 0;
   let cutouts = 0;
+  // A folder's items take every request field from the flags: what the flags break is said once.
+  const flagProblems = new FlagProblems(source.label);
+  const flagWarnings = new FlagProblems(source.label);
+  warnings.push(...((await source.inputWarnings?.()) ?? []));
 
   const imageFacts = (p: string): Promise<ImageFacts> => {
     let f = facts.get(p);
@@ -65,10 +70,10 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
     return f;
   };
 
-  const checkFiles = async (item: BatchItem, line: number): Promise<void> => {
+  const checkFiles = async (item: BatchItem, line: number, inFile: string | undefined): Promise<void> => {
     for (const file of localFilesOf(item)) {
       const f = await imageFacts(file.path);
-      const at = { line, id: item.id, field: file.field };
+      const at = { line, ...(inFile !== undefined ? { file: inFile } : {}), id: item.id, field: file.field };
       if (!f.ok && f.error === 'unreadable') {
         problems.push({ ...at, code: 'file_unreadable', message: `${file.path} cannot be read: ${f.reason}` });
         continue;
@@ -96,23 +101,32 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
     problems.push(...entry.problems);
     const item = entry.item;
     if (!item) continue;
+    const inFile = entry.file !== undefined ? { file: entry.file } : {};
     items++;
     for (const el of [...(item.foreground ?? []), ...(item.background ?? [])]) if ('cutout' in el) cutouts++;
     const key = item.id.toLowerCase();
     const first = seenIds.get(key);
     if (first !== undefined) {
-      problems.push({ line: entry.line, id: item.id, field: 'id', code: 'duplicate_id', message: `id "${item.id}" is already used on line ${first} (ids name output folders, compared without case)` });
+      problems.push({ line: entry.line, ...inFile, id: item.id, field: 'id', code: 'duplicate_id', message: `id "${item.id}" is already used on line ${first} (ids name output folders, compared without case)` });
     } else seenIds.set(key, entry.line);
     if (options.validateRequest) {
       const report = options.validateRequest(buildRequest(item, placeholderUrls(item)));
-      for (const e of report.errors) problems.push({ line: entry.line, id: item.id, field: e.path, code: e.code, message: e.message });
-      for (const w of report.warnings) warnings.push({ line: entry.line, id: item.id, field: w.path, code: w.code, message: w.message });
+      for (const e of report.errors) {
+        const p = { line: entry.line, ...inFile, id: item.id, field: e.path, code: e.code, message: e.message };
+        if (!(entry.file !== undefined && flagProblems.take(p))) problems.push(p);
+      }
+      for (const w of report.warnings) {
+        const p = { line: entry.line, ...inFile, id: item.id, field: w.path, code: w.code, message: w.message };
+        if (!(entry.file !== undefined && flagWarnings.take(p))) warnings.push(p);
+      }
     }
-    const task = checkFiles(item, entry.line).finally(() => pending.delete(task));
+    const task = checkFiles(item, entry.line, entry.file).finally(() => pending.delete(task));
     pending.add(task);
     if (pending.size >= limit) await Promise.race(pending);
   }
   await Promise.all(pending);
+  problems.push(...flagProblems.summarise());
+  warnings.push(...flagWarnings.summarise());
   if (items === 0 && problems.length === 0) {
     problems.push({ line: 1, code: 'empty', message: `${source.label} has no items` });
   }
