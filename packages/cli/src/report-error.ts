@@ -4,11 +4,11 @@
  * user's doing (bad input, bad configuration) carry `exitCode = 2` or `userError = true`.
  * A stack trace is printed only with BACKDROP_DEBUG=1, and never for a user mistake.
  */
-export const EXIT_OK = 0;
+const EXIT_OK = 0;
 /** Some work failed (service error, failed task, some batch items failed). */
-export const EXIT_FAILED = 1;
+const EXIT_FAILED = 1;
 /** Bad input or configuration: nothing was done. */
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 interface CodedError {
   code?: unknown;

@@ -111,7 +111,7 @@ export interface WindowGrant {
 }
 
 /** How the service treats a second task while the first runs (learned by any worker, shared). */
-export type SharedSlotPolicy = 'queues' | 'refuses';
+type SharedSlotPolicy = 'queues' | 'refuses';
 
 /**
  * The limits of every account, kept in Redis so that all workers share them: sliding submit and query

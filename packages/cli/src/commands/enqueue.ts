@@ -32,7 +32,7 @@ export const enqueueCommand: CommandModule<object, EnqueueArgs> = {
         fit: { type: 'boolean', default: false, describe: 'Downscale base images over 2048 px instead of rejecting them' },
         retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)' },
       })
-      .example('$0 enqueue catalogue.jsonl --redis redis://10.0.0.5:6379 --out /mnt/shared/out', 'Queue a catalogue') as unknown as Argv<EnqueueArgs>,
+      .example('$0 enqueue catalogue.jsonl --redis redis://10.0.0.5:6379 --out /mnt/shared/out', 'Queue a catalogue'),
   handler: async (args) => {
     const cluster = await loadCluster();
     const result = await cluster.enqueue(args.input, {

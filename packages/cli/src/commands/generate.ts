@@ -58,7 +58,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           'Two images of cup.png on a wooden table, saved in out/cup',
         )
         .example('$0 generate --emulator --base examples/cutouts/cup.png --prompt "sunny garden" --out out/try', 'Offline, against an in-process emulator'),
-    ) as unknown as Argv<GenerateArgs>,
+    ),
   handler: async (args) => {
     const outDir = path.resolve(args.out);
     const json = args.json === true;

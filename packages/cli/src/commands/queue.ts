@@ -27,7 +27,7 @@ export const queueCommand: CommandModule<object, QueueArgs> = {
       wait: { type: 'boolean', default: false, describe: 'Report until everything is done; exit 1 if items failed' },
       json: { type: 'boolean', default: false, describe: 'Print the status as JSON (with --wait: the final one)' },
       interval: { type: 'number', default: 2, describe: 'Seconds between reports with --wait' },
-    }) as unknown as Argv<QueueArgs>,
+    }),
   handler: async (args) => {
     const cluster = await loadCluster();
     const intervalMs = parseNumberIn('interval', args.interval, 0.1, 3600) * 1000;

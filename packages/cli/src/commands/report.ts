@@ -21,7 +21,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     yargs
       .positional('out', { type: 'string', demandOption: true, describe: 'Output folder of `backdrop batch`' })
       .options({ ...priceOptionDefinition })
-      .example('$0 report out/demo --price-per-image "0.08 CNY"', 'Rebuild out/demo/index.html with costs') as unknown as Argv<ReportArgs>,
+      .example('$0 report out/demo --price-per-image "0.08 CNY"', 'Rebuild out/demo/index.html with costs'),
   handler: async (args) => {
     const price = priceFromArgs(args);
     const out = path.resolve(args.out);

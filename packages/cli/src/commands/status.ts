@@ -24,7 +24,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     withTaskCommandArgs(yargs).options({
       download: { type: 'string', describe: 'Also download a SUCCEEDED task\'s images into this folder (completes a generate\'s task.json there)' },
       overwrite: { type: 'boolean', describe: 'With --download: replace another run\'s results in the folder' },
-    }) as unknown as Argv<StatusArgs>,
+    }),
   handler: async (args) => {
     const taskId = checkTaskId(args.taskId);
     const connection = await connectService(args);
