@@ -44,7 +44,7 @@ export { itemSpecHash } from './item.js';
 export { InvalidItemInputError } from './stages/prepare.js';
 export { uploadInputs, type UploadedInputs, type UploadUrlCache } from './stages/upload.js';
 export { findUnclaimedTask, type ReconcileOutcome } from './stages/reconcile.js';
-export { filesIntact, DownloadError } from './stages/download.js';
+export { DownloadError } from './stages/download.js';
 export { resultLine } from './output/results-file.js';
 export type { JournalFile } from './journal/journal-entry.js';
 export {
@@ -52,7 +52,5 @@ export {
   isSlotBusy,
   isRateLimited,
   isPermanentTaskFailure,
-  isInputDownloadFailure,
-  isInputDownloadTaskFailure,
   type ClientErrorFacts,
 } from './batch-client.js';

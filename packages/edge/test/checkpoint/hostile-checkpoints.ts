@@ -6,7 +6,7 @@
 import { crc32, constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { HED_BLOCK_CONV_COUNTS } from '../../src/checkpoint/hed-architecture.js';
 import {
-  PickleBuilder, stateDictPickle, writeTorchLegacy, writeTorchZip, writeZip, type CheckpointSpec, type TensorSpec,
+  stateDictPickle, writeTorchLegacy, writeTorchZip, writeZip, type CheckpointSpec, type TensorSpec,
 } from './torch-checkpoint-writer.js';
 
 /** One crafted checkpoint: a file name, what it attacks, and a function that makes its bytes. */
