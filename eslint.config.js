@@ -14,8 +14,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {
-        // The test type-check configs include each package's src and test folders; the CLI has no tests of its own.
-        project: ['./tsconfig.typecheck-tests.json', './packages/*/tsconfig.typecheck-tests.json', './packages/*/tsconfig.json'],
+        // Each package's test type-check config includes its src and test folders, the root one test/ and
+        // scripts/; the CLI has no tests of its own, so its build config covers it. One program per
+        // config: listing each package's build config as well would only build programs twice.
+        project: ['./tsconfig.typecheck-tests.json', './packages/*/tsconfig.typecheck-tests.json', './packages/cli/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -28,7 +30,7 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/no-unnecessary-type-assertion': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-constant-condition': ['error', { checkLoops: false }],

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global document -- the page.evaluate callbacks run in the browser */
 /**
  * Regenerates docs/contact-sheet.png, the README's picture of the contact sheet: runs the demo's batch
  * (examples/manifest.jsonl on the in-process emulator, with the tiny demo HED weights) plus one item

@@ -22,28 +22,12 @@ export {
   REF_PROMPT_WORD_LIMIT,
   type ValidateOptions,
 } from './validate.js';
-export {
-  toWireRequest,
-  fromWireRequest,
-  parseSubmitResult,
-  parseTask,
-  parseTaskList,
-  parseUploadPolicy,
-  MISSING_RESULT_CODE,
-  type WireBackgroundGenerationRequest,
-  type WireReferenceEdge,
-} from './wire.js';
+// The wire form of a request is what `task.json` records (pipeline, cluster, CLI); `parseTask` reads a
+// recorded task reply back (`backdrop retitle`). The other wire parsers stay internal to the client.
+export { toWireRequest, parseTask, MISSING_RESULT_CODE, type WireBackgroundGenerationRequest, type WireReferenceEdge } from './wire.js';
 export { defaultPollSchedule, sdkPollSchedule, type PollContext, type PollSchedule } from './poll-schedule.js';
-export { QueryLimiter, sharedQueryLimiter, DEFAULT_QUERIES_PER_SECOND, type RequestLimiter } from './query-limiter.js';
-export {
-  decideSubmitRetry,
-  isRetryableQueryFailure,
-  backoffDelayMs,
-  parseRetryAfterMs,
-  type AttemptFailure,
-  type BackoffOptions,
-  type SubmitRetryDecision,
-} from './retry-policy.js';
+// A pacer a caller can inject through `ClientLimits` (the limiter itself and the retry policy are internal).
+export type { RequestLimiter } from './query-limiter.js';
 export { isRemoteUrl, sniffImageType, type ImageInput } from './image-source.js';
 export {
   readInputFile, checkInputFile, InputFileUnreadableError, MAX_INPUT_FILE_BYTES, type InputFileProblem,

@@ -10,7 +10,7 @@ import { redactSecrets } from './api-key.js';
 import { abortableSleep } from './abortable-sleep.js';
 import {
   ConnectionError,
-  DashScopeError,
+  type DashScopeError,
   errorFromResponse,
   RequestTimeoutError,
   SubmitAbortedError,
@@ -84,7 +84,7 @@ export function headerValue(headers: HttpReply['headers'], name: string): string
 }
 
 /** Parses text as a JSON object, or undefined. */
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

@@ -99,7 +99,7 @@ export function validateBackgroundGenerationRequest(request: unknown, options: V
   // Reference image / prompt: at least one.
   const hasRefImage = req.refImageUrl !== undefined && req.refImageUrl !== null && req.refImageUrl !== '';
   if (hasRefImage) checkImage(req.refImageUrl, 'input.ref_image_url');
-  const hasRefPrompt = optionalString(req.refPrompt, 'input.ref_prompt') && req.refPrompt !== '' && (req.refPrompt as string).trim() !== '';
+  const hasRefPrompt = optionalString(req.refPrompt, 'input.ref_prompt') && req.refPrompt !== '' && (req.refPrompt).trim() !== '';
   if (!hasRefImage && !hasRefPrompt) {
     error('input.ref_image_url', 'reference_required', 'give a reference image (input.ref_image_url) or a reference prompt (input.ref_prompt), or both');
   }
@@ -118,7 +118,7 @@ export function validateBackgroundGenerationRequest(request: unknown, options: V
     if (n < 1 || n > 8) error('input.title', 'length', `must be 1–8 characters, got ${n}`);
   }
   if (optionalString(req.subTitle, 'input.sub_title')) {
-    const n = characterCount(req.subTitle as string);
+    const n = characterCount(req.subTitle);
     if (n < 1 || n > 10) error('input.sub_title', 'length', `must be 1–10 characters, got ${n}`);
     if (!hasTitle || req.title === '') error('input.sub_title', 'requires_title', 'a sub-title is only drawn with a title: set input.title too, or drop the sub-title');
   }
@@ -188,7 +188,7 @@ export function validateBackgroundGenerationRequest(request: unknown, options: V
           warn('parameters.ref_prompt_weight', 'ignored', 'is only used with both a reference image and a reference prompt; the service ignores it here');
         }
       }
-      if (optionalString(p.sceneType, 'parameters.scene_type') && !KNOWN_SCENE_TYPES.includes(p.sceneType as string)) {
+      if (optionalString(p.sceneType, 'parameters.scene_type') && !KNOWN_SCENE_TYPES.includes(p.sceneType)) {
         warn('parameters.scene_type', 'unknown_scene_type', `${JSON.stringify(p.sceneType)} is not a documented scene (${KNOWN_SCENE_TYPES.join(', ')}); it is sent as given`);
       }
       if (p.modelVersion !== undefined && p.modelVersion !== null && !MODEL_VERSIONS.includes(p.modelVersion as string)) {

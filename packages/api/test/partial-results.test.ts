@@ -31,7 +31,7 @@ describe('partial results', () => {
     expect(task.usage?.imageCount).toBe(images.length);
     for (const f of failed) expect(f).toEqual({ code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' });
     for (const image of images) {
-      const response = await fetch(image.url!);
+      const response = await fetch(image.url);
       expect(response.status).toBe(200);
       expect(imageSize(new Uint8Array(await response.arrayBuffer()))).toMatchObject({ width: 40, height: 30 });
     }

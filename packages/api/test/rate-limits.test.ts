@@ -1,5 +1,4 @@
 /** Account limits against the emulator: 429 RateQuota vs AllocationQuota, and the shared ≤ 20/s query limiter. */
-import type { Emulator } from '@backdrop/emulator';
 import { emulatorsClosedAfterEach } from './helpers/emulators.js';
 import { describe, expect, it } from 'vitest';
 import { apiKeyFingerprint } from '../src/api-key.js';

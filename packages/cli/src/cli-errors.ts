@@ -27,7 +27,7 @@ export class CliUsageError extends CliError {
  * Keeps the service's `code` and message; exits 1, because the command ran and the service said no —
  * exit 2 is kept for mistakes caught before anything was sent.
  */
-export class ServiceCallError extends CliError {
+class ServiceCallError extends CliError {
   readonly exitCode = 1;
   readonly status: number;
   readonly requestId: string | undefined;

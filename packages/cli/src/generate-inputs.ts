@@ -99,7 +99,7 @@ function formatProblem(p: InputProblem): string {
 }
 
 /** The invalid request: every problem, one per line, each with its flag and field path. */
-export class GenerateInputError extends CliUsageError {
+class GenerateInputError extends CliUsageError {
   constructor(readonly problems: InputProblem[]) {
     super(
       'InvalidParameter',

@@ -5,7 +5,7 @@
 import { CliError } from './cli-errors.js';
 
 /** Exit status after an interrupt (128 + SIGINT), as shells report it. */
-export const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = 130;
 
 /** The command stopped because the user interrupted it. The message says what state the work is in. */
 export class InterruptedError extends CliError {

@@ -2,15 +2,13 @@
  * Turns any error into one line on stderr and an exit code.
  * Convention across backdrop: user-facing errors carry a stable string `code`; errors that are the
  * user's doing (bad input, bad configuration) carry `exitCode = 2` or `userError = true`.
- * A stack trace is printed only with BACKDROP_DEBUG=1, and never for a user mistake.
+ * A stack trace is printed only with BACKDROP_DEBUG=1, and never for a user mistake. Success exits 0.
  */
 import { demoWeightsHint, MISSING_WEIGHTS_CODES } from './hed-weights-note.js';
-
-export const EXIT_OK = 0;
 /** Some work failed (service error, failed task, some batch items failed). */
-export const EXIT_FAILED = 1;
+const EXIT_FAILED = 1;
 /** Bad input or configuration: nothing was done. */
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 interface CodedError {
   code?: unknown;

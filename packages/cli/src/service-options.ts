@@ -15,7 +15,7 @@ import { CliUsageError } from './cli-errors.js';
 export const DEFAULT_DASHSCOPE_BASE_URL: string = DEFAULT_BASE_URL;
 
 /** The key an in-process emulator accepts when no `--api-key` is given. */
-export const EMULATOR_DEFAULT_API_KEY = 'emulator';
+const EMULATOR_DEFAULT_API_KEY = 'emulator';
 
 /** Parsed service options, as yargs hands them to a command. */
 export interface ServiceArgs {

@@ -110,9 +110,6 @@ export interface WindowGrant {
   at: number;
 }
 
-/** How the service treats a second task while the first runs (learned by any worker, shared). */
-export type SharedSlotPolicy = 'queues' | 'refuses';
-
 /**
  * The limits of every account, kept in Redis so that all workers share them: sliding submit and query
  * windows, the running slots (leases, so that a dead worker's slot frees itself), a per-key submit lock

@@ -111,7 +111,7 @@ describe.skipIf(skipReason !== undefined)('cluster: worker processes sharing two
     await enqueue(manifest, { redis: redis.url, out });
     const first = startWorkerProcess(redis.url, emulator.baseUrl);
     workers.push(first);
-    const [, id] = (await first.waitFor(/submitted (sku-\d+): task/, 'stderr', 60_000)) as RegExpMatchArray;
+    const [, id] = (await first.waitFor(/submitted (sku-\d+): task/, 'stderr', 60_000));
     first.child.kill('SIGTERM');
     const exit = await first.exited;
     expect(exit.code).toBe(0);

@@ -39,7 +39,7 @@ const require = createRequire(import.meta.url);
 let current: Promise<BackendInfo> | undefined;
 
 /** Parses a backend name from an option or environment variable; throws a user error for anything else. */
-export function parseBackendName(value: string, origin: string): BackendName {
+function parseBackendName(value: string, origin: string): BackendName {
   const v = value.trim().toLowerCase();
   if ((BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendName;
   throw new EdgeError(
@@ -69,7 +69,7 @@ function assertTfjsNodeInstalled(): void {
 async function loadNode(): Promise<void> {
   assertTfjsNodeInstalled();
   // Registers the 'tensorflow' backend; still throws if the addon cannot be loaded (e.g. a missing libtensorflow).
-  await import('@tensorflow/tfjs-node' as string);
+  await import('@tensorflow/tfjs-node');
 }
 
 async function loadWasm(): Promise<Pick<BackendInfo, 'simd' | 'threads'>> {

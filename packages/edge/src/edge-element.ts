@@ -34,7 +34,7 @@ export interface EdgeElementResult {
 }
 
 /** The warning given for an input without an alpha channel. */
-export function noAlphaWarning(name: string): string {
+function noAlphaWarning(name: string): string {
   return `${name} has no alpha channel; it is processed as fully opaque (an edge element is normally a cut-out with transparency).`;
 }
 

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { invalidParameter } from './errors.js';
 
 /** Longest side the service accepts for the base image. */
-export const MAX_BASE_LONG_SIDE = 2048;
+const MAX_BASE_LONG_SIDE = 2048;
 
 /** A decoded-enough look at an input image. */
 export interface InspectedImage {

@@ -6,7 +6,7 @@ import { DOWNLOAD_FAILED_MESSAGE, ServiceError, invalidParameter } from './error
 import type { UploadStore } from './upload-store.js';
 
 /** Largest input the emulator downloads. */
-export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 
 /** Who is asking, and from where inputs may come. */
 export interface InputSource {

@@ -6,7 +6,7 @@
  * window too, so a client that keeps calling while refused stays refused until it pauses; without it only
  * admitted events count.
  */
-export class SlidingWindowLimiter {
+class SlidingWindowLimiter {
   private readonly events: number[] = [];
 
   constructor(

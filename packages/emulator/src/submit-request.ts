@@ -164,8 +164,8 @@ export function parseSubmitBody(body: unknown): SubmitSpec {
     n,
     noiseLevel,
     refPromptWeight,
-    sceneType: (sceneType as string | undefined | null) ?? undefined,
-    modelVersion: (modelVersion as 'v2' | 'v3' | undefined | null) ?? undefined,
+    sceneType: (sceneType) ?? undefined,
+    modelVersion: (modelVersion) ?? undefined,
   };
 }
 

@@ -10,7 +10,7 @@ import { escapeXml } from './xml-escape.js';
 /** Bucket name used in policies and the upload host path. */
 export const UPLOAD_BUCKET = 'dashscope-file-mgr';
 /** Policy lifetime, as in recorded replies. */
-export const POLICY_EXPIRE_SECONDS = 300;
+const POLICY_EXPIRE_SECONDS = 300;
 
 /** The `data` object of a getPolicy reply (wire names). */
 export interface UploadPolicyData {

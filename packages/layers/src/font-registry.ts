@@ -23,7 +23,7 @@ let bundledDir: string | undefined;
 const registeredDirs = new Map<string, Set<string>>();
 
 /** Folder of the bundled OTF files. */
-export function bundledFontDir(): string {
+function bundledFontDir(): string {
   if (bundledDir) return bundledDir;
   const require = createRequire(import.meta.url);
   // The package exports only its JS entry (dist/…); the OTF files sit in fonts/ next to dist/.

@@ -4,7 +4,7 @@ import type { LayerModel, TextLayerModel, TextOverrides } from './layer-model.js
 import { isTextLayer } from './layer-footprint.js';
 
 /** The layers sorted by `idx` (stable), as they are painted bottom to top. */
-export function paintOrder(layers: readonly LayerModel[]): LayerModel[] {
+function paintOrder(layers: readonly LayerModel[]): LayerModel[] {
   return layers
     .map((layer, i) => ({ layer, i }))
     .sort((a, b) => (a.layer.idx ?? a.i) - (b.layer.idx ?? b.i) || a.i - b.i)

@@ -15,9 +15,9 @@ import { cssFontWeight, fontFamilies } from './font-registry.js';
 import type { Rect, TextLayerModel } from './layer-model.js';
 
 /** Baseline of the em box, in em from its top. */
-export const BASELINE_EM = 0.88;
+const BASELINE_EM = 0.88;
 /** Extra width reserved for italic glyphs, in em. */
-export const ITALIC_LEAN_EM = 0.22;
+const ITALIC_LEAN_EM = 0.22;
 
 /** One piece of text at a baseline point; `anchor` says which end (or the middle) `x` is. */
 export interface TextRun {

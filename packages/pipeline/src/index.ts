@@ -55,7 +55,5 @@ export {
   isSlotBusy,
   isRateLimited,
   isPermanentTaskFailure,
-  isInputDownloadFailure,
-  isInputDownloadTaskFailure,
   type ClientErrorFacts,
 } from './batch-client.js';

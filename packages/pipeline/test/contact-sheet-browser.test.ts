@@ -37,7 +37,7 @@ async function undecodedImages(page: Page): Promise<{ count: number; bad: string
       img.scrollIntoView();
       await new Promise((r) => requestAnimationFrame(() => r(null)));
     }
-    await Promise.all(imgs.map((img) => (img.complete ? null : new Promise((r) => { img.addEventListener('load', r, { once: true }); img.addEventListener('error', r, { once: true }); }))));
+    await Promise.all(imgs.map((img) => (img.complete ? Promise.resolve(null) : new Promise((r) => { img.addEventListener('load', r, { once: true }); img.addEventListener('error', r, { once: true }); }))));
     await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
     return { count: imgs.length, bad: imgs.filter((i) => !(i.naturalWidth > 0)).map((i) => i.getAttribute('src') ?? '') };
   });

@@ -76,8 +76,8 @@ describe('the contact sheet of a library run', () => {
           expect(existsSync(path.join(out, x.i, file))).toBe(true);
           const t = await sharp(path.join(out, '.backdrop', 'thumbs', `${thumb}.webp`)).metadata();
           const full = await sharp(path.join(out, x.i, file)).metadata();
-          expect(Math.max(t.width!, t.height!)).toBeLessThanOrEqual(240);
-          expect(Math.abs(t.width! / t.height! - full.width! / full.height!)).toBeLessThan(0.05);
+          expect(Math.max(t.width, t.height)).toBeLessThanOrEqual(240);
+          expect(Math.abs(t.width / t.height - full.width / full.height)).toBeLessThan(0.05);
         }
       }
       // results.jsonl carries each item's usage.

@@ -80,7 +80,7 @@ describe('taskFitsItem on a real task', () => {
     const { task, client } = await finishedTask({ n: 2, partialRate: 0, width: 40, height: 30 });
     const url = task.results![0].url!;
     const meta = await sharp(Buffer.from(await (await fetch(url)).arrayBuffer())).metadata();
-    const resultSize = { width: meta.width!, height: meta.height! };
+    const resultSize = { width: meta.width, height: meta.height };
     const listed = (await client.tasks.listCreatedBetween(Date.now() - 60_000, Date.now())).tasks.find((t) => t.taskId === task.taskId)!;
     const facts = { ...task, resultSize, apiKeyId: listed.apiKeyId, modelName: listed.modelName };
     expect(taskFitsItem(facts, { n: 2, width: 40, height: 30 })).toBe('fits');

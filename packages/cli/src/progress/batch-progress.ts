@@ -59,6 +59,10 @@ export class BatchProgress {
         }
         break;
       }
+      case 'start':
+      case 'submitted':
+      case 'summary':
+        break;
     }
     this.draw(false);
   }

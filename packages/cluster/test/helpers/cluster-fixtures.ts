@@ -9,8 +9,8 @@ import type { EmulatorStats } from '@backdrop/emulator';
 import { cleanEnv, spawnCli, type CliProcess } from '../../../../test/fixtures/cli/cli-harness.js';
 import { queueStatus, type QueueStatus } from '../../src/index.js';
 
-export { tmpDir, writeCatalogue, repoRoot } from '../../../pipeline/test/helpers/batch-fixtures.js';
-export { cliUnavailableReason, runCli, cleanEnv } from '../../../../test/fixtures/cli/cli-harness.js';
+export { tmpDir, writeCatalogue } from '../../../pipeline/test/helpers/batch-fixtures.js';
+export { cliUnavailableReason, runCli } from '../../../../test/fixtures/cli/cli-harness.js';
 
 /** Starts `backdrop worker` on `redis` with keys k1,k2 against `baseUrl` (stalled jobs recovered after ~`lockMs`). */
 export function startWorkerProcess(redis: string, baseUrl: string, options: { keys?: string; lockMs?: number; queue?: string } = {}): CliProcess {

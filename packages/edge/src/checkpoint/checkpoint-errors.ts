@@ -1,7 +1,7 @@
 import { EdgeError } from '../errors.js';
 
 /** Where to get the real weights, for error messages. */
-export const HED_WEIGHTS_PAGE = 'https://huggingface.co/lllyasviel/Annotators/blob/main/ControlNetHED.pth';
+const HED_WEIGHTS_PAGE = 'https://huggingface.co/lllyasviel/Annotators/blob/main/ControlNetHED.pth';
 
 /** "Checkpoint <name>" or "The checkpoint" when no name is known. */
 function subject(source: string | undefined): string {

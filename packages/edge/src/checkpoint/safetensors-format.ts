@@ -4,7 +4,7 @@ import { DTYPE_SIZE, decodeToFloat32, type StorageDtype } from './storage-dtype.
 import { checkedElementCount, type TensorEntry } from './tensor-entry.js';
 
 /** safetensors dtype names ↔ storage element types. */
-export const SAFETENSORS_DTYPES: Readonly<Record<string, StorageDtype>> = {
+const SAFETENSORS_DTYPES: Readonly<Record<string, StorageDtype>> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
   I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
 };

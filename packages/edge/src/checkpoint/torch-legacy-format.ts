@@ -7,7 +7,7 @@ import type { TensorEntry } from './tensor-entry.js';
 import { resolveTorchGlobal, torchPickleHooks } from './torch-pickle-objects.js';
 
 /** Magic number the legacy `torch.save` format starts with. */
-export const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL = 1001;
 
 /**

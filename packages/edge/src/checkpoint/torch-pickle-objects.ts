@@ -4,7 +4,7 @@ import type { PickleHooks } from './pickle-machine.js';
 import type { StorageDtype } from './storage-dtype.js';
 
 /** A `torch.*Storage` class: names the element type of a storage. */
-export class StorageType extends PyClassMarker {
+class StorageType extends PyClassMarker {
   constructor(qualifiedName: string, readonly dtype: StorageDtype) {
     super(qualifiedName);
   }

@@ -23,7 +23,7 @@ export interface DecodedRgba extends ImageU8 {
  * Largest image file read: the service's own upload limit (`max_file_size_mb` 1024 in its recorded upload
  * policy), since nothing larger could be sent anyway.
  */
-export const MAX_IMAGE_FILE_BYTES = 1024 * 1024 * 1024;
+const MAX_IMAGE_FILE_BYTES = 1024 * 1024 * 1024;
 
 async function readInput(input: string | Uint8Array): Promise<{ bytes: Uint8Array; label: string }> {
   if (typeof input !== 'string') return { bytes: input, label: 'The image data' };

@@ -9,7 +9,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { resolveEngineChoice, type HedEngineInfo } from '../engines/select-engine.js';
 import { resolveWeights } from '../checkpoint/resolve-weights.js';
-import { inputName, type EdgeElementTimings } from '../edge-element.js';
+import { inputName } from '../edge-element.js';
 import { normalizeDetectOptions } from '../hed/detector.js';
 import type { EdgeElementOptions, LoadHedOptions, WeightsInfo } from '../hed.js';
 import { EdgeError } from '../errors.js';
@@ -159,7 +159,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
         if (job && job.message.id === msg.id) {
           if (msg.type === 'done') {
             for (const w of msg.warnings) job.options.onWarning?.(w);
-            job.options.onTimings?.(msg.timings as EdgeElementTimings);
+            job.options.onTimings?.(msg.timings);
             job.resolve(Buffer.from(msg.png.buffer, msg.png.byteOffset, msg.png.byteLength));
           } else {
             job.reject(deserializeError(msg.error));

@@ -87,7 +87,7 @@ interface AreaTab {
 }
 
 /** OpenCV `computeResizeAreaTab` (indices in pixels, not multiplied by channels). */
-export function computeResizeAreaTab(srcSize: number, dstSize: number, scale: number): AreaTab {
+function computeResizeAreaTab(srcSize: number, dstSize: number, scale: number): AreaTab {
   const cap = srcSize * 2 + 2;
   const si = new Int32Array(cap);
   const di = new Int32Array(cap);
@@ -121,7 +121,7 @@ export function computeResizeAreaTab(srcSize: number, dstSize: number, scale: nu
 }
 
 /** `ResizeArea_Invoker`: fractional shrink on both axes, float32 weighted sums, `saturate_cast<uchar>`. */
-export function resizeAreaFractionalU8(src: ImageU8, dstWidth: number, dstHeight: number, scaleX: number, scaleY: number): ImageU8 {
+function resizeAreaFractionalU8(src: ImageU8, dstWidth: number, dstHeight: number, scaleX: number, scaleY: number): ImageU8 {
   const { width: sw, height: sh, channels: cn, data: s } = src;
   const xtab = computeResizeAreaTab(sw, dstWidth, scaleX);
   const ytab = computeResizeAreaTab(sh, dstHeight, scaleY);

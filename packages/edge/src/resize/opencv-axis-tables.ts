@@ -28,7 +28,7 @@ export interface OpencvAxisTable {
 /** `INTER_RESIZE_COEF_SCALE`: OpenCV's fixed-point scale for 8-bit resize coefficients (11 bits). */
 export const RESIZE_COEF_SCALE = 2048;
 
-const S45 = 0.70710678118654752440084436210485;
+const S45 = Math.SQRT1_2; // cos 45°, the double nearest 0.70710678118654752440…
 const LANCZOS_CS: ReadonlyArray<readonly [number, number]> = [
   [1, 0], [-S45, -S45], [0, 1], [S45, -S45], [-1, 0], [S45, S45], [0, -1], [-S45, S45],
 ];

@@ -28,7 +28,7 @@ export interface PillowAxisCoefficients {
 }
 
 /** `precompute_coeffs(inSize, 0, inSize, outSize, bicubic)` then `normalize_coeffs_8bpc`. */
-export function pillowBicubicCoefficients(inSize: number, outSize: number): PillowAxisCoefficients {
+function pillowBicubicCoefficients(inSize: number, outSize: number): PillowAxisCoefficients {
   const in0 = 0;
   const in1 = inSize;
   const scale = (in1 - in0) / outSize;
@@ -78,7 +78,7 @@ function clip8(v: number): number {
 export function resizeBicubicPillowU8(src: ImageU8, dstWidth: number, dstHeight: number): ImageU8 {
   assertImage(src, 'Pillow resize source');
   assertTargetSize(dstWidth, dstHeight);
-  const { width: sw, height: sh, channels: cn } = src;
+  const { width: sw, height: sh } = src;
   const needH = dstWidth !== sw;
   const needV = dstHeight !== sh;
   if (!needH && !needV) return copyImageU8(src);

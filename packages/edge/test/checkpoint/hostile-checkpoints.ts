@@ -6,7 +6,7 @@
 import { crc32, constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { HED_BLOCK_CONV_COUNTS } from '../../src/checkpoint/hed-architecture.js';
 import {
-  PickleBuilder, stateDictPickle, writeTorchLegacy, writeTorchZip, writeZip, type CheckpointSpec, type TensorSpec,
+  stateDictPickle, writeTorchLegacy, writeTorchZip, writeZip, type CheckpointSpec, type TensorSpec,
 } from './torch-checkpoint-writer.js';
 
 /** One crafted checkpoint: a file name, what it attacks, and a function that makes its bytes. */
@@ -141,7 +141,7 @@ export function hostileCheckpoints(): HostileCheckpoint[] {
     };
     // Patch the pickle's storage numel (1) to 2^30 elements = 4 GiB of float32: written by hand below.
     add('zip-entry-4gib.pth', 'a storage record declaring 4 GiB that inflates to 4 GiB', () => {
-      const pickle = stateDictPickle({ ...spec, storages: new Map([['0', { dtype: 'float32', values: { length: 2 ** 30 } as ArrayLike<number> }]]) }, 'zip');
+      const pickle = stateDictPickle({ ...spec, storages: new Map([['0', { dtype: 'float32', values: { length: 2 ** 30 } }]]) }, 'zip');
       return writeZipDeclaring([
         { name: 'archive/data.pkl', body: pickle, method: 0, crc: crc32(pickle), size: pickle.length },
         { name: 'archive/data/0', body: zeroBomb(64), method: 8, crc: 0, size: 2 ** 32 },
@@ -220,4 +220,3 @@ export function hostileCheckpoints(): HostileCheckpoint[] {
   return cases;
 }
 
-export { PickleBuilder };

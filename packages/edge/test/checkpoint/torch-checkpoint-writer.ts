@@ -58,7 +58,7 @@ export function rowMajorStrides(shape: number[]): number[] {
 }
 
 /** Raw storage bytes. */
-export function encodeStorage(s: StorageSpec, littleEndian = true): Uint8Array {
+function encodeStorage(s: StorageSpec, littleEndian = true): Uint8Array {
   const size = SIZE[s.dtype];
   const out = new Uint8Array(s.values.length * size);
   const v = new DataView(out.buffer);

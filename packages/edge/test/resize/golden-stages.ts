@@ -10,7 +10,7 @@ import type { ImageF32, ImageU8 } from '../../src/image/image-buffer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Repository root (…/packages/edge/test/resize → 4 levels up). */
-export const repoRoot = path.resolve(here, '..', '..', '..', '..');
+const repoRoot = path.resolve(here, '..', '..', '..', '..');
 export const goldenDir = path.resolve(repoRoot, '..', 'shared', 'hed-golden');
 export const goldenAvailable = existsSync(path.join(goldenDir, 'cases.json'));
 if (!goldenAvailable) console.log(`[edge tests] HED golden set not found at ${goldenDir}: golden stage tests are skipped.`);

@@ -78,7 +78,7 @@ function mix(colour: Rgb, t: number): Rgb {
 }
 
 /** The horizon's row (work pixels): `horizonRise` subject heights above its base, kept inside the image. */
-export function horizonRow(spec: Pick<BackgroundSpec, 'look' | 'subject'>): number {
+function horizonRow(spec: Pick<BackgroundSpec, 'look' | 'subject'>): number {
   const { box, height } = spec.subject;
   const subjectHeight = box.bottom - box.top + 1;
   const base = box.bottom;

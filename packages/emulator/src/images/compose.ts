@@ -45,7 +45,7 @@ export interface GeneratedImages {
 }
 
 /** PNG settings of results and plain images: lossless, quick to write. */
-export const RESULT_PNG = { compressionLevel: 4, adaptiveFiltering: false } as const;
+const RESULT_PNG = { compressionLevel: 4, adaptiveFiltering: false } as const;
 
 /** Height of the band a title may take, as a share of the image height. */
 const TITLE_BAND_SHARE = 0.3;
@@ -137,7 +137,7 @@ export async function generateImages(input: GenerationInput): Promise<GeneratedI
     }
     plain.push(await toRaw(composed).png(RESULT_PNG).toBuffer());
     const style = await titleStyle(composed, layout, input.seed, i);
-    const titled = await drawTitle(composed, layout, style);
+    const titled = drawTitle(composed, layout, style);
     results.push(await toRaw(titled).png(RESULT_PNG).toBuffer());
     textParams.push(textResultParams(i, layout, style));
   }

@@ -36,7 +36,7 @@ async function filledShape(resized: sharp.Sharp, alpha: Buffer, width: number, h
 }
 
 /** A tinted RGBA layer of `width`×`height` from one edge element. */
-export async function tintEdgeElement(element: Buffer, width: number, height: number, tint: Rgb): Promise<RawImage> {
+async function tintEdgeElement(element: Buffer, width: number, height: number, tint: Rgb): Promise<RawImage> {
   const resized = sharp(element).resize(width, height, { fit: 'fill' }).ensureAlpha();
   const alpha = await resized.clone().extractChannel(3).raw().toBuffer();
   const coverage = (await sharp(alpha, { raw: { width, height, channels: 1 } }).stats()).channels[0].mean / 255;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 export type Rgb = [number, number, number];
 
 /** HSL (h in degrees, s and l in 0–1) to sRGB. */
-export function hslToRgb(h: number, s: number, l: number): Rgb {
+function hslToRgb(h: number, s: number, l: number): Rgb {
   const hue = (((h % 360) + 360) % 360) / 360;
   const q = l < 0.5 ? l * (1 + s) : l + s - l * s;
   const p = 2 * l - q;
@@ -22,7 +22,7 @@ export function hslToRgb(h: number, s: number, l: number): Rgb {
 }
 
 /** sRGB to HSL (h in degrees, s and l in 0–1). */
-export function rgbToHsl([r8, g8, b8]: Rgb): [number, number, number] {
+function rgbToHsl([r8, g8, b8]: Rgb): [number, number, number] {
   const r = r8 / 255;
   const g = g8 / 255;
   const b = b8 / 255;
@@ -45,7 +45,7 @@ export function rgbToHex(rgb: Rgb): string {
 }
 
 /** Relative luminance 0–1 (sRGB, WCAG). */
-export function luminance(rgb: Rgb): number {
+function luminance(rgb: Rgb): number {
   const [r, g, b] = rgb.map((v) => {
     const c = v / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;

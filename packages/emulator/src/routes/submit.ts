@@ -9,7 +9,7 @@ import { parseSubmitBody, submitUrls } from '../submit-request.js';
 import type { RouteContext } from './route-context.js';
 
 /** Largest JSON submit body accepted. */
-export const MAX_SUBMIT_BODY_BYTES = 1024 * 1024;
+const MAX_SUBMIT_BODY_BYTES = 1024 * 1024;
 
 function header(ctx: RouteContext, name: string): string {
   const value = ctx.req.headers[name.toLowerCase()];

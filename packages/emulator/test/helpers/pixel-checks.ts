@@ -7,7 +7,7 @@ export interface Pixels {
 }
 
 /** Channel count of raw pixels. */
-export function channelsOf(p: Pixels): number {
+function channelsOf(p: Pixels): number {
   return p.data.length / (p.width * p.height);
 }
 

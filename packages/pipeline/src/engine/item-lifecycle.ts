@@ -119,7 +119,7 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
 
 /** `{ usage }` for an item result when the task output reported usage (images billed). */
 export function usageOf(usage: unknown): { usage?: { imageCount?: number } } {
-  return usage && typeof usage === 'object' ? { usage: usage as { imageCount?: number } } : {};
+  return usage && typeof usage === 'object' ? { usage: usage } : {};
 }
 
 /** Records an item that failed (journalled), or was interrupted by the run's stop (not journalled: it resumes). */

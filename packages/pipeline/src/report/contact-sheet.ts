@@ -105,6 +105,10 @@ export class ContactSheet {
       case 'summary':
         if (this.run) this.run.wallMs = e.summary.wallMs;
         break;
+      case 'retry':
+      case 'stage':
+      case 'warning':
+        break;
     }
   }
 

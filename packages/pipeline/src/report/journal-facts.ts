@@ -54,7 +54,7 @@ export async function readJournalFacts(out: string): Promise<Map<string, Journal
         break;
       case 'task-final':
         f.timeline.finalAt = e.t;
-        if (e.usage && typeof e.usage === 'object') f.usage = e.usage as { imageCount?: number };
+        if (e.usage && typeof e.usage === 'object') f.usage = e.usage;
         break;
       case 'download-done':
         f.files = e.files.map((x) => x.name);
@@ -62,6 +62,8 @@ export async function readJournalFacts(out: string): Promise<Map<string, Journal
       case 'item-done':
         f.timeline.doneAt = e.t;
         f.done = e;
+        break;
+      case 'submit-failed':
         break;
     }
   }

@@ -5,9 +5,9 @@ import { sha256Hex } from '../cache/content-hash.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
 
 /** Long side of a thumbnail, px (shown at half that on the page, sharp on high-density screens). */
-export const THUMB_SIDE = 240;
+const THUMB_SIDE = 240;
 /** Long side of the preview a cut-out or edge-element thumbnail opens (results open their own file). */
-export const PREVIEW_SIDE = 1024;
+const PREVIEW_SIDE = 1024;
 
 /** Settings baked into the cache key: changing them makes new thumbnails. */
 const THUMB_VERSION = `webp-q62-${THUMB_SIDE}`;

@@ -10,7 +10,7 @@
  * the lost low bits could never show in them; refusing would only send the user to do the same rounding by
  * hand. The conversion is said in one line (the validation warning) before anything is sent.
  */
-import sharp from 'sharp';
+import type sharp from 'sharp';
 import { describePngLayout, isRgba8, type PngFacts } from '@backdrop/api';
 
 /** What will be done to a base PNG with transparency before upload, or undefined when it is 8-bit RGBA already. */

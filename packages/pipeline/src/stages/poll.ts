@@ -4,7 +4,7 @@ import { BatchError } from '../errors.js';
 import type { InServiceTask, Lane } from '../throttle/lane.js';
 
 /** Polling a task kept failing; the task may still finish (the journal keeps it for a later run). */
-export class PollFailedError extends BatchError {
+class PollFailedError extends BatchError {
   constructor(taskId: string, detail: string) {
     super('PollFailed', `could not read the status of task ${taskId} (${detail}); run the batch again later to pick it up`);
   }
