@@ -110,8 +110,10 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         fit: args.fit,
         // The in-process emulator starts empty: tasks of an earlier run are unknown to it, and free to redo.
         regenerateExpired: args.regenerateExpired ?? connection.emulator !== undefined,
+        serviceForgetsBetweenRuns: connection.emulator !== undefined,
         ...(hed ? { edges: hed } : {}),
-        lock: { wait: args.waitForLock },
+        // Each --emulator run has its own private emulator: no key is shared, so no per-key lock.
+        lock: connection.emulator ? false : { wait: args.waitForLock },
         signal: interrupt.signal,
       });
       for await (const e of events) {
