@@ -82,7 +82,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
     for (const w of report.warnings) process.stderr.write(`warning: ${formatProblem(source.label, w)}\n`);
     if (report.problems.length > 0) throw new InvalidBatchInputError(source.label, report.problems);
 
-    const progress = new BatchProgress(process.stderr, report.items);
+    const progress = new BatchProgress(process.stderr, report.items, { maxRunningPerKey: args.maxRunning });
     const hed =
       report.cutouts > 0
         ? await openHedEdgeMaker({

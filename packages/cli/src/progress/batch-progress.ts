@@ -26,9 +26,13 @@ export class BatchProgress {
   private timer: NodeJS.Timeout | undefined;
   private drawn = false;
 
+  /** Tasks the service can run at once (keys × running tasks per key), once the run's keys are known. */
+  private slots = Number.POSITIVE_INFINITY;
+
   constructor(
     private readonly stream: ProgressStream,
     private readonly total: number,
+    private readonly options: { maxRunningPerKey?: number } = {},
   ) {
     if (stream.isTTY) this.timer = setInterval(() => this.draw(true), 1000).unref();
   }
@@ -36,11 +40,21 @@ export class BatchProgress {
   /** Feeds one engine event. */
   onEvent(e: BatchEvent): void {
     switch (e.type) {
+      case 'start':
+        if (this.options.maxRunningPerKey) this.slots = this.options.maxRunningPerKey * Math.max(1, e.lanes.length);
+        break;
       case 'stage':
         this.running.delete(e.id);
         this.pending.delete(e.id);
-        if (e.stage === 'running') this.running.add(e.id);
-        else if (e.stage === 'queued') this.pending.add(e.id);
+        if (e.stage === 'running') {
+          this.running.add(e.id);
+          // The service runs no more than its slots: a task last seen RUNNING beyond them has ended
+          // (its final status is not polled yet) — oldest first.
+          for (const id of this.running) {
+            if (this.running.size <= this.slots) break;
+            this.running.delete(id);
+          }
+        } else if (e.stage === 'queued') this.pending.add(e.id);
         break;
       case 'submitted':
         this.running.delete(e.id);

@@ -23,33 +23,32 @@ export function formatDuration(secs: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+const BAR_MAX = 16;
+const BAR_MIN = 6;
+
 /**
- * The line, at most `columns - 1` characters wide: whole parts are left out from the least important
- * (rate, then ETA, the bar, the counts at the service) rather than a part being cut in the middle.
+ * The line, at most `columns - 1` characters wide, so the terminal never wraps it: the bar narrows
+ * first, then whole parts are left out from the least important (rate, ETA, the service counts) —
+ * never a part cut in the middle.
  */
 export function progressLine(f: ProgressFacts, columns: number): string {
   const finished = f.done + f.failed;
-  const width = 16;
-  const filled = f.total > 0 ? Math.round((finished / f.total) * width) : 0;
-  const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-  const atService = [`${f.running} running`, ...(f.pending > 0 ? [`${f.pending} queued at service`] : [])].join(', ');
+  const atService = `at service: ${f.running} running${f.pending > 0 ? `, ${f.pending} queued at service` : ''}`;
   const parts: { text: string; keep: number }[] = [
-    { text: bar, keep: 3 },
-    { text: `${finished}/${f.total}`, keep: 6 },
-    { text: `${f.done} done`, keep: 5 },
-    { text: `${f.failed} failed`, keep: 5 },
-    { text: `at service: ${atService}`, keep: 4 },
+    { text: `${finished}/${f.total}`, keep: 5 },
+    { text: `${f.done} done`, keep: 4 },
+    { text: `${f.failed} failed`, keep: 4 },
+    { text: atService, keep: 3 },
     { text: `${f.imagesPerMinute.toFixed(1)} img/min`, keep: 1 },
     ...(f.etaSeconds !== undefined ? [{ text: `ETA ${formatDuration(f.etaSeconds)}`, keep: 2 }] : []),
   ];
-  const render = (ps: typeof parts): string => {
-    const [first, ...rest] = ps;
-    if (!first) return '';
-    return first.text === bar ? `${bar} ${rest.map((p) => p.text).join(' · ')}` : ps.map((p) => p.text).join(' · ');
-  };
   const max = Math.max(10, columns - 1);
+  const len = (s: string): number => [...s].length;
   let shown = parts;
-  for (let level = 1; level <= 6 && [...render(shown)].length > max; level++) shown = shown.filter((p) => p.keep > level);
-  const line = render(shown);
-  return [...line].length > max ? [...line].slice(0, max).join('') : line;
+  for (let level = 1; level <= 4 && len(shown.map((p) => p.text).join(' · ')) > max; level++) shown = shown.filter((p) => p.keep > level);
+  const text = shown.map((p) => p.text).join(' · ');
+  const room = Math.min(BAR_MAX, max - len(text) - 1);
+  if (room < BAR_MIN) return len(text) > max ? [...text].slice(0, max).join('') : text;
+  const filled = f.total > 0 ? Math.round((finished / f.total) * room) : 0;
+  return `${'█'.repeat(filled)}${'░'.repeat(room - filled)} ${text}`;
 }

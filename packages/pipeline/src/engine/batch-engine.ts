@@ -245,7 +245,10 @@ export class BatchEngine {
       timings.submittedAt = t.submittedAt;
       const task = await pollUntilFinal(l.lane, l.client, t, {
         wantsSlot: () => l.waitingForSlot > 0 || l.lane.backlog > 0,
-        onStatus: (s) => this.emit({ type: 'stage', id: item.id, stage: s === 'RUNNING' ? 'running' : 'queued' }),
+        // As the service reports it: PENDING (queued there) or RUNNING; a final status is followed by `download` or the item's end.
+        onStatus: (s) => {
+          if (s === 'RUNNING' || s === 'PENDING') this.emit({ type: 'stage', id: item.id, stage: s === 'RUNNING' ? 'running' : 'queued' });
+        },
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       timings.endedAt = this.clock.now();
