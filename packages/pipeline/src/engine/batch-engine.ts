@@ -86,8 +86,6 @@ export class BatchEngine {
     };
     this.ahead.clear();
     const lookahead = new PQueue({ concurrency: this.settings.lookahead });
-    const stopPreparing = (): void => ctx.prepareQueue.clear();
-    ctx.signal?.addEventListener('abort', stopPreparing, { once: true });
     this.emit({ type: 'start', lanes: this.lanes.map((l) => l.lane.fingerprint), out: this.settings.out });
     let recovering = new Map<string, Promise<void>>();
     try {
@@ -126,7 +124,6 @@ export class BatchEngine {
       await Promise.all(running);
       await Promise.all(recovering.values());
     } finally {
-      ctx.signal?.removeEventListener('abort', stopPreparing);
       ctx.journal.close();
       log.close();
     }
@@ -154,7 +151,12 @@ export class BatchEngine {
     const edges = this.settings.edges;
     const queued: EdgeMaker | undefined = edges && {
       cacheKey: edges.cacheKey,
-      edgeElement: (input) => ctx.prepareQueue.add(() => edges.edgeElement(input)),
+      // A stopped run starts no more HED (what is queued settles at once, with the stop's reason).
+      edgeElement: (input) =>
+        ctx.prepareQueue.add(() => {
+          if (ctx.signal?.aborted) throw ctx.signal.reason;
+          return edges.edgeElement(input);
+        }),
     };
     return prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(queued ? { edges: queued } : {}) });
   }
