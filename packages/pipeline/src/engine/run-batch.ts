@@ -40,7 +40,7 @@ export interface BatchOptions {
   retries?: number;
   /** Items prepared and uploaded ahead of the task slot (default 3 per key, at least 4). */
   lookahead?: number;
-  /** HED runs at once (default 1). */
+  /** HED runs at once (default: the edge maker's `concurrency`, e.g. its worker threads; else 1). */
   prepareConcurrency?: number;
   /** Uploads at once (default 4). */
   uploadConcurrency?: number;
@@ -117,7 +117,7 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
           retries: options.retries ?? 2,
           lookahead,
           prepareAhead: options.prepareAhead ?? 4 * lookahead,
-          prepareConcurrency: options.prepareConcurrency ?? 1,
+          prepareConcurrency: options.prepareConcurrency ?? Math.max(1, options.edges?.concurrency ?? 1),
           uploadConcurrency: options.uploadConcurrency ?? 4,
           fit: options.fit ?? false,
           regenerateExpired: options.regenerateExpired ?? false,
