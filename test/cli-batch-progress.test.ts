@@ -5,7 +5,7 @@
  * stream that says it is a TTY, as `process.stderr` does in a terminal.
  */
 import { describe, expect, it } from 'vitest';
-import type { BatchEvent, ItemResult } from '@backdrop/pipeline';
+import type { BatchEvent, ItemResult } from '../packages/pipeline/src/index.js';
 import { BatchProgress } from '../packages/cli/src/progress/batch-progress.js';
 import { formatDuration, progressLine } from '../packages/cli/src/progress/progress-line.js';
 
