@@ -79,6 +79,8 @@ export class BatchProgress {
             this.images += r.files.filter((f) => f.startsWith('result-')).length;
           }
         } else if (r.status === 'failed') this.failed++;
+        // Interrupted items are not listed one by one: the summary counts them, results.jsonl lists them.
+        if (r.status === 'interrupted') break;
         if (!this.stream.isTTY) {
           const n = this.done + this.failed;
           const what = r.status === 'succeeded' ? (r.resumed ? 'already done' : `${r.files.length} file${r.files.length === 1 ? '' : 's'}`) : `${r.status}${r.error ? ` [${r.error.code}] ${r.error.message}` : ''}`;

@@ -33,7 +33,7 @@ const BAR_MIN = 6;
  */
 export function progressLine(f: ProgressFacts, columns: number): string {
   const finished = f.done + f.failed;
-  const atService = `at service: ${f.running} running${f.pending > 0 ? `, ${f.pending} queued at service` : ''}`;
+  const atService = `at service: ${f.running} running${f.pending > 0 ? `, ${f.pending} queued` : ''}`;
   const parts: { text: string; keep: number }[] = [
     { text: `${finished}/${f.total}`, keep: 5 },
     { text: `${f.done} done`, keep: 4 },
