@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { isInputDownloadTaskFailure, isPermanentTaskFailure } from '../batch-client.js';
+import { sha256Hex } from '../cache/content-hash.js';
 import { UploadCache } from '../cache/upload-cache.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { ResultExpiredError } from '../errors.js';
@@ -146,19 +147,37 @@ export class BatchEngine {
     this.ahead.set(item.id, p);
   }
 
-  /** The item's inputs made ready: HED (through the HED queue) only for cut-outs; the rest at once. */
+  /** HED jobs running or queued, by content hash of the cut-out: items sharing a cut-out share one job. */
+  private readonly hedJobs = new Map<string, Promise<Buffer>>();
+
+  /**
+   * The item's inputs made ready: HED (through the HED queue) only for cut-outs; the rest at once. A
+   * cut-out already in HED for another item is not run again: the job is shared until the item that
+   * started it has its edge element cached on disk (where later items find it).
+   */
   private prepare(ctx: EngineContext, item: BatchItem): Promise<PreparedItem> {
     const edges = this.settings.edges;
+    const started: string[] = [];
     const queued: EdgeMaker | undefined = edges && {
       cacheKey: edges.cacheKey,
-      // A stopped run starts no more HED (what is queued settles at once, with the stop's reason).
-      edgeElement: (input) =>
-        ctx.prepareQueue.add(() => {
-          if (ctx.signal?.aborted) throw ctx.signal.reason;
-          return edges.edgeElement(input);
-        }),
+      edgeElement: (input) => {
+        const key = sha256Hex(input);
+        let job = this.hedJobs.get(key);
+        if (!job) {
+          // A stopped run starts no more HED (what is queued settles at once, with the stop's reason).
+          job = ctx.prepareQueue.add(() => {
+            if (ctx.signal?.aborted) throw ctx.signal.reason;
+            return edges.edgeElement(input);
+          });
+          this.hedJobs.set(key, job);
+          started.push(key);
+        }
+        return job;
+      },
     };
-    return prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(queued ? { edges: queued } : {}) });
+    return prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(queued ? { edges: queued } : {}) }).finally(() => {
+      for (const key of started) this.hedJobs.delete(key);
+    });
   }
 
   // ---------------------------------------------------------------- one item
