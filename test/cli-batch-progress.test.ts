@@ -21,7 +21,7 @@ class TtyStream {
   frames(): string[] {
     return this.out
       .split('\r')
-      .map((f) => f.replace(/\x1b\[K/g, ''))
+      .map((f) => f.split('\u001b[K').join(''))
       .filter((f) => f.length > 0);
   }
 }

@@ -63,6 +63,8 @@ export class BatchProgress {
       case 'note':
         this.note(e.message);
         break;
+      case 'summary':
+        break; // shown by end()
       case 'retry':
         this.note(`retry ${e.id} (attempt ${e.attempt}): [${e.code}] ${e.message}`);
         break;
