@@ -22,11 +22,6 @@ export class ItemResults {
     this.uncounted.set(id, n);
   }
 
-  /** Whether the item already has a result in this run. */
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
-
   /** Records an item's result and reports it. */
   finish(line: number, result: ItemResult): void {
     const less = this.uncounted.get(result.id) ?? 0;
