@@ -90,7 +90,7 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
     for (const w of report.warnings) process.stderr.write(`warning: ${formatProblem(source.label, w)}\n`);
     if (report.problems.length > 0) throw new InvalidBatchInputError(source.label, report.problems);
 
-    const progress = new BatchProgress(process.stderr, report.items);
+    const progress = new BatchProgress(process.stderr, report.items, { maxRunningPerKey: args.maxRunning });
     const hed =
       report.cutouts > 0
         ? await openHedEdgeMaker({
@@ -135,8 +135,10 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         fit: args.fit,
         // The in-process emulator starts empty: tasks of an earlier run are unknown to it, and free to redo.
         regenerateExpired: args.regenerateExpired ?? connection.emulator !== undefined,
+        serviceForgetsBetweenRuns: connection.emulator !== undefined,
         ...(hed ? { edges: hed } : {}),
-        lock: { wait: args.waitForLock },
+        // Each --emulator run has its own private emulator: no key is shared, so no per-key lock.
+        lock: connection.emulator ? false : { wait: args.waitForLock },
         signal: interrupt.signal,
       });
       for await (const e of events) {

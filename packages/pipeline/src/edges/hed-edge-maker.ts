@@ -47,6 +47,7 @@ export async function openHedEdgeMaker(options: HedEdgeMakerOptions = {}): Promi
     })());
   return {
     cacheKey,
+    concurrency: Math.max(1, options.workers ?? 1),
     edgeElement: async (input) => (await load()).edgeElement(input),
     close: async () => {
       if (loading) await (await loading).close();

@@ -2,22 +2,26 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { isInputDownloadTaskFailure, isPermanentTaskFailure } from '../batch-client.js';
+import { sha256Hex } from '../cache/content-hash.js';
 import { UploadCache } from '../cache/upload-cache.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { ResultExpiredError } from '../errors.js';
 import { itemSpecHash, type BatchItem } from '../item.js';
 import { Journal } from '../journal/journal.js';
 import type { BatchSource } from '../manifest/batch-source.js';
-import { writeResultsFile } from '../output/results-file.js';
+import { ResultsLog, writeResultsFile } from '../output/results-file.js';
 import { recoverInFlight } from '../recovery/recover-in-flight.js';
 import { filesIntact } from '../stages/download.js';
 import { pollUntilFinal } from '../stages/poll.js';
-import { prepareItem } from '../stages/prepare.js';
+import { prepareItem, type EdgeMaker, type PreparedItem } from '../stages/prepare.js';
 import { Lane, type InServiceTask } from '../throttle/lane.js';
 import type { BatchEvent, BatchSummary } from './batch-events.js';
 import { ItemFailure, type EngineContext, type EngineSettings, type LaneHandle, type Timings } from './engine-context.js';
 import { deliver, failItem, journalFinal, usageOf } from './item-lifecycle.js';
 import { ItemResults } from './item-results.js';
+import { forgetEarlierService } from './fresh-service.js';
+import { notReached } from './not-reached.js';
+import { needsHed, readAhead } from './read-ahead.js';
 import { forgetLostUploads } from './lost-uploads.js';
 import { placeOnLane, submitUntilAccepted, uploadAndBuild } from './lane-scheduler.js';
 
@@ -62,6 +66,9 @@ export class BatchEngine {
   async run(source: BatchSource): Promise<BatchSummary> {
     const started = this.clock.now();
     mkdirSync(this.stateDir, { recursive: true });
+    const resultsFile = path.join(this.settings.out, 'results.jsonl');
+    const log = new ResultsLog(resultsFile);
+    await log.start();
     const ctx: EngineContext = {
       settings: this.settings,
       clock: this.clock,
@@ -73,19 +80,22 @@ export class BatchEngine {
       lanes: this.lanes,
       possibleDuplicates: new Set(),
       refusedKeys: new Map(),
-      results: new ItemResults(this.emit),
+      results: new ItemResults(this.emit, log),
+      forgotten: new Set(),
       prepareQueue: new PQueue({ concurrency: this.settings.prepareConcurrency }),
       uploadQueue: new PQueue({ concurrency: this.settings.uploadConcurrency }),
     };
+    this.ahead.clear();
     const lookahead = new PQueue({ concurrency: this.settings.lookahead });
     this.emit({ type: 'start', lanes: this.lanes.map((l) => l.lane.fingerprint), out: this.settings.out });
     let recovering = new Map<string, Promise<void>>();
     try {
-      recovering = await recoverInFlight(ctx);
+      if (this.settings.serviceForgetsBetweenRuns) forgetEarlierService(ctx);
+      else recovering = await recoverInFlight(ctx);
       const running = new Set<Promise<void>>();
       const seen = new Set<string>();
-      for await (const entry of source.entries()) {
-        if (ctx.signal?.aborted) break;
+      const depth = this.settings.prepareAhead ?? 4 * this.settings.lookahead;
+      for await (const entry of readAhead(source.entries(), depth, (e) => this.prepareAhead(ctx, e.item))) {
         const item = entry.item;
         if (!item) {
           const p = entry.problems[0];
@@ -98,6 +108,11 @@ export class BatchEngine {
           continue;
         }
         seen.add(item.id.toLowerCase());
+        // Stopped: the items not reached are still items of the input — each is reported (and counted) once.
+        if (ctx.signal?.aborted) {
+          await notReached(ctx, item, entry.line);
+          continue;
+        }
         const release = await takePlace(lookahead);
         const p = this.processItem(ctx, item, entry.line, release, recovering.get(item.id))
           .catch((err) => failItem(ctx, item, entry.line, err))
@@ -111,10 +126,58 @@ export class BatchEngine {
       await Promise.all(recovering.values());
     } finally {
       ctx.journal.close();
+      log.close();
     }
-    const resultsFile = path.join(this.settings.out, 'results.jsonl');
     await writeResultsFile(resultsFile, ctx.results.all());
     return ctx.results.summary(this.clock.now() - started, resultsFile);
+  }
+
+  /** Preparations (HED) started ahead of the look-ahead window, by item id. */
+  private readonly ahead = new Map<string, Promise<PreparedItem>>();
+
+  /**
+   * Starts HED for an item that needs it as soon as it is read, so that HED runs ahead of the task
+   * slot (one HED at a time by default) while the items before it go through upload and submit.
+   */
+  private prepareAhead(ctx: EngineContext, item: BatchItem | undefined): void {
+    if (!item || !needsHed(item) || ctx.signal?.aborted || this.ahead.has(item.id)) return;
+    if (ctx.journal.record(item.id)?.done?.status === 'succeeded') return;
+    const p = this.prepare(ctx, item);
+    p.catch(() => {}); // awaited (and reported) when the item's turn comes
+    this.ahead.set(item.id, p);
+  }
+
+  /** HED jobs running or queued, by content hash of the cut-out: items sharing a cut-out share one job. */
+  private readonly hedJobs = new Map<string, Promise<Buffer>>();
+
+  /**
+   * The item's inputs made ready: HED (through the HED queue) only for cut-outs; the rest at once. A
+   * cut-out already in HED for another item is not run again: the job is shared until the item that
+   * started it has its edge element cached on disk (where later items find it).
+   */
+  private prepare(ctx: EngineContext, item: BatchItem): Promise<PreparedItem> {
+    const edges = this.settings.edges;
+    const started: string[] = [];
+    const queued: EdgeMaker | undefined = edges && {
+      cacheKey: edges.cacheKey,
+      edgeElement: (input) => {
+        const key = sha256Hex(input);
+        let job = this.hedJobs.get(key);
+        if (!job) {
+          // A stopped run starts no more HED (what is queued settles at once, with the stop's reason).
+          job = ctx.prepareQueue.add(() => {
+            if (ctx.signal?.aborted) throw ctx.signal.reason;
+            return edges.edgeElement(input);
+          });
+          this.hedJobs.set(key, job);
+          started.push(key);
+        }
+        return job;
+      },
+    };
+    return prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(queued ? { edges: queued } : {}) }).finally(() => {
+      for (const key of started) this.hedJobs.delete(key);
+    });
   }
 
   // ---------------------------------------------------------------- one item
@@ -124,6 +187,11 @@ export class BatchEngine {
     if (recovering) {
       releaseLookahead();
       await recovering;
+    }
+    if (ctx.forgotten.has(item.id)) {
+      // Its task was at a service that is gone (said once at the start): generated anew, no warning.
+      await this.generate(ctx, item, line, spec, releaseLookahead);
+      return;
     }
     const dir = path.join(this.settings.out, item.id);
     const rec = ctx.journal.record(item.id);
@@ -166,7 +234,9 @@ export class BatchEngine {
   private async generate(ctx: EngineContext, item: BatchItem, line: number, spec: string, releaseLookahead: () => void): Promise<void> {
     const timings: Timings = {};
     this.emit({ type: 'stage', id: item.id, stage: 'prepare' });
-    const prepared = await ctx.prepareQueue.add(() => prepareItem(item, { stateDir: this.stateDir, fit: this.settings.fit, ...(this.settings.edges ? { edges: this.settings.edges } : {}) }));
+    const early = this.ahead.get(item.id);
+    this.ahead.delete(item.id);
+    const prepared = await (early ?? this.prepare(ctx, item));
     timings.preparedAt = this.clock.now();
     const placed = await placeOnLane(ctx, item, spec, prepared.inputs, timings);
     const { l } = placed;
@@ -196,7 +266,10 @@ export class BatchEngine {
       timings.submittedAt = t.submittedAt;
       const task = await pollUntilFinal(l.lane, l.client, t, {
         wantsSlot: () => l.waitingForSlot > 0 || l.lane.backlog > 0,
-        onStatus: (s) => this.emit({ type: 'stage', id: item.id, stage: s === 'RUNNING' ? 'running' : 'queued' }),
+        // As the service reports it: PENDING (queued there) or RUNNING; a final status is followed by `download` or the item's end.
+        onStatus: (s) => {
+          if (s === 'RUNNING' || s === 'PENDING') this.emit({ type: 'stage', id: item.id, stage: s === 'RUNNING' ? 'running' : 'queued' });
+        },
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       timings.endedAt = this.clock.now();

@@ -25,11 +25,13 @@ export interface ItemResult {
 
 /** Totals of a run. */
 export interface BatchSummary {
+  /** Every item of the input, each once (also those not reached when the run was stopped: `interrupted`). */
   total: number;
+  /** Items whose files are on disk, `resumed` ones included. */
   succeeded: number;
   failed: number;
   interrupted: number;
-  /** Items already done in an earlier run. */
+  /** Of `succeeded`, items already done in an earlier run. */
   resumed: number;
   /** Images written in this run (files). */
   images: number;
@@ -49,5 +51,7 @@ export type BatchEvent =
   | { type: 'submitted'; id: string; taskId: string; lane: string; attempt: number }
   | { type: 'retry'; id: string; attempt: number; code: string; message: string }
   | { type: 'warning'; id?: string; code: string; message: string }
+  /** Something the user should know that is not a problem (said once), e.g. a fresh service's resume. */
+  | { type: 'note'; message: string }
   | { type: 'item-done'; result: ItemResult }
   | { type: 'summary'; summary: BatchSummary };

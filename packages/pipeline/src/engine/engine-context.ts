@@ -29,6 +29,13 @@ export interface EngineSettings {
   fit: boolean;
   /** Generate anew, in this run, an item whose earlier task or results the service no longer has (else: ResultExpired). */
   regenerateExpired: boolean;
+  /**
+   * The service keeps nothing between runs (an emulator started for this run): tasks and uploads of
+   * earlier runs are not looked for; their unfinished items are generated anew, said once in a `note`.
+   */
+  serviceForgetsBetweenRuns?: boolean;
+  /** Items whose inputs are prepared (HED) ahead of the look-ahead window (default 4 × lookahead). */
+  prepareAhead?: number;
   edges?: EdgeMaker;
   signal?: AbortSignal;
   /** Time for every wait and timestamp of the run (default real time). */
@@ -69,6 +76,8 @@ export interface EngineContext {
   /** Lanes whose key the service refused (401/403/arrears), with the reason. */
   readonly refusedKeys: Map<number, ClientErrorFacts>;
   readonly results: ItemResults;
+  /** Items of earlier runs that a service which forgets between runs no longer knows: generated anew. */
+  readonly forgotten: Set<string>;
   /** HED runs and uploads at once. */
   readonly prepareQueue: PQueue;
   readonly uploadQueue: PQueue;

@@ -41,7 +41,7 @@ export interface BatchOptions {
   retries?: number;
   /** Items prepared and uploaded ahead of the task slot (default 3 per key, at least 4). */
   lookahead?: number;
-  /** HED runs at once (default 1). */
+  /** HED runs at once (default: the edge maker's `concurrency`, e.g. its worker threads; else 1). */
   prepareConcurrency?: number;
   /** Uploads at once (default 4). */
   uploadConcurrency?: number;
@@ -53,6 +53,14 @@ export interface BatchOptions {
    * keeps nothing between runs, such as an emulator started for this run.
    */
   regenerateExpired?: boolean;
+  /**
+   * The service keeps nothing between runs (an emulator started for this run): on resume, the tasks
+   * and uploads of earlier runs are not looked for; their unfinished items are generated anew, said
+   * once in a `note` event, and those earlier submits are not counted as attempts (default false).
+   */
+  serviceForgetsBetweenRuns?: boolean;
+  /** Items read ahead of the look-ahead window so their HED starts early (default 4 × lookahead). */
+  prepareAhead?: number;
   /** Makes edge elements from `cutout` elements (an `@backdrop/edge` HED pool). Required when items have cut-outs. */
   edges?: EdgeMaker;
   /**
@@ -68,7 +76,9 @@ export interface BatchOptions {
  * Runs a batch: every item through HED (for cut-outs), upload, submit, poll and download, within each
  * key's limits, journalled in `<out>/.backdrop/` so that running it again resumes. Returns the run's
  * events; the last is `summary`. Consume the iterable: the run proceeds as events are produced, and
- * setup errors (key lock held, bad options) are thrown from it.
+ * setup errors (key lock held, bad options) are thrown from it. Leaving the loop early (`break`,
+ * `return()`) stops the run as `signal` does — nothing new is submitted, tasks at the service stay in
+ * the journal for the next run — and waits until it has stopped and released its locks.
  *
  * ```ts
  * for await (const e of runBatch(items, { out: 'out', apiKeys: [key], edges })) {
@@ -79,7 +89,10 @@ export interface BatchOptions {
 export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions): AsyncIterable<BatchEvent> {
   const channel = new EventChannel<BatchEvent>();
   const source = isBatchSource(items) ? items : itemsSource('items', items);
-  void (async () => {
+  // Stopped by the caller's signal, or by the caller leaving the loop.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const ran = (async () => {
     const locks: KeyLock[] = [];
     try {
       const lanes = makeLanes(options);
@@ -87,12 +100,13 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
         // The output folder first: a second run on it (any key, any lock folder) waits or stops here.
         locks.push(await acquireOutputLock(options.out, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
         for (const l of lanes) {
-          const lock = await acquireKeyLock(l.fingerprint, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.lock?.dir ? { dir: options.lock.dir } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+          const lock = await acquireKeyLock(l.fingerprint, { ...(options.lock?.wait ? { wait: true } : {}), ...(options.lock?.dir ? { dir: options.lock.dir } : {}), signal });
           locks.push(lock);
           l.quietUntil = lock.quietUntil;
         }
       }
       const n = lanes.length;
+      const lookahead = options.lookahead ?? Math.max(4, 3 * n);
       const engine = new BatchEngine(
         {
           out: path.resolve(options.out),
@@ -107,13 +121,15 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
             queueAhead: options.queueAhead ?? 1,
           },
           retries: options.retries ?? 2,
-          lookahead: options.lookahead ?? Math.max(4, 3 * n),
-          prepareConcurrency: options.prepareConcurrency ?? 1,
+          lookahead,
+          prepareAhead: options.prepareAhead ?? 4 * lookahead,
+          prepareConcurrency: options.prepareConcurrency ?? Math.max(1, options.edges?.concurrency ?? 1),
           uploadConcurrency: options.uploadConcurrency ?? 4,
           fit: options.fit ?? false,
           regenerateExpired: options.regenerateExpired ?? false,
+          serviceForgetsBetweenRuns: options.serviceForgetsBetweenRuns ?? false,
           ...(options.edges ? { edges: options.edges } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal,
         },
         (e) => channel.push(e),
       );
@@ -126,7 +142,28 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
       for (const l of locks) l.release();
     }
   })();
-  return channel;
+  return {
+    async *[Symbol.asyncIterator]() {
+      let finished = false;
+      try {
+        for await (const e of channel) yield e;
+        finished = true;
+      } finally {
+        if (!finished) {
+          stop.abort(new BatchStoppedError());
+          await ran;
+        }
+      }
+    },
+  };
+}
+
+/** Why a run stopped when its caller left the event loop early. */
+class BatchStoppedError extends Error {
+  constructor() {
+    super('the caller stopped reading the run\'s events');
+    this.name = 'BatchStoppedError';
+  }
 }
 
 function isBatchSource(x: unknown): x is BatchSource {

@@ -12,6 +12,8 @@ import { writeFileAtomic } from '../output/atomic-write.js';
 export interface EdgeMaker {
   /** Identifies the weights and settings, so cached edge elements are redone when they change. */
   readonly cacheKey: string;
+  /** Edge elements it makes at once (its workers); the batch runs that many HED jobs at once (default 1). */
+  readonly concurrency?: number;
   edgeElement(input: Buffer): Promise<Buffer>;
 }
 

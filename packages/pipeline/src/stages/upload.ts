@@ -38,12 +38,32 @@ export async function uploadInputs(
       reused.push({ sha256: input.sha256, url: cached });
       continue;
     }
-    const up = await lane.client.files.upload(input.file, { model, fileName: uploadName(input.file, input.sha256), reuse: false });
-    const expiresAt = up.expiresAt instanceof Date ? up.expiresAt.getTime() : typeof up.expiresAt === 'number' ? up.expiresAt : Date.parse(up.expiresAt);
-    cache.put(lane.fingerprint, model, input.sha256, up.url, Number.isFinite(expiresAt) ? expiresAt : Date.now() + 47 * 3600_000);
-    urls[input.field] = up.url;
+    urls[input.field] = await uploadOnce(cache, lane, model, input.file, input.sha256);
   }
   return { urls, reused };
+}
+
+/** Uploads in progress per cache, by account, model and content: items sharing a file share one upload. */
+const inProgress = new WeakMap<UploadUrlCache, Map<string, Promise<string>>>();
+
+async function uploadOnce(cache: UploadUrlCache, lane: { fingerprint: string; client: BatchClient }, model: string, file: string, sha256: string): Promise<string> {
+  let running = inProgress.get(cache);
+  if (!running) inProgress.set(cache, (running = new Map()));
+  const key = `${lane.fingerprint}\0${model}\0${sha256}`;
+  const shared = running.get(key);
+  if (shared) return shared;
+  const job = (async () => {
+    const up = await lane.client.files.upload(file, { model, fileName: uploadName(file, sha256), reuse: false });
+    const expiresAt = up.expiresAt instanceof Date ? up.expiresAt.getTime() : typeof up.expiresAt === 'number' ? up.expiresAt : Date.parse(up.expiresAt);
+    cache.put(lane.fingerprint, model, sha256, up.url, Number.isFinite(expiresAt) ? expiresAt : Date.now() + 47 * 3600_000);
+    return up.url;
+  })();
+  running.set(key, job);
+  try {
+    return await job;
+  } finally {
+    running.delete(key);
+  }
 }
 
 /** Content-addressed upload names: the same content never collides with other content. */
