@@ -47,9 +47,7 @@ function iconSvg(name, side) {
   if (!icon) throw new Error(`no icon ${name} in @iconify-json/fluent-emoji`);
   const w = icon.width ?? iconSet.width ?? 16;
   const h = icon.height ?? iconSet.height ?? 16;
-  return Buffer.from(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${icon.left ?? 0} ${icon.top ?? 0} ${w} ${h}" width="${side}" height="${side}">${icon.body}</svg>`,
-  );
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${icon.left ?? 0} ${icon.top ?? 0} ${w} ${h}" width="${side}" height="${side}">${icon.body}</svg>`);
 }
 
 /** Labels 8-connected regions of `inside(i)`; returns the label array and each label's size. */
@@ -108,7 +106,12 @@ function exactAlpha(data, width, height) {
     const p = stack.pop();
     const x = p % width;
     const y = (p - x) / width;
-    for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]]) {
+    for (const [nx, ny] of [
+      [x - 1, y],
+      [x + 1, y],
+      [x, y - 1],
+      [x, y + 1],
+    ]) {
       if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const q = ny * width + nx;
       if (!outside[q] && !kept(q)) {
@@ -146,8 +149,13 @@ async function makeSample({ file, icon, width, height, fill, at = [0.5, 0.5] }) 
   // Cleaned once at the large size (so steam or glow do not count in the crop), once more after scaling.
   const SIDE = 1024;
   const rendered = await sharp(iconSvg(icon, SIDE)).ensureAlpha().raw().toBuffer();
-  const big = await sharp(exactAlpha(rendered, SIDE, SIDE), { raw: { width: SIDE, height: SIDE, channels: 4 } }).png().toBuffer();
-  const trimmed = await sharp(big).trim({ background: { r: 0, g: 0, b: 0, alpha: 0 }, threshold: 0 }).png().toBuffer();
+  const big = await sharp(exactAlpha(rendered, SIDE, SIDE), { raw: { width: SIDE, height: SIDE, channels: 4 } })
+    .png()
+    .toBuffer();
+  const trimmed = await sharp(big)
+    .trim({ background: { r: 0, g: 0, b: 0, alpha: 0 }, threshold: 0 })
+    .png()
+    .toBuffer();
   const fitted = await sharp(trimmed)
     .resize(Math.round(width * fill), Math.round(height * fill), { fit: 'inside', kernel: 'lanczos3' })
     .png()
@@ -159,7 +167,9 @@ async function makeSample({ file, icon, width, height, fill, at = [0.5, 0.5] }) 
     .raw()
     .toBuffer({ resolveWithObject: true });
   const clean = exactAlpha(data, info.width, info.height);
-  await sharp(clean, { raw: { width, height, channels: 4 } }).png({ compressionLevel: 9 }).toFile(here + file);
+  await sharp(clean, { raw: { width, height, channels: 4 } })
+    .png({ compressionLevel: 9 })
+    .toFile(here + file);
   console.log(`${file}: ${icon}, ${width}×${height}, drawing ${fitted.info.width}×${fitted.info.height}`);
 }
 

@@ -37,6 +37,10 @@ const garden = `<svg xmlns="http://www.w3.org/2000/svg" width="768" height="512"
 <rect y="400" width="768" height="6" fill="#e3bd90"/>
 </svg>`;
 (async () => {
-  await sharp(Buffer.from(desert)).jpeg({ quality: 85 }).toFile(ex + 'refs/desert.jpg');
-  await sharp(Buffer.from(garden)).jpeg({ quality: 85 }).toFile(ex + 'refs/garden-table.jpg');
+  await sharp(Buffer.from(desert))
+    .jpeg({ quality: 85 })
+    .toFile(ex + 'refs/desert.jpg');
+  await sharp(Buffer.from(garden))
+    .jpeg({ quality: 85 })
+    .toFile(ex + 'refs/garden-table.jpg');
 })();

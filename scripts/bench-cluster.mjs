@@ -20,7 +20,9 @@ import { startEmulator, fingerprintApiKey } from '../packages/emulator/dist/inde
 import { queueStatus } from '../packages/cluster/dist/index.js';
 import { utilisation } from './slot-utilisation.mjs';
 
-const { values } = parseArgs({ options: { items: { type: 'string', default: '60' }, workers: { type: 'string', default: '3' }, 'task-ms': { type: 'string', default: '1000-2000' } } });
+const { values } = parseArgs({
+  options: { items: { type: 'string', default: '60' }, workers: { type: 'string', default: '3' }, 'task-ms': { type: 'string', default: '1000-2000' } },
+});
 const ITEMS = Number(values.items);
 const WORKERS = Number(values.workers);
 const TASK_MS = values['task-ms'].split('-').map(Number);
@@ -50,7 +52,9 @@ async function catalogue(dir) {
   for (let i = 0; i < ITEMS; i++) {
     const px = Buffer.alloc(64 * 48 * 4);
     for (let p = 0; p < 64 * 48; p++) if (p % 64 > 16 && p % 64 < 48) px.set([(i * 37) % 256, 120, (i * 91) % 256, 255], p * 4);
-    await sharp(px, { raw: { width: 64, height: 48, channels: 4 } }).png().toFile(path.join(dir, 'cutouts', `p${i}.png`));
+    await sharp(px, { raw: { width: 64, height: 48, channels: 4 } })
+      .png()
+      .toFile(path.join(dir, 'cutouts', `p${i}.png`));
     lines.push(JSON.stringify({ id: `sku-${i}`, base: `cutouts/p${i}.png`, prompt: `product ${i}` }));
   }
   const manifest = path.join(dir, 'manifest.jsonl');
@@ -110,7 +114,9 @@ async function benchLocal(dir, manifest) {
   const emulator = await startEmulator({ apiKeys: KEYS, taskMs: TASK_MS, seed: 42 });
   try {
     const t0 = Date.now();
-    const r = await run(['batch', manifest, '--out', path.join(dir, 'out-batch'), '--base-url', emulator.baseUrl, ...KEYS.flatMap((k) => ['--api-key', k])], { BACKDROP_LOCK_DIR: path.join(dir, 'locks') }).exited;
+    const r = await run(['batch', manifest, '--out', path.join(dir, 'out-batch'), '--base-url', emulator.baseUrl, ...KEYS.flatMap((k) => ['--api-key', k])], {
+      BACKDROP_LOCK_DIR: path.join(dir, 'locks'),
+    }).exited;
     if (r.code !== 0) throw new Error(`batch failed: ${r.stderr.slice(-2000)}`);
     return figures('local batch', emulator, Date.now() - t0);
   } finally {
@@ -131,7 +137,9 @@ try {
     );
   }
   const c = results[0];
-  console.log(`\ncluster vs local: ${(c.itemsPerMin / results[1].itemsPerMin).toFixed(2)}× items/min over the wall time (worker start-up included), ${(c.itemsPerMinSpan / results[1].itemsPerMinSpan).toFixed(2)}× from first submit to last end`);
+  console.log(
+    `\ncluster vs local: ${(c.itemsPerMin / results[1].itemsPerMin).toFixed(2)}× items/min over the wall time (worker start-up included), ${(c.itemsPerMinSpan / results[1].itemsPerMinSpan).toFixed(2)}× from first submit to last end`,
+  );
   console.log('targets: utilisation ≥ 0.95 per key, ≤ 2 submits/s and ≤ 1 running per key, 0 duplicates');
   const misses = [
     ...c.util.filter((u) => u < 0.95).map((u) => `utilisation ${u.toFixed(3)}`),

@@ -38,7 +38,11 @@ function parseArgs(argv) {
     const a = argv[i];
     const next = () => argv[++i];
     if (a === '--weights') args.weights = next();
-    else if (a === '--engines' || a === '--backends') args.engines = next().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--engines' || a === '--backends')
+      args.engines = next()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--inputs') args.inputs = next();
     else if (a === '--repeat') args.repeat = Number(next());
     else if (a === '--pool-jobs') args.poolJobsPerWorker = Number(next());
@@ -153,7 +157,17 @@ function runChild(engine, args, work) {
     p.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('BENCH '));
       if (line) resolve(JSON.parse(line.slice(6)));
-      else resolve({ engine, error: err.trim().split('\n').find((l) => l.includes('[')) ?? err.trim().split('\n').pop() ?? `exit ${code}` });
+      else
+        resolve({
+          engine,
+          error:
+            err
+              .trim()
+              .split('\n')
+              .find((l) => l.includes('[')) ??
+            err.trim().split('\n').pop() ??
+            `exit ${code}`,
+        });
     });
   });
 }
@@ -175,7 +189,10 @@ function pythonProblem() {
     execFileSync(PYTHON, ['-c', 'import torch, cv2, PIL'], { stdio: 'pipe' });
     return undefined;
   } catch (err) {
-    return `${PYTHON} lacks torch/cv2/PIL (Debian: python3-torch python3-opencv python3-pil): ${String(err.stderr ?? err.message).trim().split('\n').pop()}`;
+    return `${PYTHON} lacks torch/cv2/PIL (Debian: python3-torch python3-opencv python3-pil): ${String(err.stderr ?? err.message)
+      .trim()
+      .split('\n')
+      .pop()}`;
   }
 }
 
@@ -229,7 +246,12 @@ async function main(args) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-edge-'));
   try {
     const files = await prepareInputs(args, work);
-    console.log(`bench-edge: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `bench-edge: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     console.log(`weights ${args.weights}; inputs 600×400 ${path.basename(files.small)}, 1024×1024 made from coffee-large.png; edge run: ${EDGE_RUN_INPUTS.join(', ')}`);
     const results = [];
     for (const engine of args.engines) {

@@ -56,9 +56,10 @@ async function makeCatalogue(dir, count) {
     const w = 96;
     const h = 64;
     const px = Buffer.alloc(w * h * 4);
-    for (let y = h / 4; y < (3 * h) / 4; y++)
-      for (let x = w / 4; x < (3 * w) / 4; x++) px.set([(i * 37) % 256, (i * 91) % 256, (i * 53) % 256, 255], (y * w + x) * 4);
-    await sharp(px, { raw: { width: w, height: h, channels: 4 } }).png().toFile(file);
+    for (let y = h / 4; y < (3 * h) / 4; y++) for (let x = w / 4; x < (3 * w) / 4; x++) px.set([(i * 37) % 256, (i * 91) % 256, (i * 53) % 256, 255], (y * w + x) * 4);
+    await sharp(px, { raw: { width: w, height: h, channels: 4 } })
+      .png()
+      .toFile(file);
     items.push({ id: `sku-${i}`, base: file, prompt: `product ${i} on a sunlit table` });
   }
   return items;
@@ -95,8 +96,18 @@ async function benchOnce(policy, keyCount, items) {
     utilMin: Math.min(...utils.map((u) => u.util)),
     utilMean: utils.reduce((a, u) => a + u.util, 0) / utils.length,
     handovers: utils.reduce((a, u) => a + u.handovers, 0),
-    endToCreateMs: utils.reduce((a, u) => a + u.endToCreateMs * u.handovers, 0) / Math.max(1, utils.reduce((a, u) => a + u.handovers, 0)),
-    createToStartMs: utils.reduce((a, u) => a + u.createToStartMs * u.handovers, 0) / Math.max(1, utils.reduce((a, u) => a + u.handovers, 0)),
+    endToCreateMs:
+      utils.reduce((a, u) => a + u.endToCreateMs * u.handovers, 0) /
+      Math.max(
+        1,
+        utils.reduce((a, u) => a + u.handovers, 0),
+      ),
+    createToStartMs:
+      utils.reduce((a, u) => a + u.createToStartMs * u.handovers, 0) /
+      Math.max(
+        1,
+        utils.reduce((a, u) => a + u.handovers, 0),
+      ),
     peakSubmitsPerSecondPerKey: Math.max(...keys.map((k) => stats.keys[k].peakSubmitsPerSecond)),
     peakQueriesPerSecondPerKey: Math.max(...keys.map((k) => stats.keys[k].peakQueriesPerSecond)),
     queriesPerSecondMean: stats.total.queries / (wallMs / 1000),
@@ -122,7 +133,9 @@ async function writeHedCutout(file, i) {
       const dy = (y - h / 2) / (h / 3);
       if (dx * dx + dy * dy < 1) px.set([(i * 67) % 256, (40 + ((x >> 4) & 1) * 120) % 256, (i * 29 + y) % 256, 255], (y * w + x) * 4);
     }
-  await sharp(px, { raw: { width: w, height: h, channels: 4 } }).png().toFile(file);
+  await sharp(px, { raw: { width: w, height: h, channels: 4 } })
+    .png()
+    .toFile(file);
 }
 
 /** The HED scenario with one checkpoint: 10 items, 3 of them with a cut-out element, 1 key. */
@@ -145,7 +158,17 @@ async function benchHed(label, weights, dir) {
   const started = Date.now();
   let summary;
   const hedMs = [];
-  const timed = { cacheKey: edges.cacheKey, edgeElement: async (b) => { const t = Date.now(); try { return await edges.edgeElement(b); } finally { hedMs.push(Date.now() - t); } } };
+  const timed = {
+    cacheKey: edges.cacheKey,
+    edgeElement: async (b) => {
+      const t = Date.now();
+      try {
+        return await edges.edgeElement(b);
+      } finally {
+        hedMs.push(Date.now() - t);
+      }
+    },
+  };
   try {
     for await (const e of runBatch(itemsSource('bench-hed', items), { out, apiKeys: ['bench-hed-key'], baseUrl: emulator.baseUrl, lock: false, edges: timed })) {
       if (e.type === 'summary') summary = e.summary;

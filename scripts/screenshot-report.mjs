@@ -34,7 +34,10 @@ if (!existsSync(chromium)) {
 // The demo's manifest with paths made absolute, and one item whose reference image does not exist at the service.
 const examples = path.join(root, 'examples');
 const abs = (p) => (/^(https?|oss):\/\//.test(p) ? p : path.resolve(examples, p));
-const lines = readFileSync(path.join(examples, 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const lines = readFileSync(path.join(examples, 'manifest.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 for (const item of lines) {
   item.base = abs(item.base);
   if (item.ref) item.ref = abs(item.ref);
@@ -65,7 +68,10 @@ function cjkFontConfig() {
     for (let i = 0; i < 4 && !existsSync(path.join(dir, 'fonts')); i++) dir = path.dirname(dir);
     if (!existsSync(path.join(dir, 'fonts'))) return undefined;
     const file = path.join(work, 'fonts.conf');
-    writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>${path.join(dir, 'fonts')}</dir><cachedir>${path.join(work, 'fontcache')}</cachedir></fontconfig>\n`);
+    writeFileSync(
+      file,
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>${path.join(dir, 'fonts')}</dir><cachedir>${path.join(work, 'fontcache')}</cachedir></fontconfig>\n`,
+    );
     return file;
   } catch {
     return undefined;
@@ -86,7 +92,11 @@ try {
   // Load every lazy image before the picture is taken.
   await page.evaluate(async () => {
     for (const img of document.querySelectorAll('img')) img.loading = 'eager';
-    await Promise.all([...document.querySelectorAll('img')].map((img) => (img.complete ? null : new Promise((r) => img.addEventListener('load', r, { once: true }) || img.addEventListener('error', r, { once: true })))));
+    await Promise.all(
+      [...document.querySelectorAll('img')].map((img) =>
+        img.complete ? null : new Promise((r) => img.addEventListener('load', r, { once: true }) || img.addEventListener('error', r, { once: true })),
+      ),
+    );
   });
   await page.screenshot({ path: png, fullPage: true });
   console.log(png);

@@ -31,7 +31,9 @@ afterAll(async () => {
 /** Every file under `dir` whose folder is named `rgba8` (where the converted bases are cached). */
 async function convertedFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile() && path.basename(e.parentPath ?? (e as { path: string }).path) === 'rgba8').map((e) => path.join(e.parentPath ?? (e as { path: string }).path, e.name));
+  return entries
+    .filter((e) => e.isFile() && path.basename(e.parentPath ?? (e as { path: string }).path) === 'rgba8')
+    .map((e) => path.join(e.parentPath ?? (e as { path: string }).path, e.name));
 }
 
 async function expectConverted(file: string, c: PngLayoutCase): Promise<void> {
@@ -77,7 +79,10 @@ describe.skipIf(skip)('a base PNG with transparency that is not 8-bit RGBA', () 
     const r = await runCli(['batch', manifest, '--out', out, '--emulator'], { env: cleanEnv({ TMPDIR: work }) });
     expect(r.code, r.stderr).toBe(0);
     for (const c of cases) {
-      expect(r.stderr.split('\n').filter((l) => l.includes(`${c.name}.png`) && /to 8-bit RGBA before upload/.test(l)), r.stderr).toHaveLength(1);
+      expect(
+        r.stderr.split('\n').filter((l) => l.includes(`${c.name}.png`) && /to 8-bit RGBA before upload/.test(l)),
+        r.stderr,
+      ).toHaveLength(1);
     }
     const converted = await convertedFiles(out);
     expect(converted).toHaveLength(cases.length);

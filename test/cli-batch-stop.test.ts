@@ -23,7 +23,9 @@ async function folderOf(count: number): Promise<string> {
     const h = 48;
     const px = Buffer.alloc(w * h * 4);
     for (let y = 12; y < 36; y++) for (let x = 16; x < 48; x++) px.set([(i * 53) % 256, 200 - i * 17, (i * 71) % 256, 255], (y * w + x) * 4);
-    await sharp(px, { raw: { width: w, height: h, channels: 4 } }).png().toFile(path.join(dir, `p${i}.png`));
+    await sharp(px, { raw: { width: w, height: h, channels: 4 } })
+      .png()
+      .toFile(path.join(dir, `p${i}.png`));
   }
   return dir;
 }

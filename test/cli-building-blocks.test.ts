@@ -9,11 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTask } from '../packages/api/src/index.js';
 import { formatTaskReport, summariseTask } from '../packages/cli/src/task-report.js';
 import { repoRoot } from './fixtures/cli/cli-harness.js';
-import {
-  connectService,
-  DEFAULT_DASHSCOPE_BASE_URL,
-  resolveApiKeys,
-} from '../packages/cli/src/service-options.js';
+import { connectService, DEFAULT_DASHSCOPE_BASE_URL, resolveApiKeys } from '../packages/cli/src/service-options.js';
 import { StatusLine } from '../packages/cli/src/status-line.js';
 import { flagForField } from '../packages/cli/src/generate-inputs.js';
 import { requestFieldsFrom, requestOptionDefinitions } from '../packages/cli/src/request-options.js';
@@ -54,16 +50,24 @@ describe('service options → connection', () => {
   });
 
   it('resolves base URL and workspace from flags, then the environment, then the default', async () => {
-    const fromEnv = await connectService({}, {}, {
-      DASHSCOPE_API_KEY: 'k',
-      DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/api/v1/',
-      DASHSCOPE_WORKSPACE: 'ws-1',
-    });
+    const fromEnv = await connectService(
+      {},
+      {},
+      {
+        DASHSCOPE_API_KEY: 'k',
+        DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/api/v1/',
+        DASHSCOPE_WORKSPACE: 'ws-1',
+      },
+    );
     expect(fromEnv).toMatchObject({ apiKeys: ['k'], baseUrl: 'http://127.0.0.1:9/api/v1', workspace: 'ws-1' });
-    const fromFlags = await connectService({ baseUrl: 'https://example.test/api/v1', workspace: 'ws-2' }, {}, {
-      DASHSCOPE_API_KEY: 'k',
-      DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/api/v1',
-    });
+    const fromFlags = await connectService(
+      { baseUrl: 'https://example.test/api/v1', workspace: 'ws-2' },
+      {},
+      {
+        DASHSCOPE_API_KEY: 'k',
+        DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/api/v1',
+      },
+    );
     expect(fromFlags).toMatchObject({ baseUrl: 'https://example.test/api/v1', workspace: 'ws-2' });
     const byDefault = await connectService({}, {}, { DASHSCOPE_API_KEY: 'k' });
     expect(byDefault.baseUrl).toBe(DEFAULT_DASHSCOPE_BASE_URL);

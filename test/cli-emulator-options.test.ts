@@ -47,15 +47,16 @@ const submitTask = async (baseUrl: string, key: string, n = 1): Promise<string> 
   return body.output.task_id;
 };
 type TaskOutput = { task_status: string; results?: Record<string, string>[]; task_metrics?: Record<string, number> };
-const taskOutput = async (baseUrl: string, key: string, id: string): Promise<TaskOutput> =>
-  ((await get(baseUrl, `/tasks/${id}`, key)).body as { output: TaskOutput }).output;
+const taskOutput = async (baseUrl: string, key: string, id: string): Promise<TaskOutput> => ((await get(baseUrl, `/tasks/${id}`, key)).body as { output: TaskOutput }).output;
 
 const submitEmpty = async (baseUrl: string, key: string): Promise<number> =>
-  (await fetch(`${baseUrl}/services/aigc/background-generation/generation/`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-dashscope-async': 'enable' },
-    body: '{}',
-  })).status;
+  (
+    await fetch(`${baseUrl}/services/aigc/background-generation/generation/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-dashscope-async': 'enable' },
+      body: '{}',
+    })
+  ).status;
 
 describe.skipIf(skipReason !== undefined)('backdrop emulator options', () => {
   it('accepts any non-empty key by default (LocalStack convention); empty or missing → 401 InvalidApiKey', async () => {
@@ -96,7 +97,7 @@ describe.skipIf(skipReason !== undefined)('backdrop emulator options', () => {
     emulator = await startCliEmulator(['--partial-rate', '1', '--task-ms', '50', '--seed', '2']);
     const id = await submitTask(emulator.baseUrl, 'partial-key', 2);
     let output: TaskOutput = { task_status: 'PENDING' };
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline && !['SUCCEEDED', 'FAILED'].includes(output.task_status); ) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline && !['SUCCEEDED', 'FAILED'].includes(output.task_status);) {
       await new Promise((r) => setTimeout(r, 50));
       output = await taskOutput(emulator.baseUrl, 'partial-key', id);
     }
@@ -109,7 +110,21 @@ describe.skipIf(skipReason !== undefined)('backdrop emulator options', () => {
     emulator = await startCliEmulator(['--partial-rate', '1', '--task-ms', '50', '--seed', '2']);
     const out = await mkdtemp(path.join(os.tmpdir(), 'backdrop-partial-generate-'));
     try {
-      const r = await runCli(['generate', '--base', path.join(examplesDir, 'cutouts', 'cup.png'), '--prompt', 'on a table', '-n', '2', '--out', out, '--base-url', emulator.baseUrl, '--api-key', 'sk-partial']);
+      const r = await runCli([
+        'generate',
+        '--base',
+        path.join(examplesDir, 'cutouts', 'cup.png'),
+        '--prompt',
+        'on a table',
+        '-n',
+        '2',
+        '--out',
+        out,
+        '--base-url',
+        emulator.baseUrl,
+        '--api-key',
+        'sk-partial',
+      ]);
       expect(r.stderr).not.toMatch(/UnexpectedResponse|\n\s+at /);
       const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
       const results = record.response.output.results as Record<string, string>[];

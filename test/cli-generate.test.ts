@@ -6,16 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanEnv,
-  cliUnavailableReason,
-  examplesDir,
-  runCli,
-  sharp,
-  spawnCli,
-  startCliEmulator,
-  type CliEmulator,
-} from './fixtures/cli/cli-harness.js';
+import { cleanEnv, cliUnavailableReason, examplesDir, runCli, sharp, spawnCli, startCliEmulator, type CliEmulator } from './fixtures/cli/cli-harness.js';
 
 const skipReason = cliUnavailableReason();
 if (skipReason) console.warn(`skipping CLI generate tests: ${skipReason}`);
@@ -68,9 +59,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
 
   it('uploads, waits, downloads results the size of the base image, and records task.json without the key', async () => {
     const out = path.join(tmp, 'plain-run');
-    const r = await runCli([
-      'generate', '--base', cup, '--ref', refImage, '--prompt', 'on a wooden table', '-n', '2', '--out', out, ...service(),
-    ]);
+    const r = await runCli(['generate', '--base', cup, '--ref', refImage, '--prompt', 'on a wooden table', '-n', '2', '--out', out, ...service()]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/submitted task \S+/);
     const names = (await readdir(out)).sort();
@@ -103,9 +92,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
 
   it('writes plain-<i> images (without the text) when a title is requested', async () => {
     const out = path.join(tmp, 'titled');
-    const r = await runCli([
-      'generate', '--base', badge, '--prompt', 'studio backdrop', '--title', '限时特惠', '--subtitle', '全场满减', '--out', out, ...service(),
-    ]);
+    const r = await runCli(['generate', '--base', badge, '--prompt', 'studio backdrop', '--title', '限时特惠', '--subtitle', '全场满减', '--out', out, ...service()]);
     expect(r.code, r.stderr).toBe(0);
     const names = await readdir(out);
     const result = names.find((n) => /^result-0\.(png|jpg)$/.test(n));
@@ -149,8 +136,26 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     const leaves = path.join(examplesDir, 'deco', 'leaves.png');
     const out = path.join(tmp, 'edges');
     const r = await runCli([
-      'generate', '--base', cup, '--prompt', 'spring', '--fg-edge', peach, '--fg-edge-prompt', '粉色桃花',
-      '--bg-edge', leaves, '--bg-edge', peach, '--bg-edge-prompt', '', '--bg-edge-prompt', 'blossom', '--out', out, ...service(),
+      'generate',
+      '--base',
+      cup,
+      '--prompt',
+      'spring',
+      '--fg-edge',
+      peach,
+      '--fg-edge-prompt',
+      '粉色桃花',
+      '--bg-edge',
+      leaves,
+      '--bg-edge',
+      peach,
+      '--bg-edge-prompt',
+      '',
+      '--bg-edge-prompt',
+      'blossom',
+      '--out',
+      out,
+      ...service(),
     ]);
     expect(r.code, r.stderr).toBe(0);
     const record = JSON.parse(await readFile(path.join(out, 'task.json'), 'utf8'));
@@ -165,8 +170,20 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     expect(edge.background_edge[0]).not.toBe(edge.foreground_edge[0]);
 
     const mismatch = await runCli([
-      'generate', '--base', cup, '--prompt', 'x', '--bg-edge', leaves, '--bg-edge', peach, '--bg-edge-prompt', 'one',
-      '--out', path.join(tmp, 'edges-bad'), ...service(),
+      'generate',
+      '--base',
+      cup,
+      '--prompt',
+      'x',
+      '--bg-edge',
+      leaves,
+      '--bg-edge',
+      peach,
+      '--bg-edge-prompt',
+      'one',
+      '--out',
+      path.join(tmp, 'edges-bad'),
+      ...service(),
     ]);
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toMatch(/^backdrop: \[InvalidParameter\] --bg-edge-prompt was given 1 time\(s\) for 2 --bg-edge/);
@@ -196,10 +213,7 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
     const ownTmp = path.join(tmp, 'hed-tmp');
     await mkdir(ownTmp);
     const r = await runCli(
-      [
-        'generate', '--base', cup, '--prompt', 'spring', '--fg-edge', peach, '--fg-edge-prompt', '粉色桃花', '--hed', '--weights', weights,
-        '--out', out, ...service(),
-      ],
+      ['generate', '--base', cup, '--prompt', 'spring', '--fg-edge', peach, '--fg-edge-prompt', '粉色桃花', '--hed', '--weights', weights, '--out', out, ...service()],
       { env: cleanEnv({ TMPDIR: ownTmp }) },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -249,8 +263,20 @@ describe.skipIf(skipReason !== undefined)('backdrop generate (e2e)', () => {
   it('lists every validation problem with its field path, exits 2, and writes nothing', async () => {
     const out = path.join(tmp, 'invalid');
     const r = await runCli([
-      'generate', '--base', cup, '--prompt', 'x', '--title', 'a title far longer than eight', '-n', '9', '--noise-level', '5000',
-      '--out', out, ...service(),
+      'generate',
+      '--base',
+      cup,
+      '--prompt',
+      'x',
+      '--title',
+      'a title far longer than eight',
+      '-n',
+      '9',
+      '--noise-level',
+      '5000',
+      '--out',
+      out,
+      ...service(),
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^backdrop: \[InvalidParameter\]/);

@@ -82,11 +82,16 @@ describe.skipIf(skip)('non-regular files are refused at once', () => {
     await expectRefused(['batch', at('fifo-link.png'), '--out', out(), '--emulator'], 'fifo-link.png', FIFO);
     await expectRefused(['batch', at('zero.png'), '--out', out(), '--emulator'], 'zero.png', DEVICE);
     const manifest = at('items.jsonl');
-    await writeFile(manifest, [
-      { id: 'a', base: 'fifo.png', prompt: 'x' },
-      { id: 'b', base: 'logo.png', ref: 'zero.png' },
-      { id: 'c', base: 'logo.png', prompt: 'x', foreground: [{ edge: 'folder.png' }] },
-    ].map((o) => JSON.stringify(o)).join('\n'));
+    await writeFile(
+      manifest,
+      [
+        { id: 'a', base: 'fifo.png', prompt: 'x' },
+        { id: 'b', base: 'logo.png', ref: 'zero.png' },
+        { id: 'c', base: 'logo.png', prompt: 'x', foreground: [{ edge: 'folder.png' }] },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join('\n'),
+    );
     const r = await runCliBounded(['batch', manifest, '--out', out(), '--emulator'], { cwd: tmp, timeoutMs: 30_000 });
     expect(r.killedForTime, r.stderr).toBe(false);
     expect(r.code).toBe(2);

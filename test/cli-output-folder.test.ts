@@ -21,7 +21,11 @@ describe('checkOutputFolder', () => {
   });
 
   it('refuses a file, and a folder that would have to be created inside a file', async () => {
-    await expect(checkOutputFolder(aFile)).rejects.toMatchObject({ code: 'OUTPUT_NOT_A_FOLDER', userError: true, message: `--out ${aFile} is a file, not a folder; choose a folder.` });
+    await expect(checkOutputFolder(aFile)).rejects.toMatchObject({
+      code: 'OUTPUT_NOT_A_FOLDER',
+      userError: true,
+      message: `--out ${aFile} is a file, not a folder; choose a folder.`,
+    });
     await expect(checkOutputFolder(path.join(aFile, 'sub'), '--download')).rejects.toMatchObject({
       code: 'OUTPUT_NOT_A_FOLDER',
       message: `--download ${path.join(aFile, 'sub')} cannot be created: ${aFile} is a file; choose a folder.`,

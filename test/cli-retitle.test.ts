@@ -33,7 +33,22 @@ describe.skipIf(skipReason !== undefined)('backdrop retitle (e2e)', () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'backdrop-retitle-'));
     titled = path.join(tmp, 'titled');
     untitled = path.join(tmp, 'untitled');
-    const made = await runCli(['generate', '--emulator', '--base', cup, '--prompt', '木桌上，窗边阳光', '--title', '分享好时光', '--subtitle', '只为不一样的你', '-n', '2', '--out', titled]);
+    const made = await runCli([
+      'generate',
+      '--emulator',
+      '--base',
+      cup,
+      '--prompt',
+      '木桌上，窗边阳光',
+      '--title',
+      '分享好时光',
+      '--subtitle',
+      '只为不一样的你',
+      '-n',
+      '2',
+      '--out',
+      titled,
+    ]);
     expect(made.code, made.stderr).toBe(0);
     const plainOnly = await runCli(['generate', '--emulator', '--base', cup, '--prompt', '木桌上', '--out', untitled]);
     expect(plainOnly.code, plainOnly.stderr).toBe(0);
@@ -66,7 +81,12 @@ describe.skipIf(skipReason !== undefined)('backdrop retitle (e2e)', () => {
       const plainName = names.find((n) => n.startsWith(`plain-${i}.`))!;
       const plain = await rgb(path.join(titled, plainName));
       const out = await rgb(path.join(titled, `retitled-${i}.png`));
-      const original = await rgb(path.join(titled, names.find((n) => n.startsWith(`result-${i}.`))!));
+      const original = await rgb(
+        path.join(
+          titled,
+          names.find((n) => n.startsWith(`result-${i}.`))!,
+        ),
+      );
       expect([out.width, out.height]).toEqual([plain.width, plain.height]);
       const layers = task.response.output.text_results.params[i].layers as any[];
       const boxes = layers.map((l) => ({ left: l.left, top: l.top, right: l.left + l.width, bottom: l.top + l.height }));

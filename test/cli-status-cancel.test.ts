@@ -7,14 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cliUnavailableReason,
-  examplesDir,
-  runCli,
-  spawnCli,
-  startCliEmulator,
-  type CliEmulator,
-} from './fixtures/cli/cli-harness.js';
+import { cliUnavailableReason, examplesDir, runCli, spawnCli, startCliEmulator, type CliEmulator } from './fixtures/cli/cli-harness.js';
 
 const skipReason = cliUnavailableReason();
 if (skipReason) console.warn(`skipping CLI status/cancel tests: ${skipReason}`);
@@ -144,7 +137,20 @@ describe.skipIf(skipReason !== undefined)('backdrop status / cancel (e2e)', () =
       expect(status.stdout).toMatch(/status\s+FAILED/);
       expect(status.stdout).toMatch(/code\s+InternalError\.Algo/);
       expect(status.stdout).toMatch(/message\s+\S/);
-      const asJson = await runCli(['generate', '--base', cup, '--prompt', 'x', '--out', path.join(tmp, 'failed-json'), '--json', '--base-url', failing.baseUrl, '--api-key', API_KEY]);
+      const asJson = await runCli([
+        'generate',
+        '--base',
+        cup,
+        '--prompt',
+        'x',
+        '--out',
+        path.join(tmp, 'failed-json'),
+        '--json',
+        '--base-url',
+        failing.baseUrl,
+        '--api-key',
+        API_KEY,
+      ]);
       expect(asJson.code).toBe(1);
       const outcome = JSON.parse(asJson.stdout);
       expect(outcome).toMatchObject({ ok: false, exitCode: 1, error: { code: 'TaskFailed' } });

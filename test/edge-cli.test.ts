@@ -83,7 +83,12 @@ describe('backdrop edge', () => {
     await writeFile(text, 'this is not a picture');
     const notImage = await backdrop(['edge', text, '--out', out, '--weights', weights]);
     expect(notImage.code).toBe(2);
-    expect(notImage.stderr.trim().split('\n').filter((l) => l.startsWith('backdrop:'))).toEqual([expect.stringMatching(/^backdrop: \[IMAGE_UNREADABLE\] /)]);
+    expect(
+      notImage.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('backdrop:')),
+    ).toEqual([expect.stringMatching(/^backdrop: \[IMAGE_UNREADABLE\] /)]);
     expect(await readdir(out)).toEqual([]);
 
     const corrupt = path.join(tmp, 'corrupt.pth');

@@ -77,7 +77,10 @@ export type GoldenPart = 'full' | 'other';
 
 /** The engines to check (`HED_GOLDEN_ENGINES`, default onnx and wasm), each with the reason it cannot run here. */
 async function goldenEngines(): Promise<{ engine: HedEngineName; skip?: string }[]> {
-  const names = (process.env.HED_GOLDEN_ENGINES ?? 'onnx,wasm').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (process.env.HED_GOLDEN_ENGINES ?? 'onnx,wasm')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let tfjs: string | undefined;
   const out: { engine: HedEngineName; skip?: string }[] = [];
   for (const name of names) {
@@ -131,9 +134,7 @@ function describeGoldenCasesOn(part: GoldenPart, engine: HedEngineName, skip: st
   if (skip) console.log(`hed-golden (${part}, ${engine}): skipped — ${skip}`);
   describe.skipIf(skip !== undefined)(`HED golden cases (${part}) on ${engine} from ${path.relative(repoRoot, root) || root}`, () => {
     afterAll(async () => {
-      console.log(
-        `hed-golden (${part}, ${engine}):\n  ${'case'.padEnd(30)} ${'exact %'.padStart(9)}  max diff  alpha diffs  seconds\n  ${rows.join('\n  ')}`,
-      );
+      console.log(`hed-golden (${part}, ${engine}):\n  ${'case'.padEnd(30)} ${'exact %'.padStart(9)}  max diff  alpha diffs  seconds\n  ${rows.join('\n  ')}`);
       for (const hed of loaded.values()) (await hed.catch(() => undefined))?.dispose();
     });
 
@@ -143,23 +144,27 @@ function describeGoldenCasesOn(part: GoldenPart, engine: HedEngineName, skip: st
     }
 
     for (const c of cases) {
-      it(c.name, async () => {
-        const tolerance = c.tolerance ?? file.tolerance;
-        const hed = await hedFor(c.weights);
-        const started = performance.now();
-        const png = await hed.edgeElement(path.join(root, c.input), { ...c.options });
-        const seconds = (performance.now() - started) / 1000;
-        const got = await decodeRgba(png);
-        const want = await decodeRgba(path.join(root, c.expected));
-        expect([got.width, got.height]).toEqual([want.width, want.height]);
-        const cmp = compareRgba(got.data, want.data);
-        rows.push(
-          `${c.name.padEnd(30)} ${(cmp.exactFraction * 100).toFixed(4).padStart(9)}  ${String(cmp.maxDiff).padStart(8)}  ${String(cmp.alphaMismatches).padStart(11)}  ${seconds.toFixed(1).padStart(7)}`,
-        );
-        expect(cmp.alphaMismatches, 'pixels whose alpha differs').toBe(0);
-        expect(cmp.exactFraction, 'fraction of pixels with R,G,B exact').toBeGreaterThanOrEqual(tolerance.exact_pixel_fraction_min);
-        expect(cmp.maxDiff, 'largest per-channel difference').toBeLessThanOrEqual(tolerance.max_abs_diff);
-      }, timeoutFor(c, engine));
+      it(
+        c.name,
+        async () => {
+          const tolerance = c.tolerance ?? file.tolerance;
+          const hed = await hedFor(c.weights);
+          const started = performance.now();
+          const png = await hed.edgeElement(path.join(root, c.input), { ...c.options });
+          const seconds = (performance.now() - started) / 1000;
+          const got = await decodeRgba(png);
+          const want = await decodeRgba(path.join(root, c.expected));
+          expect([got.width, got.height]).toEqual([want.width, want.height]);
+          const cmp = compareRgba(got.data, want.data);
+          rows.push(
+            `${c.name.padEnd(30)} ${(cmp.exactFraction * 100).toFixed(4).padStart(9)}  ${String(cmp.maxDiff).padStart(8)}  ${String(cmp.alphaMismatches).padStart(11)}  ${seconds.toFixed(1).padStart(7)}`,
+          );
+          expect(cmp.alphaMismatches, 'pixels whose alpha differs').toBe(0);
+          expect(cmp.exactFraction, 'fraction of pixels with R,G,B exact').toBeGreaterThanOrEqual(tolerance.exact_pixel_fraction_min);
+          expect(cmp.maxDiff, 'largest per-channel difference').toBeLessThanOrEqual(tolerance.max_abs_diff);
+        },
+        timeoutFor(c, engine),
+      );
     }
   });
 }

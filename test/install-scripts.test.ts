@@ -60,7 +60,7 @@ describe.skipIf(storeMissing)('pnpm-workspace.yaml install scripts', () => {
     expect(scripted.filter((name) => !allowed.includes(name) && !ignored.includes(name))).toEqual([]);
   });
 
-  it('skips tfjs-node\'s libtensorflow download (no stack trace where it cannot download)', () => {
+  it("skips tfjs-node's libtensorflow download (no stack trace where it cannot download)", () => {
     expect(allowed).not.toContain('@tensorflow/tfjs-node');
     expect(ignored).toContain('@tensorflow/tfjs-node');
   });

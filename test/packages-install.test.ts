@@ -43,8 +43,7 @@ describe.skipIf(skipReason !== undefined)('packed packages installed outside the
   let project: string;
   const env = cleanEnv({ npm_config_update_notifier: 'false' });
   /** Runs a command in the outside project; rejects (with its output) on a non-zero exit. */
-  const inProject = (cmd: string, args: string[], timeout = 60_000) =>
-    run(cmd, args, { cwd: project, env, timeout, maxBuffer: 16 * 1024 * 1024 });
+  const inProject = (cmd: string, args: string[], timeout = 60_000) => run(cmd, args, { cwd: project, env, timeout, maxBuffer: 16 * 1024 * 1024 });
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'backdrop-install-'));
@@ -53,9 +52,7 @@ describe.skipIf(skipReason !== undefined)('packed packages installed outside the
     await mkdir(tarballs);
     await mkdir(project);
     await Promise.all(
-      PACKAGES.map((name) =>
-        run('npx', ['--yes', PNPM, 'pack', '--pack-destination', tarballs], { cwd: path.join(repoRoot, 'packages', name), env, timeout: 120_000 }),
-      ),
+      PACKAGES.map((name) => run('npx', ['--yes', PNPM, 'pack', '--pack-destination', tarballs], { cwd: path.join(repoRoot, 'packages', name), env, timeout: 120_000 })),
     );
     const files = (await readdir(tarballs)).filter((f) => f.endsWith('.tgz')).sort();
     expect(files).toEqual(PACKAGES.map((name) => `backdrop-${name}-0.1.0.tgz`).sort());
@@ -98,12 +95,17 @@ describe.skipIf(skipReason !== undefined)('packed packages installed outside the
   it('runs `npx backdrop --help`', async () => {
     const { stdout } = await inProject('npx', ['--no-install', 'backdrop', '--help']);
     expect(stdout).toMatch(/^backdrop <command> \[options\]/);
-    for (const command of ['generate', 'batch', 'status', 'cancel', 'edge', 'emulator', 'report', 'retitle', 'enqueue', 'worker', 'queue']) expect(stdout).toContain(`backdrop ${command}`);
+    for (const command of ['generate', 'batch', 'status', 'cancel', 'edge', 'emulator', 'report', 'retitle', 'enqueue', 'worker', 'queue'])
+      expect(stdout).toContain(`backdrop ${command}`);
   });
 
   it('makes an image with `backdrop generate --emulator` (fonts, sharp and HED-free path installed)', async () => {
     const out = path.join(project, 'out');
-    await inProject('npx', ['--no-install', 'backdrop', 'generate', '--emulator', '--base', path.join(examplesDir, 'cutouts', 'cup.png'), '--prompt', 'sunny garden', '--out', out], 120_000);
+    await inProject(
+      'npx',
+      ['--no-install', 'backdrop', 'generate', '--emulator', '--base', path.join(examplesDir, 'cutouts', 'cup.png'), '--prompt', 'sunny garden', '--out', out],
+      120_000,
+    );
     const png = await readFile(path.join(out, 'result-0.png'));
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(png.length).toBeGreaterThan(1000);

@@ -14,15 +14,7 @@
 import type { Task, TaskStatus, ValidationIssue } from './types.js';
 
 /** Where an error came from; `submit` errors carry a meaningful `mayHaveCreatedTask`. */
-export type DashScopeOperation =
-  | 'submit'
-  | 'tasks.get'
-  | 'tasks.cancel'
-  | 'tasks.list'
-  | 'tasks.wait'
-  | 'files.policy'
-  | 'files.upload'
-  | 'generate';
+export type DashScopeOperation = 'submit' | 'tasks.get' | 'tasks.cancel' | 'tasks.list' | 'tasks.wait' | 'files.policy' | 'files.upload' | 'generate';
 
 /** Optional facts attached to a DashScope error. */
 export interface DashScopeErrorDetails {
@@ -126,7 +118,11 @@ export class RequestValidationError extends DashScopeError {
   readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[]) {
     const list = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    super('RequestValidation', `The background-generation request is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}): ${list}. Fix these fields and retry; nothing was sent.`, { userError: true });
+    super(
+      'RequestValidation',
+      `The background-generation request is invalid (${issues.length} problem${issues.length === 1 ? '' : 's'}): ${list}. Fix these fields and retry; nothing was sent.`,
+      { userError: true },
+    );
     this.issues = issues;
   }
   override toJSON(): Record<string, unknown> {
@@ -155,7 +151,11 @@ export class TaskFailedError extends TaskEndedError {
   readonly taskCode: string | undefined;
   readonly taskMessage: string | undefined;
   constructor(task: Task) {
-    super('TaskFailed', `Task ${task.taskId} failed: [${task.code ?? 'unknown'}] ${task.message ?? 'no reason given'}. Check the inputs named in the reason (URLs must be reachable and uploads less than 48 h old), then submit again.`, task);
+    super(
+      'TaskFailed',
+      `Task ${task.taskId} failed: [${task.code ?? 'unknown'}] ${task.message ?? 'no reason given'}. Check the inputs named in the reason (URLs must be reachable and uploads less than 48 h old), then submit again.`,
+      task,
+    );
     this.taskCode = task.code;
     this.taskMessage = task.message;
   }
@@ -174,7 +174,11 @@ export class TaskCanceledError extends TaskEndedError {
 /** The service answered `UNKNOWN`: no such task, or it finished more than ~24 h ago (code `TaskUnknown`). */
 export class TaskUnknownError extends TaskEndedError {
   constructor(task: Task) {
-    super('TaskUnknown', `Task ${task.taskId} is unknown to the service: the id is wrong, belongs to another account, or the task expired (tasks are kept about 24 h). Submit it again.`, task);
+    super(
+      'TaskUnknown',
+      `Task ${task.taskId} is unknown to the service: the id is wrong, belongs to another account, or the task expired (tasks are kept about 24 h). Submit it again.`,
+      task,
+    );
   }
 }
 
@@ -183,7 +187,11 @@ export class WaitTimeoutError extends DashScopeError {
   readonly taskId: string;
   readonly lastStatus: TaskStatus | undefined;
   constructor(taskId: string, timeoutMs: number, lastStatus: TaskStatus | undefined) {
-    super('WaitTimeout', `Gave up waiting for task ${taskId} after ${timeoutMs} ms (last status ${lastStatus ?? 'unknown'}). The task may still finish: query it later with its id instead of submitting again.`, { retryable: true, operation: 'tasks.wait' });
+    super(
+      'WaitTimeout',
+      `Gave up waiting for task ${taskId} after ${timeoutMs} ms (last status ${lastStatus ?? 'unknown'}). The task may still finish: query it later with its id instead of submitting again.`,
+      { retryable: true, operation: 'tasks.wait' },
+    );
     this.taskId = taskId;
     this.lastStatus = lastStatus;
   }
@@ -198,7 +206,11 @@ export class SubmitAbortedError extends DashScopeError {
   /** The signal's abort reason. */
   readonly reason: unknown;
   constructor(reason: unknown) {
-    super('SubmitAborted', 'The submit was aborted after its request was sent. The service may have created (and will bill) the task: look for it (tasks.list, or the batch journal) before submitting again.', { mayHaveCreatedTask: true, operation: 'submit' });
+    super(
+      'SubmitAborted',
+      'The submit was aborted after its request was sent. The service may have created (and will bill) the task: look for it (tasks.list, or the batch journal) before submitting again.',
+      { mayHaveCreatedTask: true, operation: 'submit' },
+    );
     this.reason = reason;
   }
 }
@@ -234,11 +246,21 @@ function classify(status: number, code: string): Classification {
     return { cls: AuthenticationError, userError: true, retryable: false, hint: 'Check DASHSCOPE_API_KEY (and that the key belongs to the region of the base URL).' };
   }
   if (status === 403) {
-    return { cls: PermissionDeniedError, userError: true, retryable: false, hint: 'Activate wanx-background-generation-v2 for this account, or set DASHSCOPE_WORKSPACE for a sub-account key.' };
+    return {
+      cls: PermissionDeniedError,
+      userError: true,
+      retryable: false,
+      hint: 'Activate wanx-background-generation-v2 for this account, or set DASHSCOPE_WORKSPACE for a sub-account key.',
+    };
   }
   if (status === 429 || code.startsWith('Throttling')) {
     if (code.includes('AllocationQuota')) {
-      return { cls: AllocationQuotaError, userError: false, retryable: true, hint: 'The account already runs its maximum number of tasks (1 for this model); wait for the running task to finish.' };
+      return {
+        cls: AllocationQuotaError,
+        userError: false,
+        retryable: true,
+        hint: 'The account already runs its maximum number of tasks (1 for this model); wait for the running task to finish.',
+      };
     }
     if (code.includes('RateQuota')) {
       return { cls: RateQuotaError, userError: false, retryable: true, hint: 'Too many requests per second (submits are limited to 2/s); slow down.' };
@@ -253,7 +275,12 @@ function classify(status: number, code: string): Classification {
   }
   if (status === 400 || status === 413) {
     if (/^(InvalidParameter|InvalidURL|BadRequest)/.test(code)) {
-      return { cls: InvalidParameterError, userError: true, retryable: false, hint: 'Fix the named parameter; input URLs must be reachable by the service (oss:// uploads live 48 h).' };
+      return {
+        cls: InvalidParameterError,
+        userError: true,
+        retryable: false,
+        hint: 'Fix the named parameter; input URLs must be reachable by the service (oss:// uploads live 48 h).',
+      };
     }
     return { cls: BadRequestError, userError: true, retryable: false, hint: 'Fix the request and retry.' };
   }

@@ -58,7 +58,7 @@ export function readPngFacts(bytes: Uint8Array): PngFacts | undefined {
   const colorType = bytes[25];
   let hasAlpha = colorType === 4 || colorType === 6;
   let transparentColor: number[] | null = null;
-  for (let off = 8; off + 8 <= bytes.length; ) {
+  for (let off = 8; off + 8 <= bytes.length;) {
     const length = view.getUint32(off);
     const t = type(off);
     const body = off + 8;

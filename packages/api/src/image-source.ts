@@ -43,7 +43,8 @@ export function sniffImageType(bytes: Uint8Array): { contentType: string; extens
   const b = bytes;
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return { contentType: 'image/png', extension: '.png' };
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { contentType: 'image/jpeg', extension: '.jpg' };
-  if (b.length >= 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') return { contentType: 'image/webp', extension: '.webp' };
+  if (b.length >= 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP')
+    return { contentType: 'image/webp', extension: '.webp' };
   if (b.length >= 6 && String.fromCharCode(...b.subarray(0, 4)) === 'GIF8') return { contentType: 'image/gif', extension: '.gif' };
   if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return { contentType: 'image/bmp', extension: '.bmp' };
   return undefined;

@@ -29,21 +29,11 @@ export { defaultPollSchedule, sdkPollSchedule, type PollContext, type PollSchedu
 // A pacer a caller can inject through `ClientLimits` (the limiter itself and the retry policy are internal).
 export type { RequestLimiter } from './query-limiter.js';
 export { isRemoteUrl, sniffImageType, type ImageInput } from './image-source.js';
-export {
-  readInputFile, checkInputFile, InputFileUnreadableError, MAX_INPUT_FILE_BYTES, type InputFileProblem,
-} from './input-file.js';
-export {
-  checkBaseImageFile, checkEdgeElementFile, readPngFacts, isRgba8, describePngLayout, MAX_BASE_LONG_SIDE, type PngFacts,
-} from './image-checks.js';
+export { readInputFile, checkInputFile, InputFileUnreadableError, MAX_INPUT_FILE_BYTES, type InputFileProblem } from './input-file.js';
+export { checkBaseImageFile, checkEdgeElementFile, readPngFacts, isRgba8, describePngLayout, MAX_BASE_LONG_SIDE, type PngFacts } from './image-checks.js';
 export { taskListQueryWindow, TASK_LIST_ZONE_SPREAD_HOURS } from './task-list-window.js';
 export { isFinalTaskStatus, type RequestOptions, type WaitOptions, type CancelResult, Tasks } from './resources/tasks.js';
 export { UPLOAD_LIFETIME_MS, type UploadOptions, Files } from './resources/files.js';
-export {
-  BackgroundGeneration,
-  type GenerateRequest,
-  type GenerateOptions,
-  type GenerateResult,
-  type LocalReferenceEdge,
-} from './resources/background-generation.js';
+export { BackgroundGeneration, type GenerateRequest, type GenerateOptions, type GenerateResult, type LocalReferenceEdge } from './resources/background-generation.js';
 export * from './errors.js';
 export * from './types.js';

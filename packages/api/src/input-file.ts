@@ -19,7 +19,12 @@ export type InputFileProblem = 'missing' | 'not-regular' | 'too-large' | 'io';
 
 /** An input file that cannot be read (`InputFile`, a user error); `problem` says which kind. */
 export class InputFileUnreadableError extends InputFileError {
-  constructor(readonly file: string, readonly problem: InputFileProblem, readonly reason: string, cause?: unknown) {
+  constructor(
+    readonly file: string,
+    readonly problem: InputFileProblem,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super('InputFile', `Cannot read ${file}: ${reason}.${problem === 'not-regular' ? ' Give a regular file.' : problem === 'missing' ? ' Check the path.' : ''}`, {
       userError: true,
     });

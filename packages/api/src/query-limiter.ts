@@ -94,10 +94,13 @@ export class QueryLimiter implements RequestLimiter {
       return;
     }
     const wait = this.finished[0] + this.windowMs - Date.now() + 1;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.drain();
-    }, Math.max(0, wait));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.drain();
+      },
+      Math.max(0, wait),
+    );
   }
 
   private drain(): void {

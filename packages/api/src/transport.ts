@@ -8,24 +8,9 @@ import https from 'node:https';
 import got from 'got';
 import { redactSecrets } from './api-key.js';
 import { abortableSleep } from './abortable-sleep.js';
-import {
-  ConnectionError,
-  type DashScopeError,
-  errorFromResponse,
-  RequestTimeoutError,
-  SubmitAbortedError,
-  UnexpectedResponseError,
-  type DashScopeOperation,
-} from './errors.js';
+import { ConnectionError, type DashScopeError, errorFromResponse, RequestTimeoutError, SubmitAbortedError, UnexpectedResponseError, type DashScopeOperation } from './errors.js';
 import type { RequestLimiter } from './query-limiter.js';
-import {
-  decideSubmitRetry,
-  isRetryableQueryFailure,
-  parseRetryAfterMs,
-  retryDelayMs,
-  type AttemptFailure,
-  type BackoffOptions,
-} from './retry-policy.js';
+import { decideSubmitRetry, isRetryableQueryFailure, parseRetryAfterMs, retryDelayMs, type AttemptFailure, type BackoffOptions } from './retry-policy.js';
 import type { Logger } from './types.js';
 
 /** Settings shared by every call of one client. */
@@ -101,7 +86,10 @@ export class Transport {
   /** A true private field: never shown by util.inspect, JSON.stringify or a debugger's object preview. */
   readonly #apiKey: string;
 
-  constructor(apiKey: string, readonly config: TransportConfig) {
+  constructor(
+    apiKey: string,
+    readonly config: TransportConfig,
+  ) {
     this.#apiKey = apiKey;
   }
 
@@ -158,7 +146,9 @@ export class Transport {
         this.config.logger?.debug(`dashscope ${call.operation} failed: [${error.code}] ${error.message}`);
         throw error;
       }
-      this.config.logger?.warn(`dashscope ${call.operation} attempt ${attempt + 1} failed ([${error.code}]${error.status ? ` HTTP ${error.status}` : ''}); retrying in ${delay} ms`);
+      this.config.logger?.warn(
+        `dashscope ${call.operation} attempt ${attempt + 1} failed ([${error.code}]${error.status ? ` HTTP ${error.status}` : ''}); retrying in ${delay} ms`,
+      );
       await abortableSleep(delay, call.signal);
     }
   }
@@ -168,7 +158,11 @@ export class Transport {
     const reply = await this.send(call);
     const body = parseJsonObject(reply.text);
     if (!body) {
-      const error = new UnexpectedResponseError('UnexpectedResponse', `DashScope ${call.operation} answered HTTP ${reply.status} with a body that is not a JSON object: ${JSON.stringify(this.redact(reply.text.slice(0, 200)))}. Check DASHSCOPE_HTTP_BASE_URL points at the DashScope API (…/api/v1).`, { status: reply.status, requestId: headerValue(reply.headers, 'x-request-id'), operation: call.operation });
+      const error = new UnexpectedResponseError(
+        'UnexpectedResponse',
+        `DashScope ${call.operation} answered HTTP ${reply.status} with a body that is not a JSON object: ${JSON.stringify(this.redact(reply.text.slice(0, 200)))}. Check DASHSCOPE_HTTP_BASE_URL points at the DashScope API (…/api/v1).`,
+        { status: reply.status, requestId: headerValue(reply.headers, 'x-request-id'), operation: call.operation },
+      );
       if (call.retryRule === 'submit') markMayHaveCreatedTask(error);
       throw error;
     }
@@ -225,12 +219,19 @@ export class Transport {
       const ms = call.timeoutMs ?? this.config.timeoutMs;
       return {
         failure: { kind: 'timeout', requestSent },
-        error: new RequestTimeoutError('Timeout', `DashScope ${call.operation} got no reply from ${where} within ${ms} ms. Retry later, or raise timeoutMs.`, { retryable: true, operation: call.operation }),
+        error: new RequestTimeoutError('Timeout', `DashScope ${call.operation} got no reply from ${where} within ${ms} ms. Retry later, or raise timeoutMs.`, {
+          retryable: true,
+          operation: call.operation,
+        }),
       };
     }
     return {
       failure: { kind: 'network', requestSent },
-      error: new ConnectionError('Connection', `DashScope ${call.operation} could not talk to ${where} (${code}: ${this.redact(rawMessage)}). Check the network, proxy settings and DASHSCOPE_HTTP_BASE_URL.`, { retryable: true, operation: call.operation }),
+      error: new ConnectionError(
+        'Connection',
+        `DashScope ${call.operation} could not talk to ${where} (${code}: ${this.redact(rawMessage)}). Check the network, proxy settings and DASHSCOPE_HTTP_BASE_URL.`,
+        { retryable: true, operation: call.operation },
+      ),
     };
   }
 }

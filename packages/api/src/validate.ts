@@ -35,7 +35,9 @@ export function characterCount(text: string): number {
  * other non-space characters. An estimate of the service's tokenisation, used only for a warning.
  */
 export function promptWordCount(text: string): number {
-  const matches = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{P}]+/gu);
+  const matches = text.match(
+    /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{P}]+/gu,
+  );
   return matches?.length ?? 0;
 }
 
@@ -99,7 +101,7 @@ export function validateBackgroundGenerationRequest(request: unknown, options: V
   // Reference image / prompt: at least one.
   const hasRefImage = req.refImageUrl !== undefined && req.refImageUrl !== null && req.refImageUrl !== '';
   if (hasRefImage) checkImage(req.refImageUrl, 'input.ref_image_url');
-  const hasRefPrompt = optionalString(req.refPrompt, 'input.ref_prompt') && req.refPrompt !== '' && (req.refPrompt).trim() !== '';
+  const hasRefPrompt = optionalString(req.refPrompt, 'input.ref_prompt') && req.refPrompt !== '' && req.refPrompt.trim() !== '';
   if (!hasRefImage && !hasRefPrompt) {
     error('input.ref_image_url', 'reference_required', 'give a reference image (input.ref_image_url) or a reference prompt (input.ref_prompt), or both');
   }
@@ -152,7 +154,11 @@ export function validateBackgroundGenerationRequest(request: unknown, options: V
               if (typeof p !== 'string') error(`${promptPath}[${i}]`, 'type', 'must be a string ("" for no prompt)');
             });
             if (prompts.length !== count) {
-              error(promptPath, 'length_mismatch', `has ${prompts.length} prompt${prompts.length === 1 ? '' : 's'} for ${count} element${count === 1 ? '' : 's'}; give exactly one per element ("" for none)`);
+              error(
+                promptPath,
+                'length_mismatch',
+                `has ${prompts.length} prompt${prompts.length === 1 ? '' : 's'} for ${count} element${count === 1 ? '' : 's'}; give exactly one per element ("" for none)`,
+              );
             }
           }
         }

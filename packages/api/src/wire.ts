@@ -79,9 +79,7 @@ export function toWireRequest(request: BackgroundGenerationRequest): WireBackgro
       })
     : undefined;
   const p = request.parameters;
-  const parameters = p
-    ? defined({ n: p.n, noise_level: p.noiseLevel, ref_prompt_weight: p.refPromptWeight, scene_type: p.sceneType, model_version: p.modelVersion })
-    : undefined;
+  const parameters = p ? defined({ n: p.n, noise_level: p.noiseLevel, ref_prompt_weight: p.refPromptWeight, scene_type: p.sceneType, model_version: p.modelVersion }) : undefined;
   return defined({
     model: request.model ?? BACKGROUND_GENERATION_MODEL,
     input: defined({
@@ -243,10 +241,11 @@ function parseGradient(g: Reader): TextMaskGradient {
     type: g.optionalString('type') ?? 'linear',
     gradientUnits: g.optionalString('gradient_units'),
     coords: { x1: c.number('x1'), y1: c.number('y1'), x2: c.number('x2'), y2: c.number('y2') },
-    colorStops: g.optionalArray('color_stops')?.map((s) => {
-      const stop = s.object();
-      return { offset: stop.number('offset'), color: stop.string('color') };
-    }) ?? [],
+    colorStops:
+      g.optionalArray('color_stops')?.map((s) => {
+        const stop = s.object();
+        return { offset: stop.number('offset'), color: stop.string('color') };
+      }) ?? [],
   });
 }
 
@@ -334,7 +333,11 @@ class Reader {
 
   fail(key: string | undefined, expected: string): UnexpectedResponseError {
     const where = key === undefined ? this.path : `${this.path}.${key}`;
-    return new UnexpectedResponseError('UnexpectedResponse', `${this.subject} is not in the expected shape: ${where} should be ${expected}. If this is a service reply, the service may have changed: report it with the request id.`, { operation: this.operation });
+    return new UnexpectedResponseError(
+      'UnexpectedResponse',
+      `${this.subject} is not in the expected shape: ${where} should be ${expected}. If this is a service reply, the service may have changed: report it with the request id.`,
+      { operation: this.operation },
+    );
   }
 
   value(key: string): unknown {

@@ -46,7 +46,13 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const client = (extra: ConstructorParameters<typeof DashScope>[0] = {}) => new DashScope({ apiKey: KEY, baseUrl: server.baseUrl, maxRetries: 0, ...extra });
-const failure = (path: string, c = client()) => c.tasks.get(path).then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as DashScopeError);
+const failure = (path: string, c = client()) =>
+  c.tasks.get(path).then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as DashScopeError,
+  );
 
 describe('error classes from real replies', () => {
   const cases: [string, number, string, new (...a: never[]) => DashScopeError, { userError: boolean; retryable: boolean }][] = [
@@ -227,9 +233,23 @@ describe('headers and configuration', () => {
   });
 
   it('list sends its filter as snake_case query parameters (times in UTC+8)', async () => {
-    await client().tasks.list({ pageNo: 2, pageSize: 5, startTime: new Date('2024-03-04T02:08:57Z'), endTime: '20240305000000', modelName: 'wanx-background-generation-v2', status: 'SUCCEEDED' });
+    await client().tasks.list({
+      pageNo: 2,
+      pageSize: 5,
+      startTime: new Date('2024-03-04T02:08:57Z'),
+      endTime: '20240305000000',
+      modelName: 'wanx-background-generation-v2',
+      status: 'SUCCEEDED',
+    });
     const url = new URL(server.requests.at(-1)!.url, server.origin);
     expect(url.pathname).toBe('/api/v1/tasks');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ page_no: '2', page_size: '5', start_time: '20240304100857', end_time: '20240305000000', model_name: 'wanx-background-generation-v2', status: 'SUCCEEDED' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      page_no: '2',
+      page_size: '5',
+      start_time: '20240304100857',
+      end_time: '20240305000000',
+      model_name: 'wanx-background-generation-v2',
+      status: 'SUCCEEDED',
+    });
   });
 });

@@ -26,7 +26,19 @@ afterAll(async () => {
 /** A policy reply (the recorded shape) whose upload host is the scripted server's `/oss`. */
 const policyReply = (origin: string) => ({
   status: 200,
-  body: { data: { policy: 'P', signature: 'S', upload_dir: 'd', upload_host: `${origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } },
+  body: {
+    data: {
+      policy: 'P',
+      signature: 'S',
+      upload_dir: 'd',
+      upload_host: `${origin}/oss`,
+      expire_in_seconds: 300,
+      max_file_size_mb: 10,
+      oss_access_key_id: 'AK',
+      x_oss_object_acl: 'private',
+      x_oss_forbid_overwrite: 'true',
+    },
+  },
 });
 
 let n = 0;
@@ -105,7 +117,24 @@ describe('files.upload', () => {
   it('sends the form fields in order with the file last, and no DashScope credentials to the upload host', async () => {
     const server = await startScriptedServer((req) => {
       if (req.url.startsWith('/api/v1/uploads')) {
-        return { status: 200, body: { request_id: 'p', data: { policy: 'POLICY', signature: 'SIG', upload_dir: 'dir/x', upload_host: `${origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, capacity_limit_mb: 100, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } };
+        return {
+          status: 200,
+          body: {
+            request_id: 'p',
+            data: {
+              policy: 'POLICY',
+              signature: 'SIG',
+              upload_dir: 'dir/x',
+              upload_host: `${origin}/oss`,
+              expire_in_seconds: 300,
+              max_file_size_mb: 10,
+              capacity_limit_mb: 100,
+              oss_access_key_id: 'AK',
+              x_oss_object_acl: 'private',
+              x_oss_forbid_overwrite: 'true',
+            },
+          },
+        };
       }
       return { status: 200, body: '' };
     });
@@ -125,7 +154,14 @@ describe('files.upload', () => {
       const names = [...post.body.matchAll(/; name="([^"]+)"/g)].map((m) => m[1]);
       expect(names).toEqual(['OSSAccessKeyId', 'Signature', 'policy', 'key', 'x-oss-object-acl', 'x-oss-forbid-overwrite', 'success_action_status', 'x-oss-content-type', 'file']);
       const field = (name: string) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(post.body)?.[1];
-      expect([field('OSSAccessKeyId'), field('Signature'), field('policy'), field('key'), field('success_action_status'), field('x-oss-content-type')]).toEqual(['AK', 'SIG', 'POLICY', up.key, '200', 'image/png']);
+      expect([field('OSSAccessKeyId'), field('Signature'), field('policy'), field('key'), field('success_action_status'), field('x-oss-content-type')]).toEqual([
+        'AK',
+        'SIG',
+        'POLICY',
+        up.key,
+        '200',
+        'image/png',
+      ]);
       expect(up.key).toMatch(/^dir\/x\/[0-9a-f]{32}\.png$/);
     } finally {
       await server.close();
@@ -136,7 +172,11 @@ describe('files.upload', () => {
     const server = await startScriptedServer((req) =>
       req.url.startsWith('/api/v1/uploads')
         ? policyReply(server.origin)
-        : { status: 400, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message><RequestId>oss-rid-7</RequestId></Error>' },
+        : {
+            status: 400,
+            headers: { 'content-type': 'application/xml' },
+            body: '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message><RequestId>oss-rid-7</RequestId></Error>',
+          },
     );
     try {
       const client = new DashScope({ apiKey: 'sk-oss-refusal', baseUrl: server.baseUrl });
@@ -151,11 +191,7 @@ describe('files.upload', () => {
   });
 
   it('concurrent uploads of the same bytes make one POST', async () => {
-    const server = await startScriptedServer((req) =>
-      req.url.startsWith('/api/v1/uploads')
-        ? policyReply(server.origin)
-        : { status: 200, body: '' },
-    );
+    const server = await startScriptedServer((req) => (req.url.startsWith('/api/v1/uploads') ? policyReply(server.origin) : { status: 200, body: '' }));
     try {
       const client = new DashScope({ apiKey: 'sk-same-bytes', baseUrl: server.baseUrl });
       const png = cutoutPng(7, 7);
@@ -168,11 +204,7 @@ describe('files.upload', () => {
   });
 
   it('one caller aborting a shared upload leaves it running for the others; a lone caller aborting stops at once', async () => {
-    const server = await startScriptedServer((req) =>
-      req.url.startsWith('/api/v1/uploads')
-        ? policyReply(server.origin)
-        : { status: 200, body: '', delayMs: 1500 },
-    );
+    const server = await startScriptedServer((req) => (req.url.startsWith('/api/v1/uploads') ? policyReply(server.origin) : { status: 200, body: '', delayMs: 1500 }));
     try {
       const client = new DashScope({ apiKey: 'sk-shared-abort', baseUrl: server.baseUrl });
       const png = cutoutPng(9, 9);
@@ -201,11 +233,31 @@ describe('files.upload', () => {
     const server = await startScriptedServer((req) => {
       if (req.url.startsWith('/api/v1/uploads')) {
         policies++;
-        return { status: 200, body: { data: { policy: `P${policies}`, signature: 'S', upload_dir: `d${policies}`, upload_host: `${server.origin}/oss`, expire_in_seconds: 300, max_file_size_mb: 10, oss_access_key_id: 'AK', x_oss_object_acl: 'private', x_oss_forbid_overwrite: 'true' } } };
+        return {
+          status: 200,
+          body: {
+            data: {
+              policy: `P${policies}`,
+              signature: 'S',
+              upload_dir: `d${policies}`,
+              upload_host: `${server.origin}/oss`,
+              expire_in_seconds: 300,
+              max_file_size_mb: 10,
+              oss_access_key_id: 'AK',
+              x_oss_object_acl: 'private',
+              x_oss_forbid_overwrite: 'true',
+            },
+          },
+        };
       }
       posts++;
       if (posts === 1) return { status: 409, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>FileAlreadyExists</Code><Message>exists</Message></Error>' };
-      if (posts === 2) return { status: 403, headers: { 'content-type': 'application/xml' }, body: '<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message><RequestId>oss-1</RequestId></Error>' };
+      if (posts === 2)
+        return {
+          status: 403,
+          headers: { 'content-type': 'application/xml' },
+          body: '<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message><RequestId>oss-1</RequestId></Error>',
+        };
       return { status: 200, body: '' };
     });
     try {

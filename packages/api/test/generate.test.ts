@@ -66,7 +66,10 @@ describe('generate', () => {
     expect(result.imageCount).toBe(2);
     expect(result.textResults?.params.map((p) => p.sampleIdx).sort()).toEqual([0, 1]);
     const texts = result.textResults!.params[0].layers.filter((l) => l.type === 'text');
-    expect(texts.map((l) => (l.type === 'text' ? [l.subType, l.content] : []))).toEqual([['Title', '新品上市'], ['SubTitle', '限时优惠']]);
+    expect(texts.map((l) => (l.type === 'text' ? [l.subType, l.content] : []))).toEqual([
+      ['Title', '新品上市'],
+      ['SubTitle', '限时优惠'],
+    ]);
     // "noise_level without a reference image" is returned as a warning, not an error.
     expect(result.warnings.map((w) => w.code)).toEqual(['ignored']);
     for (const { url } of [...result.results, ...result.textResults!.urls]) {
@@ -105,11 +108,16 @@ describe('generate', () => {
   });
 
   it('a failed task rejects with TaskFailedError after the submit callback', async () => {
-    const failing = await startEmulator({ taskMs: 100, faults: { taskFailureRate: 1, taskFailureCode: 'InvalidParameter.DataInspection', taskFailureMessage: 'Input data may contain inappropriate content.' } });
+    const failing = await startEmulator({
+      taskMs: 100,
+      faults: { taskFailureRate: 1, taskFailureCode: 'InvalidParameter.DataInspection', taskFailureMessage: 'Input data may contain inappropriate content.' },
+    });
     try {
       const client = new DashScope({ apiKey: 'sk-generate-fail', baseUrl: failing.baseUrl });
       let taskId: string | undefined;
-      const err = await client.backgroundGeneration.generate({ baseImageUrl: cutoutPng(), refPrompt: 'x' }, { pollIntervalMs: 50, onSubmitted: (s) => (taskId = s.taskId) }).catch((e: unknown) => e);
+      const err = await client.backgroundGeneration
+        .generate({ baseImageUrl: cutoutPng(), refPrompt: 'x' }, { pollIntervalMs: 50, onSubmitted: (s) => (taskId = s.taskId) })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TaskFailedError);
       expect(err).toMatchObject({ taskId, taskCode: 'InvalidParameter.DataInspection' });
     } finally {
@@ -127,7 +135,15 @@ describe('generate', () => {
       const statuses: TaskStatus[] = [];
       const pending = client.backgroundGeneration.generate(
         { baseImageUrl: cutoutPng(), refPrompt: 'second' },
-        { signal: controller.signal, pollIntervalMs: 50, onSubmitted: (s) => (taskId = s.taskId), onStatus: (t) => { statuses.push(t.taskStatus); if (t.taskStatus === 'PENDING') controller.abort(new Error('stop')); } },
+        {
+          signal: controller.signal,
+          pollIntervalMs: 50,
+          onSubmitted: (s) => (taskId = s.taskId),
+          onStatus: (t) => {
+            statuses.push(t.taskStatus);
+            if (t.taskStatus === 'PENDING') controller.abort(new Error('stop'));
+          },
+        },
       );
       await expect(pending).rejects.toThrow('stop');
       expect(statuses).toEqual(['PENDING']);

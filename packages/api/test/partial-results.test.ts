@@ -59,12 +59,7 @@ describe('partial results', () => {
       output: {
         task_id: 't-1',
         task_status: 'SUCCEEDED',
-        results: [
-          { url: 'https://example.test/0.png' },
-          { code: 'InternalError.Timeout', message: 'An internal timeout error has occured.' },
-          { url: '' },
-          {},
-        ],
+        results: [{ url: 'https://example.test/0.png' }, { code: 'InternalError.Timeout', message: 'An internal timeout error has occured.' }, { url: '' }, {}],
         text_results: { urls: [{ url: 'https://example.test/p0.png' }, { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' }], params: [] },
         task_metrics: { TOTAL: 4, SUCCEEDED: 1, FAILED: 3 },
       },
@@ -80,14 +75,10 @@ describe('partial results', () => {
         { code: MISSING_RESULT_CODE, message: expect.stringContaining('without an image URL') },
         { code: MISSING_RESULT_CODE, message: expect.stringContaining('without an image URL') },
       ]);
-      expect(task.textResults?.urls).toEqual([
-        { url: 'https://example.test/p0.png' },
-        { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' },
-      ]);
+      expect(task.textResults?.urls).toEqual([{ url: 'https://example.test/p0.png' }, { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' }]);
       expect(task.taskMetrics?.FAILED).toBe(3);
     } finally {
       await server.close();
     }
   });
-
 });

@@ -103,7 +103,7 @@ describe('query limiter', () => {
   });
 });
 
-describe('client limits are the caller\'s choice', () => {
+describe("client limits are the caller's choice", () => {
   it('limits: false leaves pacing to the caller; an injected limiter is the one used', async () => {
     const e = await emulator({ taskMs: 2500, pendingMs: 0, queryQps: 100 });
     const key = newKey();

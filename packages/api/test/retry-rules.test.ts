@@ -185,7 +185,9 @@ describe('aborting a submit', () => {
 
 describe('queries are retried on 429, 5xx and network errors', () => {
   it('503 twice then 200: tasks.get succeeds after 3 requests', async () => {
-    const server = await scripted((_req, i) => (i < 2 ? { status: 503, body: 'upstream unavailable' } : { status: 200, body: { request_id: 'r', output: { task_id: 't1', task_status: 'RUNNING' } } }));
+    const server = await scripted((_req, i) =>
+      i < 2 ? { status: 503, body: 'upstream unavailable' } : { status: 200, body: { request_id: 'r', output: { task_id: 't1', task_status: 'RUNNING' } } },
+    );
     const client = new DashScope({ apiKey: freshKey(), baseUrl: server.baseUrl, backoff: fastBackoff });
     expect((await client.tasks.get('t1')).taskStatus).toBe('RUNNING');
     expect(server.requests.map((r) => r.url)).toEqual(['/api/v1/tasks/t1', '/api/v1/tasks/t1', '/api/v1/tasks/t1']);
@@ -199,7 +201,11 @@ describe('queries are retried on 429, 5xx and network errors', () => {
   });
 
   it('Retry-After on a throttled query is waited out', async () => {
-    const server = await scripted((_req, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: { code: 'Throttling.RateQuota', message: 'x' } } : { status: 200, body: { output: { task_id: 't', task_status: 'PENDING' } } }));
+    const server = await scripted((_req, i) =>
+      i === 0
+        ? { status: 429, headers: { 'retry-after': '1' }, body: { code: 'Throttling.RateQuota', message: 'x' } }
+        : { status: 200, body: { output: { task_id: 't', task_status: 'PENDING' } } },
+    );
     const client = new DashScope({ apiKey: freshKey(), baseUrl: server.baseUrl, backoff: fastBackoff });
     const started = Date.now();
     await client.tasks.get('t');

@@ -25,8 +25,7 @@ describe('the query window', () => {
     const end = formatListTime(endTime);
     expect([start, end]).toEqual(['20240229120000', '20240301160100']);
     // The instant a zone-free YYYYMMDDhhmmss means when read in zone `z` (hours east of UTC).
-    const read = (s: string, z: number): number =>
-      Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12), +s.slice(12, 14)) - z * HOUR;
+    const read = (s: string, z: number): number => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12), +s.slice(12, 14)) - z * HOUR;
     for (let z = -14; z <= 14; z += 0.5) {
       expect(read(start, z)).toBeLessThanOrEqual(from);
       expect(read(end, z)).toBeGreaterThanOrEqual(to);
@@ -37,7 +36,13 @@ describe('the query window', () => {
 describe('tasks.listCreatedBetween', () => {
   const from = Date.UTC(2024, 2, 1, 2, 0, 0);
   const to = from + 60_000;
-  const entry = (id: string, gmt: unknown) => ({ task_id: id, status: 'SUCCEEDED', model_name: 'wanx-background-generation-v2', api_key_id: 42677, ...(gmt === undefined ? {} : { gmt_create: gmt }) });
+  const entry = (id: string, gmt: unknown) => ({
+    task_id: id,
+    status: 'SUCCEEDED',
+    model_name: 'wanx-background-generation-v2',
+    api_key_id: 42677,
+    ...(gmt === undefined ? {} : { gmt_create: gmt }),
+  });
   const pages: Record<string, unknown[]> = {
     '1': [entry('after', to + 1), entry('inside-late', to), entry('undated', undefined)],
     '2': [entry('inside-string', String(from + 5_000)), entry('before', from - 1), entry('zoned-string', '2024-03-01 10:00:05.000'), entry('inside-early', from)],

@@ -4,15 +4,7 @@ import { emulatorsClosedAfterEach } from './helpers/emulators.js';
 import { describe, expect, it } from 'vitest';
 import { apiKeyFingerprint } from '../src/api-key.js';
 import { DashScope } from '../src/client.js';
-import {
-  AuthenticationError,
-  NotFoundError,
-  TaskCanceledError,
-  TaskFailedError,
-  TaskUnknownError,
-  UnsupportedOperationError,
-  WaitTimeoutError,
-} from '../src/errors.js';
+import { AuthenticationError, NotFoundError, TaskCanceledError, TaskFailedError, TaskUnknownError, UnsupportedOperationError, WaitTimeoutError } from '../src/errors.js';
 import { defaultPollSchedule, sdkPollSchedule } from '../src/poll-schedule.js';
 import type { Task, TaskStatus } from '../src/types.js';
 import { cutoutPng, imageSize } from './helpers/png.js';
@@ -71,7 +63,9 @@ describe('submit, get and wait', () => {
   it('poll schedules: default 1 s for 20 s then slower to 5 s; SDK 1,1,2,2,2,4,4,4,5; a custom function is used', async () => {
     const t = {} as Task;
     expect([0, 19_999, 20_000, 40_000, 60_000, 600_000].map((elapsedMs) => defaultPollSchedule({ attempt: 1, elapsedMs, task: t }))).toEqual([1000, 1000, 2000, 3000, 5000, 5000]);
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((attempt) => sdkPollSchedule({ attempt, elapsedMs: 0, task: t }))).toEqual([1000, 1000, 2000, 2000, 2000, 4000, 4000, 4000, 5000, 5000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((attempt) => sdkPollSchedule({ attempt, elapsedMs: 0, task: t }))).toEqual([
+      1000, 1000, 2000, 2000, 2000, 4000, 4000, 4000, 5000, 5000,
+    ]);
     const e = await emulator({ taskMs: 400 });
     const { client: c } = client(e);
     const submit = await c.backgroundGeneration.submit(await uploadedRequest(c));

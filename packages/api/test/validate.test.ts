@@ -12,7 +12,10 @@ const codes = (r: ReturnType<typeof validate>, kind: 'errors' | 'warnings' = 'er
 describe('validateBackgroundGenerationRequest', () => {
   it('accepts a minimal valid request with no warnings', () => {
     expect(validate(ok)).toEqual({ errors: [], warnings: [] });
-    expect(validate({ baseImageUrl: 'oss://dir/a.png', refImageUrl: 'https://x/r.jpg', parameters: { n: 4, noiseLevel: 0, modelVersion: 'v3', sceneType: 'GENERAL' } })).toEqual({ errors: [], warnings: [] });
+    expect(validate({ baseImageUrl: 'oss://dir/a.png', refImageUrl: 'https://x/r.jpg', parameters: { n: 4, noiseLevel: 0, modelVersion: 'v3', sceneType: 'GENERAL' } })).toEqual({
+      errors: [],
+      warnings: [],
+    });
   });
 
   it('base image is required', () => {
@@ -72,7 +75,9 @@ describe('validateBackgroundGenerationRequest', () => {
 
   it('each prompt list is exactly as long as its element list', () => {
     expect(validate({ ...ok, referenceEdge: { foregroundEdge: ['https://x/1.png', 'https://x/2.png'], foregroundEdgePrompt: ['粉色桃花', ''] } }).errors).toEqual([]);
-    expect(codes(validate({ ...ok, referenceEdge: { foregroundEdge: ['https://x/1.png', 'https://x/2.png'], foregroundEdgePrompt: ['粉色桃花'] } }))).toEqual(['input.reference_edge.foreground_edge_prompt:length_mismatch']);
+    expect(codes(validate({ ...ok, referenceEdge: { foregroundEdge: ['https://x/1.png', 'https://x/2.png'], foregroundEdgePrompt: ['粉色桃花'] } }))).toEqual([
+      'input.reference_edge.foreground_edge_prompt:length_mismatch',
+    ]);
     expect(codes(validate({ ...ok, referenceEdge: { backgroundEdgePrompt: ['树叶'] } }))).toEqual(['input.reference_edge.background_edge_prompt:length_mismatch']);
   });
 
@@ -99,7 +104,9 @@ describe('validateBackgroundGenerationRequest', () => {
   it('warns on parameters the service ignores in that combination', () => {
     expect(codes(validate({ ...ok, parameters: { noiseLevel: 300 } }), 'warnings')).toEqual(['parameters.noise_level:ignored']);
     expect(codes(validate({ ...ok, parameters: { refPromptWeight: 0.3 } }), 'warnings')).toEqual(['parameters.ref_prompt_weight:ignored']);
-    expect(codes(validate({ baseImageUrl: 'https://x/b.png', refImageUrl: 'https://x/r.png', parameters: { refPromptWeight: 0.3 } }), 'warnings')).toEqual(['parameters.ref_prompt_weight:ignored']);
+    expect(codes(validate({ baseImageUrl: 'https://x/b.png', refImageUrl: 'https://x/r.png', parameters: { refPromptWeight: 0.3 } }), 'warnings')).toEqual([
+      'parameters.ref_prompt_weight:ignored',
+    ]);
   });
 
   it('local files validate by default; requireUrls (as submit does) refuses them', () => {

@@ -60,7 +60,10 @@ describe('recorded replies through the wire mappers', () => {
       parameters: { n: 4, noise_level: 350, ref_prompt_weight: 0.3, scene_type: 'GENERAL', model_version: 'v3' },
     });
     // Unset fields are left out entirely, not sent as null.
-    expect(toWireRequest({ baseImageUrl: 'https://a/b.png', refPrompt: 'p' })).toEqual({ model: 'wanx-background-generation-v2', input: { base_image_url: 'https://a/b.png', ref_prompt: 'p' } });
+    expect(toWireRequest({ baseImageUrl: 'https://a/b.png', refPrompt: 'p' })).toEqual({
+      model: 'wanx-background-generation-v2',
+      input: { base_image_url: 'https://a/b.png', ref_prompt: 'p' },
+    });
   });
 
   it('succeeded task: times, results, text layers (title, sub-title, masks with gradients and shadows), metrics, usage', () => {
@@ -81,18 +84,57 @@ describe('recorded replies through the wire mappers', () => {
     expect(text.urls.map((u) => u.url)).toEqual([expect.stringMatching(/100901_0_.*\.png$/), expect.stringMatching(/100901_1_.*\.png$/)]);
     expect(text.params.map((p) => p.sampleIdx)).toEqual([0, 1]);
     const layers = text.params[0].layers;
-    expect(layers.map((l) => [l.type, l.idx])).toEqual([['text_mask', 0], ['text', 1], ['text_mask', 2], ['text', 3]]);
+    expect(layers.map((l) => [l.type, l.idx])).toEqual([
+      ['text_mask', 0],
+      ['text', 1],
+      ['text_mask', 2],
+      ['text', 3],
+    ]);
 
     const plate = layers[0] as TextMaskLayer;
     expect(plate).toEqual({
-      type: 'text_mask', idx: 0, color: '#521b08', opacity: 0.8, top: 0, left: 0, width: 1024, height: 257, radius: 0,
-      gradient: { type: 'linear', gradientUnits: 'pixels', coords: { x1: 0, y1: 257, x2: 0, y2: 0 }, colorStops: [{ offset: 0, color: '#521b0800' }, { offset: 1, color: '#521b08ff' }] },
+      type: 'text_mask',
+      idx: 0,
+      color: '#521b08',
+      opacity: 0.8,
+      top: 0,
+      left: 0,
+      width: 1024,
+      height: 257,
+      radius: 0,
+      gradient: {
+        type: 'linear',
+        gradientUnits: 'pixels',
+        coords: { x1: 0, y1: 257, x2: 0, y2: 0 },
+        colorStops: [
+          { offset: 0, color: '#521b0800' },
+          { offset: 1, color: '#521b08ff' },
+        ],
+      },
     });
     const title = layers[1] as TextLayer;
     expect(title).toEqual({
-      type: 'text', subType: 'Title', content: '分享好时光', idx: 1, fontFamily: '站酷文艺体', fontSize: 67, fontWeight: 'Regular', fontColor: '#e6baa7',
-      direction: 'horizontal', alignment: 'center', lineHeight: 1, opacity: 1, fontItalic: false, fontLineThrough: false, fontUnderLine: false,
-      top: 25, left: 319, width: 385, height: 77, textShadow: '1px 0px #80808080', textStroke: '1px #fffffff0',
+      type: 'text',
+      subType: 'Title',
+      content: '分享好时光',
+      idx: 1,
+      fontFamily: '站酷文艺体',
+      fontSize: 67,
+      fontWeight: 'Regular',
+      fontColor: '#e6baa7',
+      direction: 'horizontal',
+      alignment: 'center',
+      lineHeight: 1,
+      opacity: 1,
+      fontItalic: false,
+      fontLineThrough: false,
+      fontUnderLine: false,
+      top: 25,
+      left: 319,
+      width: 385,
+      height: 77,
+      textShadow: '1px 0px #80808080',
+      textStroke: '1px #fffffff0',
     });
     const subPlate = layers[2] as TextMaskLayer;
     expect(subPlate.boxShadow).toBe('2px 1px #80808080');
@@ -109,7 +151,13 @@ describe('recorded replies through the wire mappers', () => {
 
   it('running task: times and metrics, no results yet', () => {
     const task = parseTask(body('get-task-running-nosse.response.body.txt'));
-    expect(task).toMatchObject({ taskId: '9e2b6ef6-285d-4efa-8651-4dbda7d571fa', taskStatus: 'RUNNING', submitTime: '2024-03-01 17:38:24.817', scheduledTime: '2024-03-01 17:38:24.831', taskMetrics: { TOTAL: 4, SUCCEEDED: 0, FAILED: 0 } });
+    expect(task).toMatchObject({
+      taskId: '9e2b6ef6-285d-4efa-8651-4dbda7d571fa',
+      taskStatus: 'RUNNING',
+      submitTime: '2024-03-01 17:38:24.817',
+      scheduledTime: '2024-03-01 17:38:24.831',
+      taskMetrics: { TOTAL: 4, SUCCEEDED: 0, FAILED: 0 },
+    });
     expect(task.results).toBeUndefined();
     expect(task.endTime).toBeUndefined();
   });
@@ -122,8 +170,13 @@ describe('recorded replies through the wire mappers', () => {
     const list = parseTaskList(body('list-task-nosse.response.body.txt'));
     expect(list).toMatchObject({ total: 1, totalPage: 1, pageNo: 1, pageSize: 10, requestId: 'fcb29ae5-a352-9e7b-901c-e53525376cde' });
     expect(list.data[0]).toMatchObject({
-      taskId: '6075262c-b56d-4968-9abf-2a9784a90f3e', status: 'SUCCEEDED', modelName: 'text-embedding-async-v2',
-      requestId: 'db5ce040-4548-9919-9a75-3385ee152335', gmtCreate: 1709260684485, startTime: 1709260684527, endTime: 1709260685184,
+      taskId: '6075262c-b56d-4968-9abf-2a9784a90f3e',
+      status: 'SUCCEEDED',
+      modelName: 'text-embedding-async-v2',
+      requestId: 'db5ce040-4548-9919-9a75-3385ee152335',
+      gmtCreate: 1709260684485,
+      startTime: 1709260684527,
+      endTime: 1709260685184,
     });
     expect(list.data[0].raw.api_key_id).toBe('42677');
   });
@@ -131,10 +184,17 @@ describe('recorded replies through the wire mappers', () => {
   it('upload policy is read from data', () => {
     const p = parseUploadPolicy(body('get-upload-policy-nosse.response.body.txt'));
     expect(p).toEqual({
-      policy: expect.stringMatching(/^eyJ/), signature: 'n3dNX/aD3+WAly0QgzsURfiIk00=',
+      policy: expect.stringMatching(/^eyJ/),
+      signature: 'n3dNX/aD3+WAly0QgzsURfiIk00=',
       uploadDir: 'dashscope-instant/52afe077fb4825c6d74411758cb1ab98/2025-07-12/b744f4f8-1a9c-9c6b-950d-0d327e331f2f',
-      uploadHost: 'https://dashscope-file-mgr.oss-cn-beijing.aliyuncs.com', expireInSeconds: 300, maxFileSizeMb: 1024, capacityLimitMb: 999999999,
-      ossAccessKeyId: 'accessKeyId', xOssObjectAcl: 'private', xOssForbidOverwrite: 'true', requestId: 'b744f4f8-1a9c-9c6b-950d-0d327e331f2f',
+      uploadHost: 'https://dashscope-file-mgr.oss-cn-beijing.aliyuncs.com',
+      expireInSeconds: 300,
+      maxFileSizeMb: 1024,
+      capacityLimitMb: 999999999,
+      ossAccessKeyId: 'accessKeyId',
+      xOssObjectAcl: 'private',
+      xOssForbidOverwrite: 'true',
+      requestId: 'b744f4f8-1a9c-9c6b-950d-0d327e331f2f',
     });
   });
 
@@ -160,8 +220,21 @@ describe('recorded replies through the wire mappers', () => {
     const task = parseTask({
       request_id: 'r',
       output: {
-        task_id: 't', task_status: 'SUCCEEDED', results: [{ url: 'https://x/1.jpg' }],
-        text_result: { urls: [{ url: 'https://x/c.jpg' }], params: [{ sample_idx: 1, layers: [{ type: 'text', sub_type: 'Title', content: '标题', idx: 1, fontItalic: true, top: 1, left: 2, width: 3, height: 4, text_shadow: 'None', text_stroke: null }, { type: 'text_mask', idx: 0, top: 0, left: 0, width: 10, height: 10, gradient: null }] }] },
+        task_id: 't',
+        task_status: 'SUCCEEDED',
+        results: [{ url: 'https://x/1.jpg' }],
+        text_result: {
+          urls: [{ url: 'https://x/c.jpg' }],
+          params: [
+            {
+              sample_idx: 1,
+              layers: [
+                { type: 'text', sub_type: 'Title', content: '标题', idx: 1, fontItalic: true, top: 1, left: 2, width: 3, height: 4, text_shadow: 'None', text_stroke: null },
+                { type: 'text_mask', idx: 0, top: 0, left: 0, width: 10, height: 10, gradient: null },
+              ],
+            },
+          ],
+        },
       },
     });
     const [text, mask] = task.textResults!.params[0].layers as [TextLayer, TextMaskLayer];

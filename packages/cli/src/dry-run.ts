@@ -32,6 +32,8 @@ export async function dryRunItem(item: BatchItem, options: { stateDir: string; f
 export function formatDryRun(items: DryRunItem[]): string {
   const lines = items.map((i) => `${i.id}: ${JSON.stringify({ inputs: i.inputs, parameters: i.request.parameters ?? {}, input: i.request.input })}`);
   const images = items.reduce((sum, i) => sum + i.images, 0);
-  lines.push(`dry run: ${items.length} item${items.length === 1 ? '' : 's'} checked; ${images} image${images === 1 ? '' : 's'} would be billed. Nothing was uploaded or submitted.`);
+  lines.push(
+    `dry run: ${items.length} item${items.length === 1 ? '' : 's'} checked; ${images} image${images === 1 ? '' : 's'} would be billed. Nothing was uploaded or submitted.`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -51,8 +51,7 @@ function elements(option: string, edges: string[], prompts: string[], asCutouts:
   if (prompts.length > 0 && prompts.length !== edges.length) {
     throw new CliUsageError(
       'InvalidParameter',
-      `--${option}-prompt was given ${prompts.length} time(s) for ${edges.length} --${option}; give one per element ` +
-        `(in the same order, "" for none) or none at all.`,
+      `--${option}-prompt was given ${prompts.length} time(s) for ${edges.length} --${option}; give one per element ` + `(in the same order, "" for none) or none at all.`,
     );
   }
   return edges.map((file, i) => {
@@ -105,8 +104,7 @@ class GenerateInputError extends CliUsageError {
       'InvalidParameter',
       problems.length === 1
         ? `${formatProblem(problems[0]).trim()}. Nothing was uploaded or submitted.`
-        : `${problems.length} problems with the request; nothing was uploaded or submitted:\n` +
-            problems.map(formatProblem).join('\n'),
+        : `${problems.length} problems with the request; nothing was uploaded or submitted:\n` + problems.map(formatProblem).join('\n'),
     );
     this.name = 'GenerateInputError';
   }
@@ -119,7 +117,12 @@ class GenerateInputError extends CliUsageError {
  */
 export async function checkGenerateInputs(item: BatchItem, options: { fit?: boolean } = {}): Promise<string[]> {
   const report = await validateBatchInput(
-    { label: 'generate', entries: async function* () { yield { line: 1, item, problems: [] }; } },
+    {
+      label: 'generate',
+      entries: async function* () {
+        yield { line: 1, item, problems: [] };
+      },
+    },
     { validateRequest: validateBackgroundGenerationRequest, concurrency: 4, fit: options.fit === true },
   );
   if (report.problems.length > 0) throw new GenerateInputError(report.problems);

@@ -5,16 +5,7 @@
  * the task list like batch's, never resubmitted). Ctrl-C while waiting never loses the task: a PENDING task is cancelled
  * (and that is said), a RUNNING one is left to finish and its id printed for `backdrop status`.
  */
-import {
-  BACKGROUND_GENERATION_MODEL,
-  TaskCanceledError,
-  TaskFailedError,
-  TaskUnknownError,
-  toWireRequest,
-  type DashScope,
-  type Task,
-  type UploadedFile,
-} from '@backdrop/api';
+import { BACKGROUND_GENERATION_MODEL, TaskCanceledError, TaskFailedError, TaskUnknownError, toWireRequest, type DashScope, type Task, type UploadedFile } from '@backdrop/api';
 import { findUnclaimedTask, localFilesOf, missingResults, submitWantOf, type BatchItem, buildRequest, type ResolvedUrls, type TaskRecord } from '@backdrop/pipeline';
 
 /** What a found task must look like to be this run's (see `@backdrop/pipeline`'s task-fit). */
@@ -189,7 +180,10 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   // 4. Download right away: result URLs expire after 24 h.
   const missing = missingResultCount(task);
   const missingList = missingResults(task.results ?? []).map(({ index, code, message }) => ({ index, code, message }));
-  if (missing > 0) record.notes.push(`${missing} of ${task.results?.length} images failed on the service (no URL): ${missingList.map((m) => `result-${m.index}: ${m.code}`).join(', ')}. Not generated again (the images made are paid for).`);
+  if (missing > 0)
+    record.notes.push(
+      `${missing} of ${task.results?.length} images failed on the service (no URL): ${missingList.map((m) => `result-${m.index}: ${m.code}`).join(', ')}. Not generated again (the images made are paid for).`,
+    );
   if (missing === (task.results?.length ?? 0)) {
     return fail(new CliError('NoResults', `Task ${taskId} SUCCEEDED but returned no images (task_metrics: ${JSON.stringify(task.taskMetrics ?? {})}); submit it again.`));
   }
@@ -206,11 +200,9 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
     }
     const e = err as { code?: unknown; message?: unknown };
     return fail(
-      new CliError(
-        typeof e.code === 'string' ? e.code : 'DownloadFailed',
-        `${typeof e.message === 'string' ? e.message : String(err)}. Task ${taskId} SUCCEEDED; ${fetchLater}.`,
-        { cause: err },
-      ),
+      new CliError(typeof e.code === 'string' ? e.code : 'DownloadFailed', `${typeof e.message === 'string' ? e.message : String(err)}. Task ${taskId} SUCCEEDED; ${fetchLater}.`, {
+        cause: err,
+      }),
     );
   }
   const now = Date.now();
@@ -260,12 +252,7 @@ async function reconcileLostSubmit(
  * After Ctrl-C while waiting: cancel the task if it is still PENDING, otherwise leave it alone.
  * Returns the error that says which happened.
  */
-async function stopWaiting(
-  client: DashScope,
-  taskId: string,
-  recordFile: TaskRecordFile,
-  options: GenerationRunOptions,
-): Promise<InterruptedError> {
+async function stopWaiting(client: DashScope, taskId: string, recordFile: TaskRecordFile, options: GenerationRunOptions): Promise<InterruptedError> {
   const record = recordFile.record;
   const emulatorNote = options.inProcessEmulator ? ' (The in-process emulator stops with this command, and its tasks with it.)' : '';
   let current: Task | undefined;

@@ -80,10 +80,7 @@ export async function checkEarlierRun(outDir: string, overwrite: boolean, flag =
   const existing = (await readdir(outDir).catch(() => [] as string[])).filter((name) => RUN_FILE.test(name)).sort();
   if (existing.length > 0 && !overwrite) {
     const shown = existing.slice(0, 3).join(', ') + (existing.length > 3 ? ', …' : '');
-    throw new CliUsageError(
-      'OUTPUT_NOT_EMPTY',
-      `${outDir} already holds an earlier run (${shown}); choose another ${flag}, or pass --overwrite to replace it.`,
-    );
+    throw new CliUsageError('OUTPUT_NOT_EMPTY', `${outDir} already holds an earlier run (${shown}); choose another ${flag}, or pass --overwrite to replace it.`);
   }
   return existing;
 }

@@ -87,7 +87,12 @@ export async function retitleItem(dir: string, options: RetitleOptions): Promise
     const index = p.sampleIdx ?? i;
     const plainFile = plains.get(index);
     if (!plainFile) throw new CliUsageError('PLAIN_IMAGES_MISSING', `${dir} lacks plain-${index}.png (the untitled image of variant ${index}); download the task's images again.`);
-    const bytes = await renderTextLayers(await readFile(plainFile), p.layers, { title: options.title, subTitle: options.subTitle }, { format: options.format, fontDir: options.fontDir, embedFonts: options.embedFonts });
+    const bytes = await renderTextLayers(
+      await readFile(plainFile),
+      p.layers,
+      { title: options.title, subTitle: options.subTitle },
+      { format: options.format, fontDir: options.fontDir, embedFonts: options.embedFonts },
+    );
     const out = path.join(dir, `retitled-${index}.${options.format}`);
     await writeFileAtomic(out, bytes);
     written.push(out);

@@ -81,7 +81,10 @@ export function withServiceOptions<T>(yargs: Argv<T>, config: ServiceOptionsConf
 /** Splits `k1,k2` / repeated flags into clean, distinct keys. */
 function keyList(value: string | string[] | undefined): string[] {
   const raw = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  const keys = raw.flatMap((v) => String(v).split(',')).map((k) => k.trim()).filter((k) => k.length > 0);
+  const keys = raw
+    .flatMap((v) => String(v).split(','))
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
   return [...new Set(keys)];
 }
 
@@ -95,20 +98,13 @@ function keysFromFlags(args: ServiceArgs, config: ServiceOptionsConfig): string[
 }
 
 /** Resolves keys from flags, then the environment; throws a user error when there are none. */
-export function resolveApiKeys(
-  args: ServiceArgs,
-  config: ServiceOptionsConfig = {},
-  env: NodeJS.ProcessEnv = process.env,
-): string[] {
+export function resolveApiKeys(args: ServiceArgs, config: ServiceOptionsConfig = {}, env: NodeJS.ProcessEnv = process.env): string[] {
   const fromFlags = keysFromFlags(args, config);
   if (fromFlags.length > 0) return fromFlags;
   // The same key twice in DASHSCOPE_API_KEYS is one account: one lane, not two sharing its limits.
   const keys = [...new Set(readApiKeysFromEnv(env, { several: config.multipleKeys === true }))];
   if (keys.length === 0) {
-    throw new CliUsageError(
-      'MISSING_API_KEY',
-      'No DashScope API key: set DASHSCOPE_API_KEY (or pass --api-key), or use --emulator to try backdrop offline.',
-    );
+    throw new CliUsageError('MISSING_API_KEY', 'No DashScope API key: set DASHSCOPE_API_KEY (or pass --api-key), or use --emulator to try backdrop offline.');
   }
   return keys;
 }

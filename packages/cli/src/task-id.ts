@@ -37,10 +37,7 @@ export function refuseEmulatorForTask(args: { emulator?: boolean }, command: str
 export class TaskNotFoundError extends CliError {
   readonly exitCode = 1;
   constructor(taskId: string) {
-    super(
-      'TASK_NOT_FOUND',
-      `task ${taskId} is UNKNOWN to the service: no such id, a task of another account or key, or older than 24 h (tasks and their results are kept 24 h).`,
-    );
+    super('TASK_NOT_FOUND', `task ${taskId} is UNKNOWN to the service: no such id, a task of another account or key, or older than 24 h (tasks and their results are kept 24 h).`);
     this.name = 'TaskNotFoundError';
   }
 }
@@ -49,10 +46,7 @@ export class TaskNotFoundError extends CliError {
 export function checkTaskId(value: unknown): string {
   const id = String(value ?? '').trim();
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) {
-    throw new CliUsageError(
-      'INVALID_TASK_ID',
-      `"${String(value)}" is not a task id; use the id printed by \`backdrop generate\` (e.g. b2e98d78-c79b-431c-b2d7-c7bcd54465da).`,
-    );
+    throw new CliUsageError('INVALID_TASK_ID', `"${String(value)}" is not a task id; use the id printed by \`backdrop generate\` (e.g. b2e98d78-c79b-431c-b2d7-c7bcd54465da).`);
   }
   return id;
 }

@@ -98,7 +98,8 @@ export class ItemGeneration {
         await this.deliver(lane, final);
         return;
       }
-      if (final.taskStatus === 'UNKNOWN') throw new ItemFailedError('ResultExpired', `item ${this.id}: the service no longer knows task ${task.taskId} (finished tasks are kept about 24 h)`);
+      if (final.taskStatus === 'UNKNOWN')
+        throw new ItemFailedError('ResultExpired', `item ${this.id}: the service no longer knows task ${task.taskId} (finished tasks are kept about 24 h)`);
       const code = final.code ?? final.taskStatus;
       const message = `task ${task.taskId} ${final.taskStatus}${final.code ? ` ${final.code}` : ''}: ${final.message ?? ''}`.trim();
       const attempts = (await records.get(this.jobId)).attempts;
@@ -338,7 +339,16 @@ export class ItemGeneration {
       timings: { startedAt: new Date().toISOString(), ...(task.endTime ? { finishedAt: task.endTime } : {}), downloadedAt: new Date().toISOString() },
     });
     await store.appendResult(
-      resultLine({ id: this.id, status: 'succeeded', taskId: task.taskId, files: written.map((f) => f.name), attempts: rec.attempts, resumed: false, ...(rec.possibleDuplicate ? { possibleDuplicate: true } : {}), ...(task.usage ? { usage: task.usage } : {}) }),
+      resultLine({
+        id: this.id,
+        status: 'succeeded',
+        taskId: task.taskId,
+        files: written.map((f) => f.name),
+        attempts: rec.attempts,
+        resumed: false,
+        ...(rec.possibleDuplicate ? { possibleDuplicate: true } : {}),
+        ...(task.usage ? { usage: task.usage } : {}),
+      }),
     );
     await records.done(this.jobId, lane.fingerprint);
     this.ctx.emit({ type: 'done', id: this.id, taskId: task.taskId, lane: lane.fingerprint, files: written.map((f) => f.name) });

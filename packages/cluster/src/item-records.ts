@@ -55,7 +55,9 @@ export class ItemRecords {
   async submitStarted(jobId: string, submit: PendingSubmit, request: unknown): Promise<void> {
     await this.redis
       .multi()
-      .hset(this.itemKey(jobId), 'submit', JSON.stringify(submit), 'attempts', String(submit.attempt), 'request', JSON.stringify(request)).hset(this.names.key('stages'), jobId, 'submitting').exec();
+      .hset(this.itemKey(jobId), 'submit', JSON.stringify(submit), 'attempts', String(submit.attempt), 'request', JSON.stringify(request))
+      .hset(this.names.key('stages'), jobId, 'submitting')
+      .exec();
   }
 
   /** The submit created `taskId` (sent and answered, or found by reconciliation): the item owns it. */
@@ -109,11 +111,7 @@ export class ItemRecords {
 
   /** The item failed for good, with the reason. */
   async failed(jobId: string, id: string, code: string, message: string): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(this.names.key('stages'), jobId, 'failed')
-      .hset(this.names.key('failures'), jobId, JSON.stringify({ id, code, message }))
-      .exec();
+    await this.redis.multi().hset(this.names.key('stages'), jobId, 'failed').hset(this.names.key('failures'), jobId, JSON.stringify({ id, code, message })).exec();
   }
 
   /** A worker holding key `lane` is alive (for `queue`'s per-key listing). */

@@ -230,9 +230,12 @@ export class SharedLimits {
       if (ok === 'OK') break;
       await sleep(20 + Math.random() * 30, undefined, signal ? { signal } : undefined);
     }
-    const renew = setInterval(() => {
-      this.redis.eval(RENEW_LUA, 1, key, token, String(this.settings.submitLockMs)).catch(() => {});
-    }, Math.max(500, this.settings.submitLockMs / 3));
+    const renew = setInterval(
+      () => {
+        this.redis.eval(RENEW_LUA, 1, key, token, String(this.settings.submitLockMs)).catch(() => {});
+      },
+      Math.max(500, this.settings.submitLockMs / 3),
+    );
     try {
       return await fn();
     } finally {

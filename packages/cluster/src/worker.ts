@@ -113,7 +113,16 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
     const rec = await records.get(job.id!);
     await records.failed(job.id!, item.id, code, message);
     await store(job.data.out).appendResult(
-      resultLine({ id: item.id, status: 'failed', ...(rec.task ? { taskId: rec.task.taskId } : {}), files: [], error: { code, message }, attempts: rec.attempts, resumed: false, ...(rec.possibleDuplicate ? { possibleDuplicate: true } : {}) }),
+      resultLine({
+        id: item.id,
+        status: 'failed',
+        ...(rec.task ? { taskId: rec.task.taskId } : {}),
+        files: [],
+        error: { code, message },
+        attempts: rec.attempts,
+        resumed: false,
+        ...(rec.possibleDuplicate ? { possibleDuplicate: true } : {}),
+      }),
     );
     emit({ type: 'failed', id: item.id, code, message });
     throw new UnrecoverableError(`[${code}] ${message}`);
@@ -142,7 +151,11 @@ export async function startWorker(options: WorkerOptions): Promise<ClusterWorker
         throw err;
       }
       await records.setStage(jobId, 'prepared');
-      await generateQueue.add('generate', { ...job.data, inputs: prepared.inputs }, { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: false });
+      await generateQueue.add(
+        'generate',
+        { ...job.data, inputs: prepared.inputs },
+        { jobId, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: false },
+      );
     },
     { ...common, connection: prepareConnection, concurrency: options.prepareConcurrency ?? 1 },
   );

@@ -50,7 +50,9 @@ describe.skipIf(skipReason !== undefined)('cluster: worker processes sharing two
     expect(ids.size).toBe(count);
     expect(lines.every((l) => l.status === 'succeeded')).toBe(true);
     for (let i = 0; i < count; i++) {
-      const meta = await sharp(path.join(out, `sku-${i}`, 'result-0.jpg')).metadata().catch(() => sharp(path.join(out, `sku-${i}`, 'result-0.png')).metadata());
+      const meta = await sharp(path.join(out, `sku-${i}`, 'result-0.jpg'))
+        .metadata()
+        .catch(() => sharp(path.join(out, `sku-${i}`, 'result-0.png')).metadata());
       expect(meta.width).toBeGreaterThan(0);
       expect(existsSync(path.join(out, `sku-${i}`, 'task.json'))).toBe(true);
     }
@@ -111,7 +113,7 @@ describe.skipIf(skipReason !== undefined)('cluster: worker processes sharing two
     await enqueue(manifest, { redis: redis.url, out });
     const first = startWorkerProcess(redis.url, emulator.baseUrl);
     workers.push(first);
-    const [, id] = (await first.waitFor(/submitted (sku-\d+): task/, 'stderr', 60_000));
+    const [, id] = await first.waitFor(/submitted (sku-\d+): task/, 'stderr', 60_000);
     first.child.kill('SIGTERM');
     const exit = await first.exited;
     expect(exit.code).toBe(0);

@@ -42,11 +42,7 @@ let current: Promise<BackendInfo> | undefined;
 function parseBackendName(value: string, origin: string): BackendName {
   const v = value.trim().toLowerCase();
   if ((BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendName;
-  throw new EdgeError(
-    'HED_BACKEND_UNKNOWN',
-    `Unknown TensorFlow.js backend "${value}" in ${origin}; use one of: ${BACKEND_NAMES.join(', ')}.`,
-    { userError: true },
-  );
+  throw new EdgeError('HED_BACKEND_UNKNOWN', `Unknown TensorFlow.js backend "${value}" in ${origin}; use one of: ${BACKEND_NAMES.join(', ')}.`, { userError: true });
 }
 
 /**
@@ -61,8 +57,7 @@ function assertTfjsNodeInstalled(): void {
     throw new Error('@tensorflow/tfjs-node is not installed');
   }
   const lib = path.join(dir, 'lib');
-  const hasAddon =
-    existsSync(lib) && readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  const hasAddon = existsSync(lib) && readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node')));
   if (!hasAddon) throw new Error(`@tensorflow/tfjs-node has no native addon (${path.join(lib, 'napi-v*', 'tfjs_binding.node')} is missing)`);
 }
 

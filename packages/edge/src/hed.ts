@@ -5,13 +5,7 @@
 import os from 'node:os';
 import { parseHedCheckpoint } from './checkpoint/load-checkpoint.js';
 import { resolveWeights, type ResolvedWeights, type ResolveWeightsOptions } from './checkpoint/resolve-weights.js';
-import {
-  edgeElementFromDecoded,
-  edgeElementFromInput,
-  emptyTimings,
-  type EdgeElementResult,
-  type EdgeElementTimings,
-} from './edge-element.js';
+import { edgeElementFromDecoded, edgeElementFromInput, emptyTimings, type EdgeElementResult, type EdgeElementTimings } from './edge-element.js';
 import type { HedEngineChoice, HedNetworkEngine } from './engines/network-engine.js';
 import { loadHedNetwork, resolveEngineChoice, type HedEngineInfo } from './engines/select-engine.js';
 import { detectEdgeMap, type DetectOptions } from './hed/detector.js';

@@ -32,11 +32,9 @@ function tfjsNodeLoads(): Promise<boolean> {
 }
 
 async function tfjsNodeImport(): Promise<boolean> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--input-type=module', '-e', `try { await import('@tensorflow/tfjs-node'); console.log('yes'); } catch { console.log('no'); }`],
-    { cwd: path.resolve(here, '..') },
-  );
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `try { await import('@tensorflow/tfjs-node'); console.log('yes'); } catch { console.log('no'); }`], {
+    cwd: path.resolve(here, '..'),
+  });
   return stdout.trim().endsWith('yes');
 }
 

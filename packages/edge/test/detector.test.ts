@@ -39,7 +39,10 @@ describe('hed.detect', () => {
   it('gives binary maps (0 or 255) in scribble modes', async () => {
     for (const mode of ['scribble', 'scribble-safe'] as const) {
       const map = await hed.detect(rgbFromRgba(coffee), { mode, detectResolution: 256, imageResolution: 256 });
-      expect(map.data.every((v) => v === 0 || v === 255), mode).toBe(true);
+      expect(
+        map.data.every((v) => v === 0 || v === 255),
+        mode,
+      ).toBe(true);
     }
   });
 

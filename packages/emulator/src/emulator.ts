@@ -76,10 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
-        new EmulatorListenError(
-          `Cannot listen on ${config.host}:${config.port} (${error.code ?? error.message}); choose another --port or stop what uses it.`,
-          { cause: error },
-        ),
+        new EmulatorListenError(`Cannot listen on ${config.host}:${config.port} (${error.code ?? error.message}); choose another --port or stop what uses it.`, { cause: error }),
       );
     };
     server.once('error', onError);

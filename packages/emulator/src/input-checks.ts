@@ -42,15 +42,11 @@ function describe(image: InspectedImage): string {
 /** The base image must be a four-channel (RGBA) PNG, long side ≤ 2048 px. */
 export function checkBaseImage(image: InspectedImage): void {
   if (image.format !== 'png' || image.channels !== 4) {
-    throw invalidParameter(
-      `input.base_image_url must be an RGBA (four-channel) PNG with a transparent background (got ${describe(image)}); convert the cut-out to RGBA PNG.`,
-    );
+    throw invalidParameter(`input.base_image_url must be an RGBA (four-channel) PNG with a transparent background (got ${describe(image)}); convert the cut-out to RGBA PNG.`);
   }
   const longSide = Math.max(image.width, image.height);
   if (longSide > MAX_BASE_LONG_SIDE) {
-    throw invalidParameter(
-      `input.base_image_url is ${image.width}×${image.height}; its long side must be at most ${MAX_BASE_LONG_SIDE} px. Scale it down first.`,
-    );
+    throw invalidParameter(`input.base_image_url is ${image.width}×${image.height}; its long side must be at most ${MAX_BASE_LONG_SIDE} px. Scale it down first.`);
   }
 }
 

@@ -83,10 +83,13 @@ export class TaskLifecycle {
       });
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.closed) run();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (!this.closed) run();
+      },
+      Math.max(0, ms),
+    );
     this.timers.add(timer);
   }
 
@@ -144,9 +147,7 @@ export class TaskLifecycle {
   /** Tasks of `key` that have not expired, newest first. */
   list(key: string): TaskRecord[] {
     const now = this.clock.now();
-    return [...this.tasks.values()]
-      .filter((t) => t.key === key && (t.expiresAt === undefined || t.expiresAt > now))
-      .sort((a, b) => b.submittedAt - a.submittedAt);
+    return [...this.tasks.values()].filter((t) => t.key === key && (t.expiresAt === undefined || t.expiresAt > now)).sort((a, b) => b.submittedAt - a.submittedAt);
   }
 
   /** Cancels a PENDING task; false when the task is in any other state. */

@@ -194,10 +194,7 @@ export function resolveOptions(options: EmulatorOptions = {}): EmulatorConfig {
   check(Number.isFinite(seed), `seed must be a number (got ${String(options.seed)}).`);
   const faults = options.faults ?? {};
   const routes = faults.routes ?? [...FAULT_ROUTES];
-  check(
-    Array.isArray(routes) && routes.every((r) => FAULT_ROUTES.includes(r)),
-    `faults.routes must list routes among ${FAULT_ROUTES.join(', ')}.`,
-  );
+  check(Array.isArray(routes) && routes.every((r) => FAULT_ROUTES.includes(r)), `faults.routes must list routes among ${FAULT_ROUTES.join(', ')}.`);
   const slowReplyMs = faults.slowReplyMs ?? 2000;
   check(Number.isFinite(slowReplyMs) && slowReplyMs >= 0, 'faults.slowReplyMs must be a number of ms ≥ 0.');
   const maxUploadMb = options.maxUploadMb ?? 64;

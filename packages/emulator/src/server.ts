@@ -139,9 +139,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: Emulator
       }
       if (faults.serverError) {
         state.stats.recordFault(key || undefined, 'serverError');
-        throw route.kind === 'object-store'
-          ? new ObjectStoreError(500, 'InternalError', INTERNAL_ERROR_MESSAGE)
-          : new ServiceError(500, 'InternalError', INTERNAL_ERROR_MESSAGE);
+        throw route.kind === 'object-store' ? new ObjectStoreError(500, 'InternalError', INTERNAL_ERROR_MESSAGE) : new ServiceError(500, 'InternalError', INTERNAL_ERROR_MESSAGE);
       }
     }
     reply = await route.handle({ req, url, params, requestId, key, state });

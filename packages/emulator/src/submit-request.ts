@@ -69,9 +69,7 @@ function edgeList(edge: Record<string, unknown>, side: 'foreground' | 'backgroun
   const urlList = (urls ?? []) as string[];
   const promptList = prompts as string[] | undefined | null;
   if (promptList && promptList.length !== urlList.length) {
-    throw invalidParameter(
-      `${listPath}_prompt has ${promptList.length} entries but ${listPath} has ${urlList.length}; give one prompt per element ('' for none).`,
-    );
+    throw invalidParameter(`${listPath}_prompt has ${promptList.length} entries but ${listPath} has ${urlList.length}; give one prompt per element ('' for none).`);
   }
   return urlList.map((url, i) => {
     const path = `${listPath}[${i}]`;
@@ -164,8 +162,8 @@ export function parseSubmitBody(body: unknown): SubmitSpec {
     n,
     noiseLevel,
     refPromptWeight,
-    sceneType: (sceneType) ?? undefined,
-    modelVersion: (modelVersion) ?? undefined,
+    sceneType: sceneType ?? undefined,
+    modelVersion: modelVersion ?? undefined,
   };
 }
 

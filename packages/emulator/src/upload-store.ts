@@ -133,11 +133,7 @@ export class UploadStore {
    * Checks a form POST against its policy and stores the file. Throws `ObjectStoreError` (403 for policy
    * violations, 400 for a too-large or missing file, 409 for an existing key) like OSS.
    */
-  store(
-    fields: ReadonlyMap<string, string>,
-    file: { bytes: Buffer; contentType?: string } | undefined,
-    now: number,
-  ): UploadReply {
+  store(fields: ReadonlyMap<string, string>, file: { bytes: Buffer; contentType?: string } | undefined, now: number): UploadReply {
     const field = (name: string): string | undefined => {
       for (const [k, v] of fields) if (k.toLowerCase() === name.toLowerCase()) return v;
       return undefined;
@@ -161,9 +157,7 @@ export class UploadStore {
     if (Date.parse(document.expiration) <= now) {
       throw new ObjectStoreError(403, 'AccessDenied', 'Invalid according to Policy: Policy expired. Get a new upload policy.');
     }
-    const prefixCondition = document.conditions.find(
-      (c): c is [string, string, string] => Array.isArray(c) && c[0] === 'starts-with' && c[1] === '$key',
-    );
+    const prefixCondition = document.conditions.find((c): c is [string, string, string] => Array.isArray(c) && c[0] === 'starts-with' && c[1] === '$key');
     const uploadDir = prefixCondition?.[2] ?? '';
     const owner = this.dirs.get(uploadDir);
     if (!owner || !key || !key.startsWith(`${uploadDir}/`) || key.length <= uploadDir.length + 1 || key.endsWith('/')) {

@@ -64,7 +64,12 @@ describe('API keys', () => {
 
 describe('partial results in the task reply', () => {
   it('SUCCEEDED, results with code/message at the missing positions, task_metrics and usage count only the images made', async () => {
-    const emulator = await start({ taskMs: 10, pendingMs: 0, seed: 3, faults: { partialRate: 1, partialFailureCode: 'InternalError.Timeout', partialFailureMessage: 'timed out' } });
+    const emulator = await start({
+      taskMs: 10,
+      pendingMs: 0,
+      seed: 3,
+      faults: { partialRate: 1, partialFailureCode: 'InternalError.Timeout', partialFailureMessage: 'timed out' },
+    });
     const id = (await submit(emulator, body(3))).body.output.task_id;
     const done = (await waitForStatus(emulator, id)).body;
     expect(done.output.task_status).toBe('SUCCEEDED');

@@ -68,7 +68,7 @@ describe('lifecycle', () => {
     expect(emulator.stats().total.tasksByStatus).toMatchObject({ SUCCEEDED: 1, CANCELED: 1, PENDING: 0, RUNNING: 0 });
   });
 
-  it("a task is visible only to its own key (others get UNKNOWN)", async () => {
+  it('a task is visible only to its own key (others get UNKNOWN)', async () => {
     const emulator = await start({ taskMs: 10, pendingMs: 0 });
     const id = (await submit(emulator, body(), { key: 'owner' })).body.output.task_id;
     await waitForStatus(emulator, id, undefined, { key: 'owner' });

@@ -38,7 +38,7 @@ describe('submit rate: 2 per sliding second per key', () => {
 });
 
 describe('running slots', () => {
-  it("queue (default): one RUNNING at a time, the rest PENDING and started FIFO", async () => {
+  it('queue (default): one RUNNING at a time, the rest PENDING and started FIFO', async () => {
     const emulator = await start({ taskMs: 700, pendingMs: 0, submitQps: 100 });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await submit(emulator, body(`p${i}`))).body.output.task_id);

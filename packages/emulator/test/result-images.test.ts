@@ -43,9 +43,7 @@ interface TaskImages {
 async function runTask(input: Record<string, unknown>, n = 1, options: EmulatorOptions = {}): Promise<TaskImages> {
   const emulator: Emulator = await startEmulator({ taskMs: 10, pendingMs: 0, seed: 5, ...options });
   try {
-    const resolved = Object.fromEntries(
-      Object.entries(input).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('/') ? inputs.url(v) : v]),
-    );
+    const resolved = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('/') ? inputs.url(v) : v]));
     const edge = resolved.reference_edge as Record<string, string[]> | undefined;
     if (edge) for (const side of ['foreground_edge', 'background_edge']) if (edge[side]) edge[side] = edge[side].map((p) => inputs.url(p));
     const submitted = await submit(emulator, { model: MODEL, input: { base_image_url: inputs.url('/subject.png'), ...resolved }, parameters: { n } });
@@ -234,7 +232,10 @@ describe('titles', () => {
       const inTitle = rgbDifference(run.results[i], run.plain[i], boxPixels(run.plain[i], title));
       expect(inTitle.mean).toBeGreaterThan(15);
       // …and below the mask it is the plain image up to JPEG error.
-      const outside = boxPixels(run.plain[i], mask.top === 0 ? { top: mask.height + 8, left: 0, width: W2, height: H2 - mask.height - 8 } : { top: 0, left: 0, width: W2, height: mask.top - 8 });
+      const outside = boxPixels(
+        run.plain[i],
+        mask.top === 0 ? { top: mask.height + 8, left: 0, width: W2, height: H2 - mask.height - 8 } : { top: 0, left: 0, width: W2, height: mask.top - 8 },
+      );
       expect(rgbDifference(run.results[i], run.plain[i], outside).max).toBe(0);
       // Title-coloured pixels exist in the title box.
       const colour = params[i].layers[1].font_color as string;

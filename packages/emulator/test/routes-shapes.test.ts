@@ -75,8 +75,7 @@ describe('reply shapes match the recordings', () => {
     expect(done.body.output.text_results.urls[0].url).toMatch(/\.png$/);
 
     // Text layers: same keys per layer kind as the recording (title, sub-title, masks with/without shadow).
-    const layerKeys = (layers: Record<string, unknown>[]) =>
-      layers.map((l) => `${l.type}/${String(l.sub_type ?? l.idx)}:${keysOf(l).join(',')}`);
+    const layerKeys = (layers: Record<string, unknown>[]) => layers.map((l) => `${l.type}/${String(l.sub_type ?? l.idx)}:${keysOf(l).join(',')}`);
     const ours = done.body.output.text_results.params;
     const theirs = recordedDone.output.text_results.params;
     expect(ours.map((p: object) => keysOf(p))).toEqual(theirs.map((p: object) => keysOf(p)));

@@ -100,7 +100,9 @@ function alphaFacts(alpha: Buffer, width: number, height: number): AlphaFacts {
 
 describe('sample cut-outs', () => {
   it('are all there', () => {
-    expect(files).toEqual(expect.arrayContaining(['cutouts/cup.png', 'cutouts/sneaker.png', 'cutouts/lotion.png', 'cutouts/plant.png', 'deco/peach.png', 'deco/leaves.png', 'deco/cat.png']));
+    expect(files).toEqual(
+      expect.arrayContaining(['cutouts/cup.png', 'cutouts/sneaker.png', 'cutouts/lotion.png', 'cutouts/plant.png', 'deco/peach.png', 'deco/leaves.png', 'deco/cat.png']),
+    );
   });
 
   it.each(files)('%s: RGBA with exact alpha, one shape, no holes, room around it', async (file) => {

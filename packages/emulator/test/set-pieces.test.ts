@@ -43,7 +43,9 @@ describe('floor reflection', () => {
     expect(overlay).toBeDefined();
     expect(overlay!.top).toBe(51);
     expect(overlay!.left).toBe(30);
-    const { data, info } = await sharp(overlay!.input as Buffer).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(overlay!.input as Buffer)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const at = (x: number, y: number) => [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)];
     const [r, , b, a] = at(info.width / 2, 1);
     expect(b).toBeGreaterThan(r + 100); // the blue bottom half, mirrored

@@ -30,7 +30,11 @@ describe('stats', () => {
       const [a1, a2] = burst.filter((r) => r.status === 200).sort((x, y) => (x.body.request_id < y.body.request_id ? -1 : 1));
       const b1 = await submit(emulator, body, { key: secretB });
       expect(b1.status).toBe(200);
-      for (const [reply, key] of [[a1, secretA], [a2, secretA], [b1, secretB]] as const) {
+      for (const [reply, key] of [
+        [a1, secretA],
+        [a2, secretA],
+        [b1, secretB],
+      ] as const) {
         await waitForStatus(emulator, reply.body.output.task_id, undefined, { key, everyMs: 100 });
       }
       const response = await fetch(`${emulator.origin}/emulator/stats`);

@@ -21,7 +21,13 @@ beforeAll(async () => {
   inputs.put('/ref.jpg', await makeReference(64, 48));
   inputs.put('/edge.png', await makeEdgeElement(64, 48));
   inputs.put('/opaque.png', await makeOpaquePng(64, 48));
-  inputs.put('/grey-alpha.png', await sharp(await makeSubject(64, 48)).toColourspace('b-w').png().toBuffer());
+  inputs.put(
+    '/grey-alpha.png',
+    await sharp(await makeSubject(64, 48))
+      .toColourspace('b-w')
+      .png()
+      .toBuffer(),
+  );
   inputs.put('/subject.jpg', await makeReference(64, 48));
   inputs.put('/huge.png', await makeSubject(2049, 16));
   inputs.put('/max.png', await makeSubject(2048, 16));

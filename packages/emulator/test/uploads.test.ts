@@ -167,7 +167,15 @@ describe('upload memory cap (maxUploadMemoryMb)', () => {
     const subject = await makeSubject(40, 30);
     const mb = subject.length / (1024 * 1024);
     const warnings: string[] = [];
-    const emulator = await start({ taskMs: 10, pendingMs: 0, submitQps: 100, timeScale: 1e-4, maxUploadMb: mb * 1.01, maxUploadMemoryMb: mb * 2.5, logger: { warn: (m) => warnings.push(m) } });
+    const emulator = await start({
+      taskMs: 10,
+      pendingMs: 0,
+      submitQps: 100,
+      timeScale: 1e-4,
+      maxUploadMb: mb * 1.01,
+      maxUploadMemoryMb: mb * 2.5,
+      logger: { warn: (m) => warnings.push(m) },
+    });
     const policy = await getPolicy(emulator);
     await upload(policy, 'old.png', subject);
     emulator.advanceClock(48 * 3600_000 * 1e-4 + 1); // old.png expires

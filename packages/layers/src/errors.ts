@@ -1,13 +1,7 @@
 /** Errors of the layer renderer. */
 
 /** Stable codes of {@link LayersError}. */
-export type LayersErrorCode =
-  | 'LAYERS_NO_TEXT_LAYERS'
-  | 'LAYERS_NO_TITLE_LAYER'
-  | 'LAYERS_NO_SUBTITLE_LAYER'
-  | 'LAYERS_FONT_DIR'
-  | 'LAYERS_FONT_MAP'
-  | 'LAYERS_BAD_IMAGE';
+export type LayersErrorCode = 'LAYERS_NO_TEXT_LAYERS' | 'LAYERS_NO_TITLE_LAYER' | 'LAYERS_NO_SUBTITLE_LAYER' | 'LAYERS_FONT_DIR' | 'LAYERS_FONT_MAP' | 'LAYERS_BAD_IMAGE';
 
 /** A problem with the layers, the fonts or the image; `userError` when the caller can fix it. */
 export class LayersError extends Error {

@@ -100,7 +100,8 @@ function registerDir(dir: string): Set<string> {
   } catch {
     isDir = false;
   }
-  if (!isDir) throw new LayersError('LAYERS_FONT_DIR', `The font folder ${absolute} does not exist or cannot be read; pass an existing folder with --font-dir / BACKDROP_FONT_DIR.`);
+  if (!isDir)
+    throw new LayersError('LAYERS_FONT_DIR', `The font folder ${absolute} does not exist or cannot be read; pass an existing folder with --font-dir / BACKDROP_FONT_DIR.`);
   const families = new Set<string>();
   for (const [family, files] of readFontMap(absolute)) {
     for (const file of files) if (GlobalFonts.registerFromPath(file, family)) families.add(family);

@@ -101,12 +101,7 @@ export function renderTextLayersRaw(plain: RawPixels, layers: readonly LayerMode
  * the wire form) onto `plain` (PNG/JPEG/WebP bytes, or raw pixels). `overrides` replace the title and
  * sub-title; new strings shrink to fit their boxes. Returns PNG bytes, or the SVG document's UTF-8 bytes.
  */
-export async function renderTextLayers(
-  plain: Buffer | RawPixels,
-  layers: readonly LayerModel[],
-  overrides?: TextOverrides,
-  options: RenderOptions = {},
-): Promise<Buffer> {
+export async function renderTextLayers(plain: Buffer | RawPixels, layers: readonly LayerModel[], overrides?: TextOverrides, options: RenderOptions = {}): Promise<Buffer> {
   const ordered = prepare(layers, overrides, options.fontDir);
   const decoded = Buffer.isBuffer(plain) ? await decode(plain) : undefined;
   const width = decoded ? decoded.width : (plain as RawPixels).width;

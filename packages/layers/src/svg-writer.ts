@@ -76,11 +76,12 @@ export function writeSvg(width: number, height: number, image: { mime: string; b
     }
     const t = item.text;
     if (t.shadow) defs.push(shadowFilter(`shadow-${i}`, t.shadow, t.box));
-    const family = [...t.families, ...SYSTEM_CJK_FAMILIES].map((f) => `'${f}'`).concat('sans-serif').join(', ');
+    const family = [...t.families, ...SYSTEM_CJK_FAMILIES]
+      .map((f) => `'${f}'`)
+      .concat('sans-serif')
+      .join(', ');
     // Horizontal decorations are text-decoration (they follow the text when it is edited); vertical ones bars.
-    const decoration = t.vertical
-      ? ''
-      : [t.layer.fontUnderLine ? 'underline' : '', t.layer.fontLineThrough ? 'line-through' : ''].filter(Boolean).join(' ');
+    const decoration = t.vertical ? '' : [t.layer.fontUnderLine ? 'underline' : '', t.layer.fontLineThrough ? 'line-through' : ''].filter(Boolean).join(' ');
     // The outline is a <use> copy of the text, stroked, beneath it: the text stays one editable element and
     // the fill covers the stroke's inner half in every renderer (paint-order is not supported everywhere).
     const stroke = t.stroke ? `${paint('stroke', t.stroke.colour)} stroke-width="${round(t.stroke.width * 2)}" stroke-linejoin="round"` : '';

@@ -18,7 +18,15 @@ describe('mask layers', () => {
   it('a linear gradient in pixels changes colour along its axis (vertical: red at the top, green at the bottom) and not across it', async () => {
     const plain = await plainPng(240, 140, GREY);
     const layer = mask({
-      gradient: { type: 'linear', gradientUnits: 'pixels', coords: { x1: 0, y1: 0, x2: 0, y2: 100 }, colorStops: [{ offset: 0, color: '#ff0000ff' }, { offset: 1, color: '#00ff00ff' }] },
+      gradient: {
+        type: 'linear',
+        gradientUnits: 'pixels',
+        coords: { x1: 0, y1: 0, x2: 0, y2: 100 },
+        colorStops: [
+          { offset: 0, color: '#ff0000ff' },
+          { offset: 1, color: '#00ff00ff' },
+        ],
+      },
     });
     const img = await decode(await renderTextLayers(plain, [layer]));
     const top = px(img, 100, 21);
@@ -34,7 +42,17 @@ describe('mask layers', () => {
     // A horizontal gradient with transparency: the fade towards x2 shows the plain image more and more.
     const fade = await decode(
       await renderTextLayers(plain, [
-        mask({ gradient: { type: 'linear', gradientUnits: 'pixels', coords: { x1: 0, y1: 0, x2: 200, y2: 0 }, colorStops: [{ offset: 0, color: '#ffffffff' }, { offset: 1, color: '#ffffff00' }] } }),
+        mask({
+          gradient: {
+            type: 'linear',
+            gradientUnits: 'pixels',
+            coords: { x1: 0, y1: 0, x2: 200, y2: 0 },
+            colorStops: [
+              { offset: 0, color: '#ffffffff' },
+              { offset: 1, color: '#ffffff00' },
+            ],
+          },
+        }),
       ]),
     );
     const xs = [25, 70, 120, 170, 215].map((x) => px(fade, x, 70)[0]);
@@ -51,13 +69,15 @@ describe('mask layers', () => {
       [218, 21],
       [21, 118],
       [218, 118],
-    ]) expect(px(img, x, y).slice(0, 3)).toEqual(GREY);
+    ])
+      expect(px(img, x, y).slice(0, 3)).toEqual(GREY);
     // Along the edges away from the corners, and at the centre: blue.
     for (const [x, y] of [
       [120, 21],
       [21, 70],
       [120, 70],
-    ]) expect(px(img, x, y).slice(0, 3)).toEqual([0, 0, 255]);
+    ])
+      expect(px(img, x, y).slice(0, 3)).toEqual([0, 0, 255]);
     // Radius is limited to half the shorter side: a huge radius makes a pill, not a broken shape.
     const pill = await decode(await renderTextLayers(plain, [mask({ radius: 999 })]));
     expect(px(pill, 120, 70).slice(0, 3)).toEqual([0, 0, 255]);

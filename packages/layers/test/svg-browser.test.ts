@@ -82,7 +82,12 @@ describe.skipIf(!chromium)('SVG in a browser (chromium)', () => {
   it('renders like the PNG: masks, gradient, pill, and the titles as real glyphs from the embedded font subset', async () => {
     const plainBytes = await plainPng(1024, 300, [122, 156, 192]);
     // Title ink is measured against the masks alone (the plate under the title differs from the plain image).
-    const plates = await decode(await renderTextLayers(plainBytes, layers.filter((l) => l.type === 'text_mask')));
+    const plates = await decode(
+      await renderTextLayers(
+        plainBytes,
+        layers.filter((l) => l.type === 'text_mask'),
+      ),
+    );
     const png = await decode(await renderTextLayers(plainBytes, layers, { title: '春日新品' }));
     const svg = await renderTextLayers(plainBytes, layers, { title: '春日新品' }, { format: 'svg' });
     expect(svg.toString('utf8')).toMatch(/@font-face\{font-family:'Noto Sans Hans';font-weight:400;src:url\(data:font\/woff2;base64,/);

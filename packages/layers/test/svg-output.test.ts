@@ -95,7 +95,8 @@ describe('SVG output', () => {
       [900, 120],
       [200, 250],
       [600, 290],
-    ]) expect(diff(px(png, x, y), px(fromSvg, x, y))).toBeLessThanOrEqual(3);
+    ])
+      expect(diff(px(png, x, y), px(fromSvg, x, y))).toBeLessThanOrEqual(3);
     // Inside the pill (left end, no text): the pill colour.
     expect(diff(px(fromSvg, 402, 143), [0xe6, 0xba, 0xa7])).toBeLessThanOrEqual(3);
     // The title's fill colour appears in the title box in both.
@@ -105,7 +106,8 @@ describe('SVG output', () => {
     expect(Math.abs(titleInk(fromSvg).meanX - titleInk(png).meanX)).toBeLessThan(6);
     // Overall: nearly all pixels agree.
     let close = 0;
-    for (let i = 0; i < png.data.length; i += 4) if (diff([png.data[i], png.data[i + 1], png.data[i + 2]], [fromSvg.data[i], fromSvg.data[i + 1], fromSvg.data[i + 2]]) <= 3) close++;
+    for (let i = 0; i < png.data.length; i += 4)
+      if (diff([png.data[i], png.data[i + 1], png.data[i + 2]], [fromSvg.data[i], fromSvg.data[i + 1], fromSvg.data[i + 2]]) <= 3) close++;
     expect(close / (png.width * png.height)).toBeGreaterThan(0.97);
   });
 });

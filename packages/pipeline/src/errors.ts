@@ -41,8 +41,7 @@ export class InvalidBatchInputError extends BatchError {
     const more = problems.length > 50 ? [`  … and ${problems.length - 50} more`] : [];
     super(
       'BATCH_INVALID_INPUT',
-      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${source}; nothing was submitted. ` +
-        `Fix them and run again:\n${[...shown, ...more].join('\n')}`,
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${source}; nothing was submitted. ` + `Fix them and run again:\n${[...shown, ...more].join('\n')}`,
       { userError: true },
     );
     this.problems = problems;
@@ -102,10 +101,6 @@ export class ResultExpiredError extends BatchError {
     /** Why the results count as expired. */
     readonly detail: string,
   ) {
-    super(
-      'ResultExpired',
-      `item ${itemId}: the results of task ${taskId} have expired (${detail}); run the batch again to ` +
-        `generate this item anew (a new, paid task).`,
-    );
+    super('ResultExpired', `item ${itemId}: the results of task ${taskId} have expired (${detail}); run the batch again to ` + `generate this item anew (a new, paid task).`);
   }
 }

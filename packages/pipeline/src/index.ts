@@ -14,16 +14,7 @@ export { openHedEdgeMaker, type HedEdgeMaker, type HedEdgeMakerOptions } from '.
 export type { BatchClient } from './batch-client.js';
 export { acquireKeyLock, defaultLockDir, type KeyLock } from './throttle/key-lock.js';
 export { acquireOutputLock } from './journal/out-lock.js';
-export {
-  BatchError,
-  BatchConfigError,
-  InvalidBatchInputError,
-  KeyLockHeldError,
-  OutputFolderLockedError,
-  ResultExpiredError,
-  formatProblem,
-  type InputProblem,
-} from './errors.js';
+export { BatchError, BatchConfigError, InvalidBatchInputError, KeyLockHeldError, OutputFolderLockedError, ResultExpiredError, formatProblem, type InputProblem } from './errors.js';
 
 // Building blocks for a one-item run (`backdrop generate` in @backdrop/cli) and for tools that
 // write results themselves: the same preparation, request, download and atomic-write steps the
@@ -50,10 +41,4 @@ export { submitWantOf } from './stages/task-fit.js';
 export { filesIntact, DownloadError } from './stages/download.js';
 export { resultLine } from './output/results-file.js';
 export type { JournalFile } from './journal/journal-entry.js';
-export {
-  errorFacts,
-  isSlotBusy,
-  isRateLimited,
-  isPermanentTaskFailure,
-  type ClientErrorFacts,
-} from './batch-client.js';
+export { errorFacts, isSlotBusy, isRateLimited, isPermanentTaskFailure, type ClientErrorFacts } from './batch-client.js';

@@ -22,8 +22,14 @@ describe.skipIf(skipReason)('the main job: a batch over the bundled examples', (
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('NOT the real ControlNetHED weights');
     expect(r.stderr).toContain('in-process emulator');
-    const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; status: string; files: string[] });
-    const ids = readFileSync(manifest, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; status: string; files: string[] });
+    const ids = readFileSync(manifest, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id);
     expect(lines.map((l) => l.id)).toEqual(ids);
     for (const l of lines) expect(l.status).toBe('succeeded');
 
@@ -33,8 +39,14 @@ describe.skipIf(skipReason)('the main job: a batch over the bundled examples', (
     expect(cup.filter((f) => f.startsWith('plain-'))).toHaveLength(2);
     const result = cup.find((f) => f.startsWith('result-0'))!;
     const plain = cup.find((f) => f.startsWith('plain-0'))!;
-    const a = await sharp(path.join(out, 'sku-cup', result)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const b = await sharp(path.join(out, 'sku-cup', plain)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const a = await sharp(path.join(out, 'sku-cup', result))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const b = await sharp(path.join(out, 'sku-cup', plain))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([a.info.width, a.info.height]).toEqual([600, 400]);
     expect([b.info.width, b.info.height]).toEqual([600, 400]);
     // The title is drawn in the top part: there the titled result differs clearly from the plain image.
@@ -46,7 +58,9 @@ describe.skipIf(skipReason)('the main job: a batch over the bundled examples', (
       }
     }
     expect(differing).toBeGreaterThan(500);
-    const task = JSON.parse(readFileSync(path.join(out, 'sku-cup', 'task.json'), 'utf8')) as { request: { input: { title: string; reference_edge: { foreground_edge: string[] } } } };
+    const task = JSON.parse(readFileSync(path.join(out, 'sku-cup', 'task.json'), 'utf8')) as {
+      request: { input: { title: string; reference_edge: { foreground_edge: string[] } } };
+    };
     // The request as sent: wire form (snake_case), uploaded inputs as oss:// URLs — like `generate`.
     expect(task.request.input.title).toBe('晨间好茶');
     expect(task.request.input.reference_edge.foreground_edge[0]).toMatch(/^oss:\/\//);

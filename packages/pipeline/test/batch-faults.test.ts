@@ -18,7 +18,12 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function runAgainst(options: EmulatorOptions, items: number, batch: Partial<BatchOptions> = {}, apiKeys = ['fault-key']): Promise<{ summary: BatchSummary; events: BatchEvent[]; out: string }> {
+async function runAgainst(
+  options: EmulatorOptions,
+  items: number,
+  batch: Partial<BatchOptions> = {},
+  apiKeys = ['fault-key'],
+): Promise<{ summary: BatchSummary; events: BatchEvent[]; out: string }> {
   emulator = await startEmulator({ taskMs: [80, 150], seed: 21, ...options });
   const dir = tmpDir('faults');
   const { manifest } = await writeCatalogue(dir, items);
@@ -33,7 +38,10 @@ async function runAgainst(options: EmulatorOptions, items: number, batch: Partia
 }
 
 function results(out: string): { id: string; status: string; errorCode: string | null; attempts: number }[] {
-  return readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 describe('batch under injected faults', () => {
@@ -54,7 +62,11 @@ describe('batch under injected faults', () => {
   });
 
   it('does not retry content-moderation failures', async () => {
-    const { summary, events, out } = await runAgainst({ faults: { taskFailureRate: 1, taskFailureCode: 'DataInspectionFailed', taskFailureMessage: 'Input data may contain inappropriate content.' } }, 3, { retries: 3 });
+    const { summary, events, out } = await runAgainst(
+      { faults: { taskFailureRate: 1, taskFailureCode: 'DataInspectionFailed', taskFailureMessage: 'Input data may contain inappropriate content.' } },
+      3,
+      { retries: 3 },
+    );
     expect(summary).toMatchObject({ succeeded: 0, failed: 3 });
     expect(events.some((e) => e.type === 'retry')).toBe(false);
     for (const x of results(out)) expect(x).toMatchObject({ status: 'failed', errorCode: 'DataInspectionFailed', attempts: 1 });

@@ -26,7 +26,12 @@ async function emulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return e;
 }
 
-async function run(manifest: string, out: string, options: Partial<BatchOptions>, onEvent: (e: BatchEvent) => void = () => {}): Promise<{ summary: BatchSummary; events: BatchEvent[] }> {
+async function run(
+  manifest: string,
+  out: string,
+  options: Partial<BatchOptions>,
+  onEvent: (e: BatchEvent) => void = () => {},
+): Promise<{ summary: BatchSummary; events: BatchEvent[] }> {
   const events: BatchEvent[] = [];
   let summary: BatchSummary | undefined;
   for await (const e of runBatch(await openBatchSource(manifest), { out, apiKeys: [KEY], lock: { dir: path.join(out, '..', 'locks') }, ...options })) {
@@ -56,11 +61,18 @@ describe.each(['submit', 'task'] as const)('uploads the service no longer has (r
     const out = path.join(dir, 'out');
     const a = await emulator();
     expect((await run(manifest, out, { baseUrl: a.baseUrl })).summary).toMatchObject({ succeeded: items, failed: 0 });
-    expect(readFileSync(path.join(out, '.backdrop', 'uploads.jsonl'), 'utf8').trim().split('\n')).toHaveLength(items);
+    expect(
+      readFileSync(path.join(out, '.backdrop', 'uploads.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(items);
 
     // New prompts, same cut-outs: the items are generated anew and their uploads come from the cache,
     // but this service instance has never seen them.
-    writeManifest(manifest, ids.map((id, i) => ({ id, base: `cutouts/p${i}.png`, prompt: `product ${i} on a beach` })));
+    writeManifest(
+      manifest,
+      ids.map((id, i) => ({ id, base: `cutouts/p${i}.png`, prompt: `product ${i} on a beach` })),
+    );
     const b = await emulator({ inputDownloadFailure: where });
     const { summary, events } = await run(manifest, out, { baseUrl: b.baseUrl, lookahead: 2, retries: 0 });
     expect(summary).toMatchObject({ succeeded: items, failed: 0 });

@@ -42,7 +42,13 @@ describe('HED runs ahead of the task slot', () => {
       // sku-0: a cut-out element (HED); sku-1…4: base only.
       const { manifest } = await writeCatalogue(dir, 5, (i) => (i === 0 ? { foreground: [{ cutout: 'cutouts/p1.png' }] } : {}));
       const events: BatchEvent[] = [];
-      for await (const e of runBatch(await openBatchSource(manifest), { out: path.join(dir, 'out'), apiKeys: ['hed-ahead'], baseUrl: emulator.baseUrl, lock: false, edges: slow })) {
+      for await (const e of runBatch(await openBatchSource(manifest), {
+        out: path.join(dir, 'out'),
+        apiKeys: ['hed-ahead'],
+        baseUrl: emulator.baseUrl,
+        lock: false,
+        edges: slow,
+      })) {
         events.push(e);
         if (e.type === 'submitted') mark(`submitted:${e.id}`);
         if (e.type === 'item-done') mark(`done:${e.result.id}`);
@@ -77,7 +83,15 @@ describe('HED runs ahead of the task slot', () => {
       // Ten items; the last one needs HED. With a look-ahead of 2 it would wait for 8 items to be submitted.
       const { manifest } = await writeCatalogue(dir, 10, (i) => (i === 9 ? { background: [{ cutout: 'cutouts/p2.png' }] } : {}));
       const submittedAt = new Map<string, number>();
-      for await (const e of runBatch(await openBatchSource(manifest), { out: path.join(dir, 'out'), apiKeys: ['hed-ahead-far'], baseUrl: emulator.baseUrl, lock: false, edges: counting, lookahead: 2, prepareAhead: 10 })) {
+      for await (const e of runBatch(await openBatchSource(manifest), {
+        out: path.join(dir, 'out'),
+        apiKeys: ['hed-ahead-far'],
+        baseUrl: emulator.baseUrl,
+        lock: false,
+        edges: counting,
+        lookahead: 2,
+        prepareAhead: 10,
+      })) {
         if (e.type === 'submitted') submittedAt.set(e.id, Date.now());
       }
       expect(hedStarted).toBeLessThan(submittedAt.get('sku-2') ?? Number.NaN);

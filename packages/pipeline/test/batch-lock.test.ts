@@ -17,7 +17,10 @@ afterEach(async () => {
 });
 
 function taskIdsOf(out: string): string[] {
-  return readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { taskId: string }).taskId);
+  return readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { taskId: string }).taskId);
 }
 
 describe.skipIf(skipReason)('two processes on one key', () => {

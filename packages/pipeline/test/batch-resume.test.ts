@@ -73,7 +73,10 @@ async function expectAllDoneOnce(s: Scenario, items: number): Promise<void> {
   expect(stats.total.tasksCreated).toBe(items);
   expect(maxConcurrentRunning(stats.timeline)).toBeLessThanOrEqual(1);
   expect(stats.total.peakSubmitsPerSecond).toBeLessThanOrEqual(2);
-  const lines = readFileSync(path.join(s.out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; status: string; files: string[]; taskId: string });
+  const lines = readFileSync(path.join(s.out, 'results.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; status: string; files: string[]; taskId: string });
   expect(lines).toHaveLength(items);
   const taskIds = new Set(stats.timeline.map((t) => t.taskId));
   for (const [i, l] of lines.entries()) {
@@ -206,7 +209,10 @@ describe.skipIf(skipReason)('results that expired before a resume', () => {
     emulator!.advanceClock(25 * 3600_000);
     const r = await runCli(s.args, s.env);
     expect(r.code).toBe(1);
-    const lines = readFileSync(path.join(s.out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; errorCode: string | null });
+    const lines = readFileSync(path.join(s.out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; errorCode: string | null });
     const expired = lines.filter((l) => l.status === 'failed' && l.errorCode === 'ResultExpired').length;
     expect(expired).toBeGreaterThan(0);
     expect(r.stderr).toContain('run the batch again to generate this item anew');

@@ -50,7 +50,10 @@ describe.each(['queue', 'reject'] as const)('batch against an emulator that %ss 
     expect(events.filter((e) => e.type === 'item-done')).toHaveLength(8);
 
     // One line per item in results.jsonl, and real images: base-sized, subject colour in the middle.
-    const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; status: string; files: string[] });
+    const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; status: string; files: string[] });
     expect(lines.map((l) => l.id)).toEqual(colors.map((_, i) => `sku-${i}`));
     for (const [i, line] of lines.entries()) {
       expect(line.status).toBe('succeeded');
@@ -134,7 +137,9 @@ describe('batch with cut-out elements', () => {
     const edge = await sharp(path.join(out, '.backdrop', 'edges', edges[0])).metadata();
     expect(edge).toMatchObject({ format: 'png', width: 48, height: 48, channels: 4 });
     // 3 bases + 1 edge element, each uploaded once.
-    const uploads = readFileSync(path.join(out, '.backdrop', 'uploads.jsonl'), 'utf8').trim().split('\n');
+    const uploads = readFileSync(path.join(out, '.backdrop', 'uploads.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(uploads).toHaveLength(4);
     expect(existsSync(path.join(out, 'sku-2', 'result-0.jpg')) || existsSync(path.join(out, 'sku-2', 'result-0.png'))).toBe(true);
   });

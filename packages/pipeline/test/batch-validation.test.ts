@@ -92,7 +92,9 @@ describe('batch input validation', () => {
     const out = path.join(dir, 'out');
     const r = await runCli(['batch', manifest, '--out', out, '--fit', '--base-url', emulator.baseUrl, '--api-key', 'fit-key'], { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
     expect(r.code).toBe(0);
-    const meta = await sharp(path.join(out, 'wide', 'result-0.jpg')).metadata().catch(() => sharp(path.join(out, 'wide', 'result-0.png')).metadata());
+    const meta = await sharp(path.join(out, 'wide', 'result-0.jpg'))
+      .metadata()
+      .catch(() => sharp(path.join(out, 'wide', 'result-0.png')).metadata());
     expect(meta.width).toBe(2048);
   });
 
@@ -101,14 +103,23 @@ describe('batch input validation', () => {
     mkdirSync(path.join(dir, 'cutouts'));
     await writeCutout(path.join(dir, 'cutouts', 'mug 1.png'), 40, 30, [10, 10, 10]);
     await writeCutout(path.join(dir, 'cutouts', 'vase.png'), 30, 40, [90, 10, 10]);
-    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).jpeg().toFile(path.join(dir, 'cutouts', 'ignored.jpg'));
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .jpeg()
+      .toFile(path.join(dir, 'cutouts', 'ignored.jpg'));
     emulator = await startEmulator({ taskMs: 100 });
     const out = path.join(dir, 'out');
-    const r = await runCli(['batch', path.join(dir, 'cutouts'), '--prompt', 'on a marble counter', '-n', '2', '--out', out, '--base-url', emulator.baseUrl, '--api-key', 'folder-key'], { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
+    const r = await runCli(
+      ['batch', path.join(dir, 'cutouts'), '--prompt', 'on a marble counter', '-n', '2', '--out', out, '--base-url', emulator.baseUrl, '--api-key', 'folder-key'],
+      { BACKDROP_LOCK_DIR: path.join(dir, 'locks') },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('2 succeeded');
     expect(emulator.stats().total.tasksCreated).toBe(2);
-    const ids = (await import('node:fs')).readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string; files: string[] }));
+    const ids = (await import('node:fs'))
+      .readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; files: string[] });
     expect(ids.map((i) => i.id)).toEqual(['mug_1', 'vase']);
     expect(ids[0].files.filter((f) => f.includes('result-'))).toHaveLength(2);
   });

@@ -30,7 +30,9 @@ describe.skipIf(skipReason)('batch: unusable HED weights', () => {
     const { manifest } = await writeCatalogue(dir, 3, (i) => (i === 2 ? { background: [{ cutout: 'deco/leaf.png' }] } : {}));
     const weights = path.join(dir, 'garbage.pth');
     writeFileSync(weights, Buffer.from('PK\u0003\u0004 this is not a checkpoint at all, just some bytes'.repeat(20)));
-    const r = await runCli(['batch', manifest, '--out', path.join(dir, 'out'), '--base-url', e.baseUrl, '--api-key', 'k1', '--weights', weights], { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
+    const r = await runCli(['batch', manifest, '--out', path.join(dir, 'out'), '--base-url', e.baseUrl, '--api-key', 'k1', '--weights', weights], {
+      BACKDROP_LOCK_DIR: path.join(dir, 'locks'),
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/HED_CHECKPOINT|HED_WEIGHTS/);
     expect(e.stats().total.submitRequests).toBe(0);
@@ -78,7 +80,13 @@ describe.skipIf(skipReason)('generate: a submit whose reply was lost after the t
     expect(e.stats().total.faults.dropConnection).toBe(1);
     expect(e.stats().total.submitRequests).toBe(1);
     expect(e.stats().total.tasksCreated).toBe(1);
-    const record = JSON.parse(readFileSync(path.join(out, 'task.json'), 'utf8')) as { taskId: string; state: string; notes: string[]; files: { name: string }[]; timings: { submitStartedAt?: string } };
+    const record = JSON.parse(readFileSync(path.join(out, 'task.json'), 'utf8')) as {
+      taskId: string;
+      state: string;
+      notes: string[];
+      files: { name: string }[];
+      timings: { submitStartedAt?: string };
+    };
     expect(record.state).toBe('SUCCEEDED');
     expect(record.timings.submitStartedAt).toBeDefined();
     expect(record.notes.join(' ')).toContain(`task ${record.taskId} was found in the task list`);
@@ -148,7 +156,10 @@ describe.skipIf(skipReason)('partial results (a SUCCEEDED task with fewer images
     const args = ['batch', manifest, '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1'];
     const r = await runCli(args, { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
     expect(r.code, r.stderr).toBe(1);
-    const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; files: string[]; missing?: { index: number; code: string; message: string }[] });
+    const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; files: string[]; missing?: { index: number; code: string; message: string }[] });
     let missing = 0;
     for (const l of lines) {
       expect(l.status).toBe('succeeded');
@@ -163,7 +174,10 @@ describe.skipIf(skipReason)('partial results (a SUCCEEDED task with fewer images
     }
     expect(r.stderr).toContain(`batch: ${missing} image(s) missing`);
     expect(r.stderr).toContain('[BATCH_IMAGES_MISSING]');
-    const journal = readFileSync(path.join(out, '.backdrop', 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { e: string; missing?: { code: string }[] });
+    const journal = readFileSync(path.join(out, '.backdrop', 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { e: string; missing?: { code: string }[] });
     const finals = journal.filter((j) => j.e === 'task-final');
     expect(finals.flatMap((f) => f.missing ?? []).map((m) => m.code)).toEqual(Array(missing).fill('DataInspectionFailed'));
     expect(e.stats().total.tasksCreated).toBe(2);
@@ -197,7 +211,9 @@ describe.skipIf(skipReason)('--dry-run', () => {
     await writeCutout(path.join(dir, 'deco', 'leaf.png'), 40, 40, [30, 150, 60]);
     const { manifest } = await writeCatalogue(dir, 3, (i) => ({ n: i + 1, ...(i === 2 ? { background: [{ cutout: 'deco/leaf.png', prompt: 'leaf' }] } : {}) }));
     const out = path.join(dir, 'out');
-    const r = await runCli(['batch', manifest, '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1', '--weights', tinyWeights, '--dry-run'], { BACKDROP_LOCK_DIR: path.join(dir, 'locks') });
+    const r = await runCli(['batch', manifest, '--out', out, '--base-url', e.baseUrl, '--api-key', 'k1', '--weights', tinyWeights, '--dry-run'], {
+      BACKDROP_LOCK_DIR: path.join(dir, 'locks'),
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(e.stats().total.requests).toBe(0);
     expect(e.stats().total.submitRequests).toBe(0);

@@ -37,13 +37,25 @@ async function undecodedImages(page: Page): Promise<{ count: number; bad: string
       img.scrollIntoView();
       await new Promise((r) => requestAnimationFrame(() => r(null)));
     }
-    await Promise.all(imgs.map((img) => (img.complete ? Promise.resolve(null) : new Promise((r) => { img.addEventListener('load', r, { once: true }); img.addEventListener('error', r, { once: true }); }))));
+    await Promise.all(
+      imgs.map((img) =>
+        img.complete
+          ? Promise.resolve(null)
+          : new Promise((r) => {
+              img.addEventListener('load', r, { once: true });
+              img.addEventListener('error', r, { once: true });
+            }),
+      ),
+    );
     await Promise.all(imgs.map((img) => img.decode().catch(() => null)));
     return { count: imgs.length, bad: imgs.filter((i) => !(i.naturalWidth > 0)).map((i) => i.getAttribute('src') ?? '') };
   });
 }
 
-const cards = (page: Page) => page.$$eval('article.item', (els) => els.map((e) => ({ id: e.getAttribute('data-id') ?? '', status: e.getAttribute('data-status') ?? '', reason: e.querySelector('.reason')?.textContent ?? '' })));
+const cards = (page: Page) =>
+  page.$$eval('article.item', (els) =>
+    els.map((e) => ({ id: e.getAttribute('data-id') ?? '', status: e.getAttribute('data-status') ?? '', reason: e.querySelector('.reason')?.textContent ?? '' })),
+  );
 
 describe.skipIf(skipReason)('the contact sheet in Chromium', () => {
   let emulator: Emulator;
@@ -72,7 +84,10 @@ describe.skipIf(skipReason)('the contact sheet in Chromium', () => {
       BACKDROP_LOCK_DIR: path.join(dir, 'locks'),
     });
     if (!existsSync(path.join(out, 'results.jsonl'))) throw new Error(`the batch wrote no results.jsonl (exit ${batch.code}): ${batch.stderr}`);
-    lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResultLine);
+    lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ResultLine);
     browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--headless=new'] });
   });
 
@@ -102,7 +117,13 @@ describe.skipIf(skipReason)('the contact sheet in Chromium', () => {
     for (const l of succeeded) expect(l.usage?.image_count).toBe(l.files.filter((f) => /\/result-/.test(f)).length);
     const billed = succeeded.reduce((s, l) => s + (l.usage?.image_count ?? 0), 0);
     expect(batch.stderr).toContain(`images billed: ${billed} (cost ${(billed * 0.08).toFixed(2)} CNY at 0.08 CNY per image)`);
-    expect(batch.stderr.trim().split('\n').filter((l) => !l.startsWith('backdrop: [')).at(-1)).toBe(`batch: contact sheet: ${path.join(out, 'index.html')}`);
+    expect(
+      batch.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('backdrop: ['))
+        .at(-1),
+    ).toBe(`batch: contact sheet: ${path.join(out, 'index.html')}`);
   });
 
   it('loads from file:// with no console errors, shows the totals, and every image decodes', async () => {

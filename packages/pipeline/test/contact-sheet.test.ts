@@ -15,7 +15,11 @@ import { formatMoney, imagePriceFrom, parseImagePrice } from '../src/report/imag
 import { tmpDir, writeCatalogue } from './helpers/batch-fixtures.js';
 
 /** The JSON island of a sheet. */
-function island(file: string): { ps: number; s: string[]; items: { i: string; s: string; R?: [string, string][]; c?: [string, string]; b?: number; E?: number; m?: string; z?: number; d?: number[] }[] } {
+function island(file: string): {
+  ps: number;
+  s: string[];
+  items: { i: string; s: string; R?: [string, string][]; c?: [string, string]; b?: number; E?: number; m?: string; z?: number; d?: number[] }[];
+} {
   const html = readFileSync(file, 'utf8');
   const m = /<script type="application\/json" id="data">([\s\S]*?)<\/script>/.exec(html);
   if (!m) throw new Error('no data island');
@@ -36,7 +40,9 @@ describe('image price', () => {
 
   it('refuses anything else as a user error naming where it came from', () => {
     for (const bad of ['cheap', '0.08 CNY extra', '-1', '$1 USD']) {
-      expect(() => parseImagePrice(bad, 'BACKDROP_PRICE_PER_IMAGE')).toThrow(expect.objectContaining({ code: 'INVALID_PRICE', userError: true, message: expect.stringContaining('BACKDROP_PRICE_PER_IMAGE') }));
+      expect(() => parseImagePrice(bad, 'BACKDROP_PRICE_PER_IMAGE')).toThrow(
+        expect.objectContaining({ code: 'INVALID_PRICE', userError: true, message: expect.stringContaining('BACKDROP_PRICE_PER_IMAGE') }),
+      );
     }
   });
 });
@@ -50,7 +56,13 @@ describe('the contact sheet of a library run', () => {
     try {
       const sheet = new ContactSheet(out, { debounceMs: 100, price: { amount: 0.08, currency: 'CNY' } });
       let seenBeforeEnd = false;
-      for await (const e of runBatch(sheet.observe(await openBatchSource(manifest)), { out, apiKeys: ['k'], baseUrl: emulator.baseUrl, retries: 0, lock: { dir: path.join(dir, 'locks') } })) {
+      for await (const e of runBatch(sheet.observe(await openBatchSource(manifest)), {
+        out,
+        apiKeys: ['k'],
+        baseUrl: emulator.baseUrl,
+        retries: 0,
+        lock: { dir: path.join(dir, 'locks') },
+      })) {
         sheet.onEvent(e);
         // Six tasks of 400 ms one after another: the debounced sheet is on disk long before the end.
         if (e.type === 'summary') seenBeforeEnd = existsSync(path.join(out, 'index.html'));
@@ -81,7 +93,10 @@ describe('the contact sheet of a library run', () => {
         }
       }
       // results.jsonl carries each item's usage.
-      const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; usage?: { image_count: number } });
+      const lines = readFileSync(path.join(out, 'results.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; usage?: { image_count: number } });
       expect(lines.map((l) => l.usage?.image_count ?? 0)).toEqual([1, 0, 3, 1, 2, 3]);
       // Rebuilt from the folder alone: same items, same thumbnails (none made again).
       const thumbsBefore = readdirSync(path.join(out, '.backdrop', 'thumbs')).map((f) => [f, statSync(path.join(out, '.backdrop', 'thumbs', f)).mtimeMs]);

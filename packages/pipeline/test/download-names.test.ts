@@ -27,7 +27,11 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe('download file names', () => {
   it('follow the content type, then the URL extension, else png', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'backdrop-download-names-'));
-    const files = await downloadFiles(dir, ['/a.jpg', '/b', '/c.webp', '/d'].map((p, i) => ({ url: origin + p, stem: `result-${i}` })), { attempts: 1 });
+    const files = await downloadFiles(
+      dir,
+      ['/a.jpg', '/b', '/c.webp', '/d'].map((p, i) => ({ url: origin + p, stem: `result-${i}` })),
+      { attempts: 1 },
+    );
     expect(files.map((f) => f.name)).toEqual(['result-0.png', 'result-1.jpg', 'result-2.webp', 'result-3.png']);
     expect(readdirSync(dir).sort()).toEqual(['result-0.png', 'result-1.jpg', 'result-2.webp', 'result-3.png']);
   });

@@ -50,7 +50,12 @@ describe('download stage with a partial result', () => {
       ...gone.map((index) => ({ kind: 'plain', index, code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' })),
     ]);
     // The journaled form ('' for a missing URL) plans the same files.
-    expect(downloadPlan(task.results!.map((r) => r.url ?? ''), [])).toEqual(downloadPlan(task.results!, []));
+    expect(
+      downloadPlan(
+        task.results!.map((r) => r.url ?? ''),
+        [],
+      ),
+    ).toEqual(downloadPlan(task.results!, []));
     expect(missingResults(task.results!.map((r) => r.url ?? '')).map((m) => [m.index, m.code])).toEqual(gone.map((i) => [i, 'ResultMissing']));
   });
 

@@ -7,10 +7,14 @@ import { ManualClock, settle } from './helpers/manual-clock.js';
 /** Starts `n` acquires and records the clock time each is granted at. */
 function grantTimes(w: SlidingWindow, clock: ManualClock, n: number): { stamps: number[]; all: Promise<unknown> } {
   const stamps: number[] = [];
-  const all = Promise.all(Array.from({ length: n }, () => w.acquire().then((release) => {
-    stamps.push(clock.now());
-    release();
-  })));
+  const all = Promise.all(
+    Array.from({ length: n }, () =>
+      w.acquire().then((release) => {
+        stamps.push(clock.now());
+        release();
+      }),
+    ),
+  );
   return { stamps, all };
 }
 
@@ -34,7 +38,7 @@ describe('sliding window', () => {
     expect(w.recent()).toBe(0); // the window has moved past them all
   });
 
-  it('holds a request\'s place from its grant until one window after its reply', async () => {
+  it("holds a request's place from its grant until one window after its reply", async () => {
     const clock = new ManualClock();
     const t0 = clock.now();
     const w = new SlidingWindow(2, 1000, 0, clock);

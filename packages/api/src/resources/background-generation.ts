@@ -6,16 +6,7 @@ import { markMayHaveCreatedTask, type Transport } from '../transport.js';
 import { DashScopeError, InputFileError, RequestValidationError } from '../errors.js';
 import { checkBaseImageFile, checkEdgeElementFile } from '../image-checks.js';
 import { isRemoteUrl, readLocalImage, type ImageInput, type LocalImage } from '../image-source.js';
-import type {
-  BackgroundGenerationRequest,
-  ReferenceEdge,
-  SubmitResult,
-  Task,
-  TaskResult,
-  TextResults,
-  UploadedFile,
-  ValidationIssue,
-} from '../types.js';
+import type { BackgroundGenerationRequest, ReferenceEdge, SubmitResult, Task, TaskResult, TextResults, UploadedFile, ValidationIssue } from '../types.js';
 import { validateBackgroundGenerationRequest } from '../validate.js';
 import { parseSubmitResult, toWireRequest } from '../wire.js';
 import type { Files } from './files.js';
@@ -196,7 +187,11 @@ export class BackgroundGeneration {
     if (request.refImageUrl !== undefined) resolved.refImageUrl = url('input.ref_image_url');
     if (edge) {
       const { foregroundEdge, backgroundEdge, ...prompts } = edge;
-      resolved.referenceEdge = { ...prompts, ...(foregroundEdge ? { foregroundEdge: edgeUrls('foreground') } : {}), ...(backgroundEdge ? { backgroundEdge: edgeUrls('background') } : {}) };
+      resolved.referenceEdge = {
+        ...prompts,
+        ...(foregroundEdge ? { foregroundEdge: edgeUrls('foreground') } : {}),
+        ...(backgroundEdge ? { backgroundEdge: edgeUrls('background') } : {}),
+      };
     }
     return { request: resolved, uploads };
   }

@@ -146,7 +146,11 @@ export class Files {
       const policy = await this.policy(model);
       const maxBytes = policy.maxFileSizeMb * 1024 * 1024;
       if (image.bytes.length > maxBytes) {
-        throw new FileTooLargeError('FileTooLarge', `Image ${image.label} is ${(image.bytes.length / 1048576).toFixed(1)} MB; uploads may be at most ${policy.maxFileSizeMb} MB. Shrink or recompress it.`, { userError: true, operation: 'files.upload' });
+        throw new FileTooLargeError(
+          'FileTooLarge',
+          `Image ${image.label} is ${(image.bytes.length / 1048576).toFixed(1)} MB; uploads may be at most ${policy.maxFileSizeMb} MB. Shrink or recompress it.`,
+          { userError: true, operation: 'files.upload' },
+        );
       }
       const key = `${policy.uploadDir}/${image.fileName}`;
       const form = new FormData();
@@ -233,7 +237,17 @@ export class Files {
     const requestId = oss.requestId ?? headerValue(reply.headers, 'x-oss-request-id');
     const said = oss.message ? `: ${this.transport.redact(oss.message)}` : '';
     const retryable = reply.status === 429 || reply.status >= 500;
-    const hint = reply.status === 403 ? 'The upload policy was refused or expired; retry (a fresh policy is fetched).' : retryable ? 'The storage service failed; retry later.' : 'Check the file and retry.';
-    return new UploadError(code, `Uploading ${label} failed with HTTP ${reply.status} ${code}${said}${requestId ? ` (request id ${requestId})` : ''}. ${hint}`, { status: reply.status, requestId, retryable, operation });
+    const hint =
+      reply.status === 403
+        ? 'The upload policy was refused or expired; retry (a fresh policy is fetched).'
+        : retryable
+          ? 'The storage service failed; retry later.'
+          : 'Check the file and retry.';
+    return new UploadError(code, `Uploading ${label} failed with HTTP ${reply.status} ${code}${said}${requestId ? ` (request id ${requestId})` : ''}. ${hint}`, {
+      status: reply.status,
+      requestId,
+      retryable,
+      operation,
+    });
   }
 }

@@ -16,7 +16,13 @@ function assemblePng(width: number, height: number, colourType: number, raw: Buf
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, colourType, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), ...extra, chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...extra,
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** An RGBA PNG whose pixel (x, y) is `pixel(x, y)`. */
@@ -50,7 +56,7 @@ export function imageSize(bytes: Uint8Array): { format: 'png' | 'jpeg'; width: n
   const b = Buffer.from(bytes);
   if (b.readUInt32BE(0) === 0x89504e47) return { format: 'png', ...pngHeader(b) };
   if (b[0] === 0xff && b[1] === 0xd8) {
-    for (let off = 2; off + 9 < b.length; ) {
+    for (let off = 2; off + 9 < b.length;) {
       if (b[off] !== 0xff) throw new Error('bad JPEG marker');
       const marker = b[off + 1];
       const len = b.readUInt16BE(off + 2);

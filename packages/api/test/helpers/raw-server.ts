@@ -117,8 +117,17 @@ export async function refusedPort(): Promise<number> {
 }
 
 /** A logger that records every line. */
-export function recordingLogger(): { lines: string[]; debug(m: string, ...r: unknown[]): void; info(m: string, ...r: unknown[]): void; warn(m: string, ...r: unknown[]): void; error(m: string, ...r: unknown[]): void } {
+export function recordingLogger(): {
+  lines: string[];
+  debug(m: string, ...r: unknown[]): void;
+  info(m: string, ...r: unknown[]): void;
+  warn(m: string, ...r: unknown[]): void;
+  error(m: string, ...r: unknown[]): void;
+} {
   const lines: string[] = [];
-  const rec = (level: string) => (m: string, ...rest: unknown[]) => void lines.push(`${level} ${m} ${rest.map((x) => JSON.stringify(x)).join(' ')}`);
+  const rec =
+    (level: string) =>
+    (m: string, ...rest: unknown[]) =>
+      void lines.push(`${level} ${m} ${rest.map((x) => JSON.stringify(x)).join(' ')}`);
   return { lines, debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') };
 }

@@ -11,7 +11,17 @@ import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { describeHedWeights } from '../hed-weights-note.js';
 import type { HedEngineChoice } from '@backdrop/edge';
 import { dryRunItem, formatDryRun, type DryRunItem } from '../dry-run.js';
-import { ContactSheet, openHedEdgeMaker, runBatch, type BatchSummary, InvalidBatchInputError, formatProblem, type ItemDefaults, openBatchSource, validateBatchInput } from '@backdrop/pipeline';
+import {
+  ContactSheet,
+  openHedEdgeMaker,
+  runBatch,
+  type BatchSummary,
+  InvalidBatchInputError,
+  formatProblem,
+  type ItemDefaults,
+  openBatchSource,
+  validateBatchInput,
+} from '@backdrop/pipeline';
 import { BatchProgress } from '../progress/batch-progress.js';
 import { CliError } from '../cli-errors.js';
 import { Interrupt, InterruptedError } from '../interrupt.js';
@@ -67,20 +77,30 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
         'max-queries': { type: 'number', default: 20, describe: 'Task queries per second per key', group: 'Limits:' },
         retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)', group: 'Limits:' },
         lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
-        backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
+        backend: {
+          choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const,
+          describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)',
+        },
         'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
-        'dry-run': { type: 'boolean', describe: 'Check every item (and make HED edge elements), print what each would send and the images that would be billed; upload and submit nothing' },
+        'dry-run': {
+          type: 'boolean',
+          describe: 'Check every item (and make HED edge elements), print what each would send and the images that would be billed; upload and submit nothing',
+        },
         'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key or the same --out folder (default: exit 2)' },
         'regenerate-expired': {
           type: 'boolean',
-          describe: 'On resume, generate anew (new, paid tasks) items whose earlier results expired, instead of reporting them (default: on with --emulator, whose tasks do not outlive the run)',
+          describe:
+            'On resume, generate anew (new, paid tasks) items whose earlier results expired, instead of reporting them (default: on with --emulator, whose tasks do not outlive the run)',
         },
         ...priceOptionDefinition,
         ...serviceOptionDefinitions({ multipleKeys: true }),
       })
       .example('$0 batch examples/manifest.jsonl --out out/batch --emulator --weights examples/weights/hed-demo-tiny.pth', 'Try it offline')
       .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt')
-      .example('$0 batch cutouts/ --prompt "on a marble counter" --out out/ --dry-run', 'Check every item and show what would be sent and billed (nothing uploaded)') as unknown as Argv<BatchArgs>,
+      .example(
+        '$0 batch cutouts/ --prompt "on a marble counter" --out out/ --dry-run',
+        'Check every item and show what would be sent and billed (nothing uploaded)',
+      ) as unknown as Argv<BatchArgs>,
   handler: async (args) => {
     const retries = parseIntegerIn('retries', args.retries, 0, 20);
     const price = priceFromArgs(args);
@@ -158,13 +178,18 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
       throw new InterruptedError(`stopped with ${summary.interrupted} item(s) unfinished; run the same command again to resume`);
     }
     if (summary.missingImages > 0) {
-      process.stderr.write(`batch: ${summary.missingImages} image(s) missing: their tasks succeeded with fewer images than asked (see "missing" in ${summary.resultsFile}); the images made are kept and were not generated again\n`);
+      process.stderr.write(
+        `batch: ${summary.missingImages} image(s) missing: their tasks succeeded with fewer images than asked (see "missing" in ${summary.resultsFile}); the images made are kept and were not generated again\n`,
+      );
     }
     if (summary.failed > 0) {
       throw new CliError('BATCH_ITEMS_FAILED', `${summary.failed} of ${summary.total} items failed; see ${summary.resultsFile} (run the same command again to retry them)`);
     }
     if (summary.missingImages > 0) {
-      throw new CliError('BATCH_IMAGES_MISSING', `${summary.missingImages} image(s) missing (the service made fewer than asked); see "missing" in ${summary.resultsFile}. Running the same command again does not pay for them again: give those items new ids to generate them anew`);
+      throw new CliError(
+        'BATCH_IMAGES_MISSING',
+        `${summary.missingImages} image(s) missing (the service made fewer than asked); see "missing" in ${summary.resultsFile}. Running the same command again does not pay for them again: give those items new ids to generate them anew`,
+      );
     }
   },
 };

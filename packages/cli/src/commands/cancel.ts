@@ -28,20 +28,9 @@ export const cancelCommand: CommandModule<object, TaskCommandArgs> = {
           () => undefined,
         );
         const now =
-          status === 'UNKNOWN'
-            ? 'the service does not know it (wrong id, another account, or expired after 24 h)'
-            : status
-              ? `it is ${status}`
-              : 'its status could not be read';
-        const advice =
-          status === 'RUNNING' || status === 'SUSPENDED'
-            ? ` It will finish (and be billed); fetch its results with \`backdrop status ${taskId}\`.`
-            : '';
-        throw new CliError(
-          'UnsupportedOperation',
-          `Task ${taskId} cannot be cancelled: only PENDING tasks can be, and ${now}.${advice}`,
-          { cause: err },
-        );
+          status === 'UNKNOWN' ? 'the service does not know it (wrong id, another account, or expired after 24 h)' : status ? `it is ${status}` : 'its status could not be read';
+        const advice = status === 'RUNNING' || status === 'SUSPENDED' ? ` It will finish (and be billed); fetch its results with \`backdrop status ${taskId}\`.` : '';
+        throw new CliError('UnsupportedOperation', `Task ${taskId} cannot be cancelled: only PENDING tasks can be, and ${now}.${advice}`, { cause: err });
       }
       if (args.json) process.stdout.write(JSON.stringify({ taskId, canceled: true }) + '\n');
       else process.stdout.write(`task ${taskId} canceled (it was PENDING: it will not run and is not billed)\n`);

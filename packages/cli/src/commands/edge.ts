@@ -110,9 +110,7 @@ async function openRunner(args: EdgeArgs, workers: number, onProgress: (text: st
     weights: args.weights,
     backend: args.backend,
     onProgress: (p: { receivedBytes: number; totalBytes?: number }) =>
-      onProgress(
-        `downloading ControlNetHED.pth ${(p.receivedBytes / 1e6).toFixed(1)}${p.totalBytes ? ` / ${(p.totalBytes / 1e6).toFixed(1)}` : ''} MB`,
-      ),
+      onProgress(`downloading ControlNetHED.pth ${(p.receivedBytes / 1e6).toFixed(1)}${p.totalBytes ? ` / ${(p.totalBytes / 1e6).toFixed(1)}` : ''} MB`),
   };
   if (workers > 1) return createHedPool({ ...common, size: workers });
   return loadHed(common);
@@ -143,7 +141,10 @@ const builder = (yargs: Argv) =>
       },
       'detect-resolution': { type: 'number', default: 512, describe: 'Short side the network sees (multiple of 64 after rounding)' },
       'image-resolution': { type: 'number', default: 512, describe: 'Short side of the map before it is resized back to the input size' },
-      backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
+      backend: {
+        choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const,
+        describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)',
+      },
       concurrency: { type: 'number', describe: 'Worker threads for several inputs (default: onnx one network on every core, TensorFlow.js one worker per core)' },
     })
     .example('$0 edge cutouts/*.png --out edges/', 'One edge element per cut-out in edges/');
@@ -181,23 +182,23 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
     try {
       // The pool queues jobs itself; a single in-process network runs one image at a time.
       await forEachLimited(inputs, workers, async (input, i) => {
-          const started = Date.now();
-          progress.starting(input);
-          try {
-            const png = await runner.edgeElement(input, {
-              mode: args.mode,
-              detectResolution,
-              imageResolution,
-              onWarning: (m) => progress.note(`warning: ${m}`),
-            });
-            await writeFileAtomic(outputs[i], png);
-            // Written paths go to stdout for scripts; on a terminal the progress line says it all.
-            if (!process.stdout.isTTY) process.stdout.write(`${outputs[i]}\n`);
-            progress.finished(input, outputs[i], Date.now() - started);
-          } catch (err) {
-            failures.push(err);
-            progress.fail(input, err);
-          }
+        const started = Date.now();
+        progress.starting(input);
+        try {
+          const png = await runner.edgeElement(input, {
+            mode: args.mode,
+            detectResolution,
+            imageResolution,
+            onWarning: (m) => progress.note(`warning: ${m}`),
+          });
+          await writeFileAtomic(outputs[i], png);
+          // Written paths go to stdout for scripts; on a terminal the progress line says it all.
+          if (!process.stdout.isTTY) process.stdout.write(`${outputs[i]}\n`);
+          progress.finished(input, outputs[i], Date.now() - started);
+        } catch (err) {
+          failures.push(err);
+          progress.fail(input, err);
+        }
       });
     } finally {
       progress.end(outDir);

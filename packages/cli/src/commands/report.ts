@@ -25,8 +25,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: async (args) => {
     const price = priceFromArgs(args);
     const out = path.resolve(args.out);
-    const isRun = await stat(path.join(out, '.backdrop', 'journal.jsonl')).then(() => true, () => false);
-    const hasResults = await stat(path.join(out, 'results.jsonl')).then(() => true, () => false);
+    const isRun = await stat(path.join(out, '.backdrop', 'journal.jsonl')).then(
+      () => true,
+      () => false,
+    );
+    const hasResults = await stat(path.join(out, 'results.jsonl')).then(
+      () => true,
+      () => false,
+    );
     if (!isRun && !hasResults) {
       throw new CliUsageError('REPORT_NOT_A_RUN', `${args.out} holds no batch run (no results.jsonl or .backdrop/journal.jsonl); give the --out folder of \`backdrop batch\``);
     }

@@ -12,7 +12,7 @@ const builder = (yargs: Argv) =>
     .positional('folder', { type: 'string', demandOption: true, describe: 'An item folder: task.json and plain-<i> images (from generate, batch or status --download)' })
     .options({
       title: { type: 'string', demandOption: true, describe: 'New title, 1–8 characters' },
-      subtitle: { type: 'string', describe: 'New sub-title, 1–10 characters (default: keep the task\'s)' },
+      subtitle: { type: 'string', describe: "New sub-title, 1–10 characters (default: keep the task's)" },
       format: { choices: ['png', 'svg'] as const, default: 'png' as const, describe: 'png, or an editable svg (plain image embedded, titles as <text>)' },
       'embed-fonts': {
         type: 'boolean',
@@ -29,7 +29,7 @@ type RetitleArgs = BuilderArgs<typeof builder>;
 
 export const retitleCommand: CommandModule<object, RetitleArgs> = {
   command: 'retitle <folder>',
-  describe: 'Redraw an item\'s titles with new words, locally (no request to the service): writes retitled-<i>.png|svg',
+  describe: "Redraw an item's titles with new words, locally (no request to the service): writes retitled-<i>.png|svg",
   builder,
   handler: async (args) => {
     const written = await retitleItem(args.folder, {

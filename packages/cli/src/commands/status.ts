@@ -15,8 +15,8 @@ import { formatTaskReport, summariseTask } from '../task-report.js';
 
 const builder = (yargs: Argv) =>
   withTaskCommandArgs(yargs).options({
-    download: { type: 'string', describe: 'Also download a SUCCEEDED task\'s images into this folder (completes a generate\'s task.json there)' },
-    overwrite: { type: 'boolean', describe: 'With --download: replace another run\'s results in the folder' },
+    download: { type: 'string', describe: "Also download a SUCCEEDED task's images into this folder (completes a generate's task.json there)" },
+    overwrite: { type: 'boolean', describe: "With --download: replace another run's results in the folder" },
   });
 
 type StatusArgs = BuilderArgs<typeof builder>;
@@ -30,9 +30,11 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     refuseEmulatorForTask(args, 'status');
     const connection = await connectService(args);
     try {
-      const task = await openClient(connection).tasks.get(taskId).catch((err: unknown) => {
-        throw asServiceCallError(err);
-      });
+      const task = await openClient(connection)
+        .tasks.get(taskId)
+        .catch((err: unknown) => {
+          throw asServiceCallError(err);
+        });
       if (args.download === undefined || task.taskStatus === 'UNKNOWN') {
         process.stdout.write(args.json ? JSON.stringify(summariseTask(task)) + '\n' : formatTaskReport(task) + '\n');
         if (task.taskStatus === 'UNKNOWN') throw new TaskNotFoundError(taskId);

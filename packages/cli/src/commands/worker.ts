@@ -37,7 +37,7 @@ const builder = (yargs: Argv) =>
     weights: { type: 'string', describe: 'HED checkpoint for cut-out elements (default: BACKDROP_HED_WEIGHTS, cache, Hugging Face)' },
     'hed-workers': { type: 'number', default: 1, describe: 'HED worker threads' },
     concurrency: { type: 'number', describe: 'Items in upload/submit/poll/download at once (default 3 per key)' },
-    'lock-duration': { type: 'number', default: 30_000, describe: 'Job lock in ms: a dead worker\'s items go to others after about this long' },
+    'lock-duration': { type: 'number', default: 30_000, describe: "Job lock in ms: a dead worker's items go to others after about this long" },
     ...serviceOptions,
   });
 

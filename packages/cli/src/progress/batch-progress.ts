@@ -85,7 +85,12 @@ export class BatchProgress {
         if (r.status === 'interrupted') break;
         if (!this.stream.isTTY) {
           const n = this.done + this.failed;
-          const what = r.status === 'succeeded' ? (r.resumed ? 'already done' : `${r.files.length} file${r.files.length === 1 ? '' : 's'}`) : `${r.status}${r.error ? ` [${r.error.code}] ${r.error.message}` : ''}`;
+          const what =
+            r.status === 'succeeded'
+              ? r.resumed
+                ? 'already done'
+                : `${r.files.length} file${r.files.length === 1 ? '' : 's'}`
+              : `${r.status}${r.error ? ` [${r.error.code}] ${r.error.message}` : ''}`;
           this.stream.write(`[${n}/${this.total}] ${r.id}: ${what}${r.taskId ? ` (task ${r.taskId})` : ''}\n`);
         } else if (r.status === 'failed') {
           this.note(`failed ${r.id}: [${r.error?.code}] ${r.error?.message}`);

@@ -32,7 +32,10 @@ export async function waitUntilFinished(redis: string, timeoutMs = 90_000, queue
 
 /** Most submits (tasks created) of one key within any sliding `windowMs`, from the emulator's timeline. */
 export function peakInSlidingWindow(stats: EmulatorStats, key: string, windowMs = 1000): number {
-  const t = stats.timeline.filter((e) => e.key === key).map((e) => e.submittedAt).sort((a, b) => a - b);
+  const t = stats.timeline
+    .filter((e) => e.key === key)
+    .map((e) => e.submittedAt)
+    .sort((a, b) => a - b);
   let peak = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
     while (t[i] - t[j] >= windowMs) j++;

@@ -10,7 +10,11 @@ function subject(source: string | undefined): string {
 
 /** The checkpoint file is damaged, truncated or not a checkpoint at all (`HED_CHECKPOINT_CORRUPT`). */
 export class CheckpointCorruptError extends EdgeError {
-  constructor(source: string | undefined, readonly detail: string, cause?: unknown) {
+  constructor(
+    source: string | undefined,
+    readonly detail: string,
+    cause?: unknown,
+  ) {
     super(
       'HED_CHECKPOINT_CORRUPT',
       `${subject(source)} is corrupt, truncated or not a PyTorch/safetensors checkpoint (${detail}). ` +
@@ -25,7 +29,11 @@ export class CheckpointUnsafeError extends EdgeError {
   /** The refused Python global or pickle feature, e.g. `os.system`. */
   readonly offender: string;
 
-  constructor(source: string | undefined, offender: string, readonly detail: string) {
+  constructor(
+    source: string | undefined,
+    offender: string,
+    readonly detail: string,
+  ) {
     super(
       'HED_CHECKPOINT_UNSAFE',
       `${subject(source)} was refused: its pickle ${detail} ('${offender}'), which a PyTorch state dict never needs ` +
@@ -42,11 +50,14 @@ export class CheckpointArchitectureError extends EdgeError {
   /** The missing, unexpected or mis-shaped tensor. */
   readonly tensorName: string;
 
-  constructor(source: string | undefined, tensorName: string, readonly detail: string) {
+  constructor(
+    source: string | undefined,
+    tensorName: string,
+    readonly detail: string,
+  ) {
     super(
       'HED_CHECKPOINT_ARCHITECTURE',
-      `${subject(source)} is not a ControlNetHED (HED soft-edge) checkpoint: ${detail}. ` +
-        `Use ControlNetHED.pth from lllyasviel/Annotators (${HED_WEIGHTS_PAGE}).`,
+      `${subject(source)} is not a ControlNetHED (HED soft-edge) checkpoint: ${detail}. ` + `Use ControlNetHED.pth from lllyasviel/Annotators (${HED_WEIGHTS_PAGE}).`,
       { userError: true },
     );
     this.tensorName = tensorName;
@@ -55,7 +66,12 @@ export class CheckpointArchitectureError extends EdgeError {
 
 /** An explicitly named weights file (option or `BACKDROP_HED_WEIGHTS`) does not exist (`HED_WEIGHTS_NOT_FOUND`). */
 export class WeightsNotFoundError extends EdgeError {
-  constructor(readonly path: string, origin: string, cause?: unknown, reason?: string) {
+  constructor(
+    readonly path: string,
+    origin: string,
+    cause?: unknown,
+    reason?: string,
+  ) {
     super(
       'HED_WEIGHTS_NOT_FOUND',
       `HED weights file ${path} (${origin}) cannot be read${reason ? `: ${reason}` : ''}. Check the path, or remove the setting to use the cached ` +
@@ -67,7 +83,12 @@ export class WeightsNotFoundError extends EdgeError {
 
 /** No weights were given, none are cached and the download failed or was disabled (`HED_WEIGHTS_UNAVAILABLE`). */
 export class WeightsUnavailableError extends EdgeError {
-  constructor(readonly cachePath: string, reason: string, downloadUrl: string, cause?: unknown) {
+  constructor(
+    readonly cachePath: string,
+    reason: string,
+    downloadUrl: string,
+    cause?: unknown,
+  ) {
     super(
       'HED_WEIGHTS_UNAVAILABLE',
       `The HED weights ControlNetHED.pth (29 MB) are not available: ${reason}. ` +

@@ -48,7 +48,10 @@ export function checkHedShapes(shapes: ReadonlyMap<string, readonly number[]>, s
     throw new CheckpointArchitectureError(sourceName, tensor, detail);
   };
   if (!names.some((n) => sd.has(n))) {
-    const seen = [...sd.keys()].slice(0, 3).map((n) => `'${shortName(n)}'`).join(', ');
+    const seen = [...sd.keys()]
+      .slice(0, 3)
+      .map((n) => `'${shortName(n)}'`)
+      .join(', ');
     fail('norm', `it has none of the HED tensors (norm, block1.convs.0.weight, …)${seen ? `; its tensors are named like ${seen}` : ''}`);
   }
   const get = (name: string): { shape: readonly number[] } => {
@@ -57,7 +60,7 @@ export function checkHedShapes(shapes: ReadonlyMap<string, readonly number[]>, s
   };
   const expect = (name: string, want: (number | string)[]): { shape: readonly number[] } => {
     const t = get(name);
-    const ok = t.shape.length === want.length && want.every((w, i) => typeof w === 'string' ? t.shape[i] >= 1 : t.shape[i] === w);
+    const ok = t.shape.length === want.length && want.every((w, i) => (typeof w === 'string' ? t.shape[i] >= 1 : t.shape[i] === w));
     if (!ok) {
       const shown = t.shape.length > 8 ? `[${t.shape.slice(0, 8).join(', ')}, …]` : `[${t.shape.join(', ')}]`;
       fail(name, `tensor '${name}' has shape ${shown}, expected [${want.join(', ')}]`);

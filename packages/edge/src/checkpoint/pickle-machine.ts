@@ -20,9 +20,7 @@ const latin1 = new TextDecoder('latin1');
  * object-construction opcodes (INST, OBJ, NEWOBJ, NEWOBJ_EX, EXT*) are refused.
  * @returns the unpickled value and the offset just after its STOP opcode.
  */
-export function unpickle(
-  bytes: Uint8Array, start: number, hooks: PickleHooks, limits: PickleLimits = TORCH_PICKLE_LIMITS,
-): { value: unknown; end: number } {
+export function unpickle(bytes: Uint8Array, start: number, hooks: PickleHooks, limits: PickleLimits = TORCH_PICKLE_LIMITS): { value: unknown; end: number } {
   const c = new ByteCursor(bytes, start, bytes.length, 'pickle');
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
@@ -112,7 +110,8 @@ export function unpickle(
     // values already counted. DUP/GET push an existing value again, which still costs a stack slot.
     counted(1);
     switch (op) {
-      case 0x80: { // PROTO
+      case 0x80: {
+        // PROTO
         const v = c.u8();
         if (v > 5) corrupt(`pickle protocol ${v} is newer than any known`);
         break;
@@ -139,20 +138,36 @@ export function unpickle(
         stack.push(top());
         break;
 
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4b: stack.push(c.u8()); break; // BININT1
-      case 0x4d: stack.push(c.u16()); break; // BININT2
-      case 0x4a: stack.push(c.i32()); break; // BININT
-      case 0x8a: stack.push(long(c.u8())); break; // LONG1
-      case 0x8b: { // LONG4
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4b:
+        stack.push(c.u8());
+        break; // BININT1
+      case 0x4d:
+        stack.push(c.u16());
+        break; // BININT2
+      case 0x4a:
+        stack.push(c.i32());
+        break; // BININT
+      case 0x8a:
+        stack.push(long(c.u8()));
+        break; // LONG1
+      case 0x8b: {
+        // LONG4
         const n = c.i32();
         if (n < 0) corrupt(`negative LONG4 length at offset ${at}`);
         stack.push(long(n));
         break;
       }
-      case 0x49: { // INT (text)
+      case 0x49: {
+        // INT (text)
         const s = line();
         if (s === '01') stack.push(true);
         else if (s === '00') stack.push(false);
@@ -162,104 +177,153 @@ export function unpickle(
       case 0x4c: // LONG (text)
         stack.push(parseTextInt(line().replace(/L$/, ''), at));
         break;
-      case 0x47: stack.push(c.f64be()); break; // BINFLOAT
+      case 0x47:
+        stack.push(c.f64be());
+        break; // BINFLOAT
       case 0x46: // FLOAT (text, Python repr)
         stack.push(parseTextFloat(line(), at));
         break;
 
-      case 0x58: stack.push(text(sized(c.u32(), 'string'))); break; // BINUNICODE
-      case 0x8c: stack.push(text(c.u8())); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(text(sized(c.u64(), 'string'))); break; // BINUNICODE8
-      case 0x54: { // BINSTRING (Python 2 str, read as latin-1 like torch's encoding='latin1')
+      case 0x58:
+        stack.push(text(sized(c.u32(), 'string')));
+        break; // BINUNICODE
+      case 0x8c:
+        stack.push(text(c.u8()));
+        break; // SHORT_BINUNICODE
+      case 0x8d:
+        stack.push(text(sized(c.u64(), 'string')));
+        break; // BINUNICODE8
+      case 0x54: {
+        // BINSTRING (Python 2 str, read as latin-1 like torch's encoding='latin1')
         const n = c.i32();
         if (n < 0) corrupt(`negative BINSTRING length at offset ${at}`);
         stack.push(latin1.decode(c.slice(sized(n, 'string'))));
         break;
       }
-      case 0x55: stack.push(latin1.decode(c.slice(c.u8()))); break; // SHORT_BINSTRING
-      case 0x42: stack.push(new Uint8Array(c.slice(sized(c.u32(), 'bytes object')))); break; // BINBYTES
-      case 0x43: stack.push(new Uint8Array(c.slice(c.u8()))); break; // SHORT_BINBYTES
+      case 0x55:
+        stack.push(latin1.decode(c.slice(c.u8())));
+        break; // SHORT_BINSTRING
+      case 0x42:
+        stack.push(new Uint8Array(c.slice(sized(c.u32(), 'bytes object'))));
+        break; // BINBYTES
+      case 0x43:
+        stack.push(new Uint8Array(c.slice(c.u8())));
+        break; // SHORT_BINBYTES
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
         stack.push(new Uint8Array(c.slice(sized(c.u64(), 'bytes object'))));
         break;
 
-      case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
-      case 0x86: { // TUPLE2
+      case 0x7d:
+        stack.push(new PyDict());
+        break; // EMPTY_DICT
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x29:
+        stack.push(new PyTuple([]));
+        break; // EMPTY_TUPLE
+      case 0x85:
+        stack.push(new PyTuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        // TUPLE2
         const b = pop();
         stack.push(new PyTuple([pop(), b]));
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const z = pop();
         const y = pop();
         stack.push(new PyTuple([pop(), y, z]));
         break;
       }
-      case 0x74: { // TUPLE (popMark replaces `stack`: take the items first)
+      case 0x74: {
+        // TUPLE (popMark replaces `stack`: take the items first)
         const items = popMark();
         stack.push(new PyTuple(items));
         break;
       }
-      case 0x6c: { // LIST
+      case 0x6c: {
+        // LIST
         const items = popMark();
         stack.push(items);
         break;
       }
-      case 0x64: { // DICT
+      case 0x64: {
+        // DICT
         const d = new PyDict();
         setItems(d, popMark());
         stack.push(d);
         break;
       }
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const v = pop();
         listOf(top(), 'APPEND').push(v);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         const list = listOf(top(), 'APPENDS');
         for (const v of items) list.push(v);
         break;
       }
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const v = pop();
         const k = pop();
         dictOf(top(), 'SETITEM').entries.set(key(k), v);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         setItems(dictOf(top(), 'SETITEMS'), items);
         break;
       }
 
-      case 0x71: memoPut(c.u8()); break; // BINPUT
-      case 0x72: memoPut(c.u32()); break; // LONG_BINPUT
-      case 0x94: memoPut(memo.size); break; // MEMOIZE
-      case 0x70: memoPut(Number(parseTextInt(line(), at))); break; // PUT
-      case 0x68: stack.push(memoGet(c.u8())); break; // BINGET
-      case 0x6a: stack.push(memoGet(c.u32())); break; // LONG_BINGET
-      case 0x67: stack.push(memoGet(Number(parseTextInt(line(), at)))); break; // GET
+      case 0x71:
+        memoPut(c.u8());
+        break; // BINPUT
+      case 0x72:
+        memoPut(c.u32());
+        break; // LONG_BINPUT
+      case 0x94:
+        memoPut(memo.size);
+        break; // MEMOIZE
+      case 0x70:
+        memoPut(Number(parseTextInt(line(), at)));
+        break; // PUT
+      case 0x68:
+        stack.push(memoGet(c.u8()));
+        break; // BINGET
+      case 0x6a:
+        stack.push(memoGet(c.u32()));
+        break; // LONG_BINGET
+      case 0x67:
+        stack.push(memoGet(Number(parseTextInt(line(), at))));
+        break; // GET
 
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line();
         const name = line();
         stack.push(global(module, name));
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') corrupt(`STACK_GLOBAL with non-string names at offset ${at}`);
         stack.push(global(module, name));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const fn = pop();
         if (!(fn instanceof PyCallable)) unsafe(describePy(fn), 'calls something that is not a whitelisted function');
@@ -267,19 +331,22 @@ export function unpickle(
         stack.push(fn.call(args.items));
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         dictOf(top(), 'BUILD').state = state;
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!hooks.persistentLoad) corrupt(`unexpected persistent id at offset ${at}`);
         stack.push(hooks.persistentLoad(pid));
         break;
       }
 
-      case 0x69: { // INST module\nname\n: instantiates an arbitrary class
+      case 0x69: {
+        // INST module\nname\n: instantiates an arbitrary class
         const module = line();
         unsafe(`${module}.${line()}`, 'instantiates a Python class');
         break;
@@ -288,13 +355,16 @@ export function unpickle(
         unsafe(describePy(popMark()[0]), 'instantiates a Python class');
         break;
       case 0x81: // NEWOBJ
-      case 0x92: { // NEWOBJ_EX
+      case 0x92: {
+        // NEWOBJ_EX
         if (op === 0x92) pop();
         pop();
         unsafe(describePy(pop()), 'instantiates a Python class');
         break;
       }
-      case 0x82: case 0x83: case 0x84: // EXT1/2/4: globals from the copyreg extension registry
+      case 0x82:
+      case 0x83:
+      case 0x84: // EXT1/2/4: globals from the copyreg extension registry
         unsafe(`extension code at offset ${at}`, 'loads a global from the copyreg extension registry');
         break;
       case 0x50: // PERSID (text): torch never writes it

@@ -1,7 +1,5 @@
 import path from 'node:path';
-import {
-  CheckpointArchitectureError, CheckpointCorruptError, CheckpointUnsafeError, WeightsNotFoundError, WeightsUnavailableError,
-} from './checkpoint-errors.js';
+import { CheckpointArchitectureError, CheckpointCorruptError, CheckpointUnsafeError, WeightsNotFoundError, WeightsUnavailableError } from './checkpoint-errors.js';
 import { MAX_CHECKPOINT_FILE_BYTES } from './checkpoint-limits.js';
 import { parseHedCheckpoint } from './load-checkpoint.js';
 import { readCheckpointFile } from './read-checkpoint-file.js';
@@ -87,9 +85,7 @@ export async function resolveWeights(opts: ResolveWeightsOptions = {}): Promise<
     });
     return { source: 'download', path: cachePath, bytes };
   } catch (e) {
-    const reason = isCheckpointError(e)
-      ? `the file downloaded from ${url} is not a usable HED checkpoint (${e.detail})`
-      : `downloading ${url} failed (${describeFetchError(e)})`;
+    const reason = isCheckpointError(e) ? `the file downloaded from ${url} is not a usable HED checkpoint (${e.detail})` : `downloading ${url} failed (${describeFetchError(e)})`;
     throw new WeightsUnavailableError(cachePath, reason, url, e);
   }
 }

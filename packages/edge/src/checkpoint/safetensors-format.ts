@@ -5,8 +5,16 @@ import { checkedElementCount, type TensorEntry } from './tensor-entry.js';
 
 /** safetensors dtype names ↔ storage element types. */
 const SAFETENSORS_DTYPES: Readonly<Record<string, StorageDtype>> = {
-  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16',
-  I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool',
+  F64: 'float64',
+  F32: 'float32',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  I64: 'int64',
+  I32: 'int32',
+  I16: 'int16',
+  I8: 'int8',
+  U8: 'uint8',
+  BOOL: 'bool',
 };
 
 /** Largest JSON header accepted (the format's own limit is 100 MB; HED's header is about 4 KB). */

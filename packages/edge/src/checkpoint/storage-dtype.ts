@@ -5,7 +5,16 @@ export type StorageDtype = 'float64' | 'float32' | 'float16' | 'bfloat16' | 'int
 
 /** Bytes per element. */
 export const DTYPE_SIZE: Readonly<Record<StorageDtype, number>> = {
-  float64: 8, float32: 4, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -37,9 +46,7 @@ function halfToFloatTable(): Float32Array {
  * The `count` elements of `dtype` at `bytes[byteOffset…]`, stored with the given byte order, as a fresh Float32Array.
  * float16 and bfloat16 are exact; float64 and int64 are rounded to the nearest float32.
  */
-export function decodeToFloat32(
-  bytes: Uint8Array, byteOffset: number, count: number, dtype: StorageDtype, littleEndian: boolean,
-): Float32Array {
+export function decodeToFloat32(bytes: Uint8Array, byteOffset: number, count: number, dtype: StorageDtype, littleEndian: boolean): Float32Array {
   const size = DTYPE_SIZE[dtype];
   const byteLength = count * size;
   if (byteOffset < 0 || byteOffset + byteLength > bytes.length) {
@@ -102,8 +109,10 @@ export function elementReader(bytes: Uint8Array, dtype: StorageDtype, littleEndi
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = littleEndian;
   switch (dtype) {
-    case 'float32': return (o) => v.getFloat32(o, le);
-    case 'float64': return (o) => v.getFloat64(o, le);
+    case 'float32':
+      return (o) => v.getFloat32(o, le);
+    case 'float64':
+      return (o) => v.getFloat64(o, le);
     case 'float16': {
       const table = halfToFloatTable();
       return (o) => table[v.getUint16(o, le)];
@@ -116,10 +125,14 @@ export function elementReader(bytes: Uint8Array, dtype: StorageDtype, littleEndi
         return f[0];
       };
     }
-    case 'int64': return (o) => Number(v.getBigInt64(o, le));
-    case 'int32': return (o) => v.getInt32(o, le);
-    case 'int16': return (o) => v.getInt16(o, le);
-    case 'int8': return (o) => v.getInt8(o);
+    case 'int64':
+      return (o) => Number(v.getBigInt64(o, le));
+    case 'int32':
+      return (o) => v.getInt32(o, le);
+    case 'int16':
+      return (o) => v.getInt16(o, le);
+    case 'int8':
+      return (o) => v.getInt8(o);
     case 'uint8':
     case 'bool':
       return (o) => v.getUint8(o);

@@ -55,10 +55,7 @@ function isRowMajor(shape: readonly number[], stride: readonly number[]): boolea
 }
 
 /** Dense copy of a non-contiguous view whose first element is at byte `base`. */
-function gather(
-  read: (byteOffset: number) => number, base: number, size: number,
-  shape: readonly number[], stride: readonly number[], numel: number,
-): Float32Array {
+function gather(read: (byteOffset: number) => number, base: number, size: number, shape: readonly number[], stride: readonly number[], numel: number): Float32Array {
   const out = new Float32Array(numel);
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);

@@ -5,7 +5,10 @@ import type { StorageDtype } from './storage-dtype.js';
 
 /** A `torch.*Storage` class: names the element type of a storage. */
 class StorageType extends PyClassMarker {
-  constructor(qualifiedName: string, readonly dtype: StorageDtype) {
+  constructor(
+    qualifiedName: string,
+    readonly dtype: StorageDtype,
+  ) {
     super(qualifiedName);
   }
 }
@@ -31,8 +34,15 @@ export class TensorRef {
 }
 
 const STORAGE_DTYPES: Record<string, StorageDtype> = {
-  DoubleStorage: 'float64', FloatStorage: 'float32', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
-  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8',
+  DoubleStorage: 'float64',
+  FloatStorage: 'float32',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  LongStorage: 'int64',
+  IntStorage: 'int32',
+  ShortStorage: 'int16',
+  CharStorage: 'int8',
+  ByteStorage: 'uint8',
   BoolStorage: 'bool',
 };
 

@@ -53,13 +53,17 @@ export function readTorchZip(bytes: Uint8Array): TensorEntry[] {
     }
     return entry;
   };
-  return buildTensorEntries(value, (ref) => {
-    const entry = checkStorage(ref);
-    let data = storages.get(ref.key);
-    if (!data) {
-      data = zip.read(entry);
-      storages.set(ref.key, data);
-    }
-    return { data, littleEndian };
-  }, (ref) => void checkStorage(ref));
+  return buildTensorEntries(
+    value,
+    (ref) => {
+      const entry = checkStorage(ref);
+      let data = storages.get(ref.key);
+      if (!data) {
+        data = zip.read(entry);
+        storages.set(ref.key, data);
+      }
+      return { data, littleEndian };
+    },
+    (ref) => void checkStorage(ref),
+  );
 }

@@ -54,7 +54,8 @@ export class ZipArchive {
         const id = extra.u16();
         const len = extra.u16();
         const end = extra.pos + len;
-        if (id === 0x0001) { // zip64: only the fields that overflowed, in this order
+        if (id === 0x0001) {
+          // zip64: only the fields that overflowed, in this order
           if (size === 0xffffffff) size = extra.u64();
           if (compressedSize === 0xffffffff) compressedSize = extra.u64();
           if (localHeaderOffset === 0xffffffff) localHeaderOffset = extra.u64();

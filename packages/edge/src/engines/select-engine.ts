@@ -44,10 +44,7 @@ export function parseEngineChoice(value: string, origin: string): HedEngineChoic
 }
 
 /** The engine asked for: option, else `BACKDROP_HED_ENGINE`, else `BACKDROP_TF_BACKEND`, else auto. */
-export function resolveEngineChoice(
-  requested: HedEngineChoice | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): { choice: HedEngineChoice; chosenBy: string } {
+export function resolveEngineChoice(requested: HedEngineChoice | undefined, env: NodeJS.ProcessEnv = process.env): { choice: HedEngineChoice; chosenBy: string } {
   if (requested !== undefined) return { choice: parseEngineChoice(requested, 'the backend option'), chosenBy: '--backend' };
   for (const name of ['BACKDROP_HED_ENGINE', 'BACKDROP_TF_BACKEND']) {
     const v = env[name]?.trim();
@@ -91,11 +88,7 @@ export interface LoadNetworkOptions {
   releaseStateDict?: boolean;
 }
 
-async function loadOn(
-  name: HedEngineName,
-  sd: StateDict,
-  threads: number,
-): Promise<{ network: HedNetworkEngine; info: Pick<HedEngineInfo, 'threads' | 'simd' | 'version'> }> {
+async function loadOn(name: HedEngineName, sd: StateDict, threads: number): Promise<{ network: HedNetworkEngine; info: Pick<HedEngineInfo, 'threads' | 'simd' | 'version'> }> {
   if (name === 'onnx') {
     const { OnnxHedNetwork } = await import('./onnx/onnx-network.js');
     const network = await OnnxHedNetwork.create(sd, { threads });
@@ -111,10 +104,7 @@ async function loadOn(
  * `HED_CHECKPOINT_ARCHITECTURE` before any engine is tried; a forced engine that cannot load fails with
  * `HED_BACKEND_UNAVAILABLE` (user error); `auto` falls through to the next engine.
  */
-export async function loadHedNetwork(
-  sd: StateDict,
-  options: LoadNetworkOptions = {},
-): Promise<{ network: HedNetworkEngine; engine: HedEngineInfo }> {
+export async function loadHedNetwork(sd: StateDict, options: LoadNetworkOptions = {}): Promise<{ network: HedNetworkEngine; engine: HedEngineInfo }> {
   inferHedArchitecture(sd);
   const threads = options.threads ?? 1;
   const { choice, chosenBy } = resolveEngineChoice(options.backend, options.env);

@@ -23,11 +23,15 @@ export interface HedWorkerPlan {
  * The default split of `cores` for the engine that `backend` (or the environment, or auto) resolves to.
  * For auto this loads onnxruntime-node to see whether it runs here (cheap, and needed anyway).
  */
-export async function planHedWorkers(
-  options: { backend?: HedEngineChoice; env?: NodeJS.ProcessEnv; cores?: number } = {},
-): Promise<HedWorkerPlan> {
+export async function planHedWorkers(options: { backend?: HedEngineChoice; env?: NodeJS.ProcessEnv; cores?: number } = {}): Promise<HedWorkerPlan> {
   const cores = options.cores ?? os.availableParallelism();
   const { choice } = resolveEngineChoice(options.backend, options.env);
-  const onnx = choice === 'onnx' || (choice === 'auto' && (await loadOnnxRuntime().then(() => true, () => false)));
+  const onnx =
+    choice === 'onnx' ||
+    (choice === 'auto' &&
+      (await loadOnnxRuntime().then(
+        () => true,
+        () => false,
+      )));
   return onnx ? { workers: 1, threadsPerWorker: cores } : { workers: cores, threadsPerWorker: 1 };
 }

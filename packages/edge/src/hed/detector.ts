@@ -61,12 +61,7 @@ export function normalizeDetectOptions(opts: DetectOptions = {}): Required<Detec
  * Runs HEDdetector on an RGB image (3 channels, as stored) and returns the single-channel uint8 map at the
  * image-resolution size (not yet resized back to the input's size).
  */
-export async function detectEdgeMap(
-  network: HedNetwork,
-  rgb: ImageU8,
-  options: DetectOptions = {},
-  timings?: DetectTimings,
-): Promise<ImageU8> {
+export async function detectEdgeMap(network: HedNetwork, rgb: ImageU8, options: DetectOptions = {}, timings?: DetectTimings): Promise<ImageU8> {
   const opts = normalizeDetectOptions(options);
   if (rgb.channels !== 3) {
     throw new EdgeError('HED_INPUT_CHANNELS', `detect() needs a 3-channel RGB image, got ${rgb.channels} channels.`);

@@ -119,9 +119,7 @@ export class HedNetwork {
         for (const conv of block.convs) {
           h = tf.fused.conv2d({ x: h, filter: conv.filter, strides: 1, pad: 'same', bias: conv.bias, activation: 'relu' });
         }
-        projections.push(
-          tf.fused.conv2d({ x: h, filter: block.projection.filter, strides: 1, pad: 'valid', bias: block.projection.bias }),
-        );
+        projections.push(tf.fused.conv2d({ x: h, filter: block.projection.filter, strides: 1, pad: 'valid', bias: block.projection.bias }));
       });
       return projections;
     });

@@ -33,9 +33,7 @@ export function assertImage(img: ImageU8 | ImageF32, what = 'image'): void {
     throw new ImageShapeError(`The ${what} has an invalid shape ${width}×${height}×${channels}; width, height and channels must be positive integers.`);
   }
   if (data.length !== width * height * channels) {
-    throw new ImageShapeError(
-      `The ${what} is ${width}×${height}×${channels} but its buffer holds ${data.length} values (expected ${width * height * channels}).`,
-    );
+    throw new ImageShapeError(`The ${what} is ${width}×${height}×${channels} but its buffer holds ${data.length} values (expected ${width * height * channels}).`);
   }
 }
 

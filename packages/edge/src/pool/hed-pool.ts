@@ -181,9 +181,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
         return;
       }
       if (job) {
-        job.reject(
-          new EdgeError('HED_WORKER_CRASHED', `The HED worker processing ${inputName(job.message.input)} crashed (${reason}); the job was not completed.`),
-        );
+        job.reject(new EdgeError('HED_WORKER_CRASHED', `The HED worker processing ${inputName(job.message.input)} crashed (${reason}); the job was not completed.`));
       }
       if (!closing) spawn(); // spawn() adds the new slot itself
       dispatch();

@@ -30,7 +30,14 @@ export const RESIZE_COEF_SCALE = 2048;
 
 const S45 = Math.SQRT1_2; // cos 45°, the double nearest 0.70710678118654752440…
 const LANCZOS_CS: ReadonlyArray<readonly [number, number]> = [
-  [1, 0], [-S45, -S45], [0, 1], [S45, -S45], [-1, 0], [S45, S45], [0, -1], [-S45, S45],
+  [1, 0],
+  [-S45, -S45],
+  [0, 1],
+  [S45, -S45],
+  [-1, 0],
+  [S45, S45],
+  [0, -1],
+  [-S45, S45],
 ];
 const ONE_E_MINUS_6_F = Math.fround(1e-6);
 const ONE_E_30_F = Math.fround(1e30);

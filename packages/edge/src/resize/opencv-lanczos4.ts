@@ -26,15 +26,25 @@ export function resizeLanczos4U8(src: ImageU8, dstWidth: number, dstHeight: numb
     const base = sy * sw * cn;
     for (let dx = 0; dx < dstWidth; dx++) {
       const t = dx * 8;
-      const a0 = alpha[t], a1 = alpha[t + 1], a2 = alpha[t + 2], a3 = alpha[t + 3];
-      const a4 = alpha[t + 4], a5 = alpha[t + 5], a6 = alpha[t + 6], a7 = alpha[t + 7];
-      const p0 = base + taps[t], p1 = base + taps[t + 1], p2 = base + taps[t + 2], p3 = base + taps[t + 3];
-      const p4 = base + taps[t + 4], p5 = base + taps[t + 5], p6 = base + taps[t + 6], p7 = base + taps[t + 7];
+      const a0 = alpha[t],
+        a1 = alpha[t + 1],
+        a2 = alpha[t + 2],
+        a3 = alpha[t + 3];
+      const a4 = alpha[t + 4],
+        a5 = alpha[t + 5],
+        a6 = alpha[t + 6],
+        a7 = alpha[t + 7];
+      const p0 = base + taps[t],
+        p1 = base + taps[t + 1],
+        p2 = base + taps[t + 2],
+        p3 = base + taps[t + 3];
+      const p4 = base + taps[t + 4],
+        p5 = base + taps[t + 5],
+        p6 = base + taps[t + 6],
+        p7 = base + taps[t + 7];
       const di = dx * cn;
       for (let k = 0; k < cn; k++) {
-        out[di + k] =
-          s[p0 + k] * a0 + s[p1 + k] * a1 + s[p2 + k] * a2 + s[p3 + k] * a3 +
-          s[p4 + k] * a4 + s[p5 + k] * a5 + s[p6 + k] * a6 + s[p7 + k] * a7;
+        out[di + k] = s[p0 + k] * a0 + s[p1 + k] * a1 + s[p2 + k] * a2 + s[p3 + k] * a3 + s[p4 + k] * a4 + s[p5 + k] * a5 + s[p6 + k] * a6 + s[p7 + k] * a7;
       }
     }
   };
@@ -46,16 +56,36 @@ export function resizeLanczos4U8(src: ImageU8, dstWidth: number, dstHeight: numb
     const sy0 = yt.ofs[dy];
     for (let k = 0; k < 8; k++) rows[k] = ring.get(clampIndex(sy0 - 3 + k, sh));
     const t = dy * 8;
-    const b0 = beta[t], b1 = beta[t + 1], b2 = beta[t + 2], b3 = beta[t + 3];
-    const b4 = beta[t + 4], b5 = beta[t + 5], b6 = beta[t + 6], b7 = beta[t + 7];
-    const r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3];
-    const r4 = rows[4], r5 = rows[5], r6 = rows[6], r7 = rows[7];
+    const b0 = beta[t],
+      b1 = beta[t + 1],
+      b2 = beta[t + 2],
+      b3 = beta[t + 3];
+    const b4 = beta[t + 4],
+      b5 = beta[t + 5],
+      b6 = beta[t + 6],
+      b7 = beta[t + 7];
+    const r0 = rows[0],
+      r1 = rows[1],
+      r2 = rows[2],
+      r3 = rows[3];
+    const r4 = rows[4],
+      r5 = rows[5],
+      r6 = rows[6],
+      r7 = rows[7];
     const o = dy * rowLen;
     for (let x = 0; x < rowLen; x++) {
       // int32 arithmetic as in C (Math.imul and |0 wrap exactly like the int accumulator).
       const sum =
-        (Math.imul(r0[x], b0) + Math.imul(r1[x], b1) + Math.imul(r2[x], b2) + Math.imul(r3[x], b3) +
-          Math.imul(r4[x], b4) + Math.imul(r5[x], b5) + Math.imul(r6[x], b6) + Math.imul(r7[x], b7) + (1 << 21)) | 0;
+        (Math.imul(r0[x], b0) +
+          Math.imul(r1[x], b1) +
+          Math.imul(r2[x], b2) +
+          Math.imul(r3[x], b3) +
+          Math.imul(r4[x], b4) +
+          Math.imul(r5[x], b5) +
+          Math.imul(r6[x], b6) +
+          Math.imul(r7[x], b7) +
+          (1 << 21)) |
+        0;
       const v = sum >> 22;
       out[o + x] = v < 0 ? 0 : v > 255 ? 255 : v;
     }

@@ -66,7 +66,7 @@ function pillowBicubicCoefficients(inSize: number, outSize: number): PillowAxisC
 
 /** Pillow's `clip8`: a 22-bit fixed-point sum (with the rounding half already added) → 0..255. */
 function clip8(v: number): number {
-  if (v >= 1 << PRECISION_BITS << 8) return 255;
+  if (v >= (1 << PRECISION_BITS) << 8) return 255;
   if (v <= 0) return 0;
   return v >> PRECISION_BITS;
 }

@@ -25,7 +25,11 @@ function codeOf(fn: () => unknown): string {
 
 function problemOf(bytes: Uint8Array): string {
   try {
-    unpickle(bytes, 0, { resolveGlobal: () => { throw new Error('no globals'); } });
+    unpickle(bytes, 0, {
+      resolveGlobal: () => {
+        throw new Error('no globals');
+      },
+    });
     return 'ok';
   } catch (e) {
     if (e instanceof FormatProblem) return e.detail;

@@ -3,9 +3,7 @@ import { loadCheckpoint, parseCheckpoint, sniffCheckpointFormat } from '../../sr
 import type { StateDict } from '../../src/checkpoint/state-dict.js';
 import { floatToHalfBits, writeSafetensors } from '../../src/checkpoint/write-safetensors.js';
 import { TINY_FP16_LEGACY, TINY_FP32_ZIP } from './checkpoint-paths.js';
-import {
-  PickleBuilder, specFromStateDict, stateDictPickle, writeTorchLegacy, writeTorchZip, type CheckpointSpec,
-} from './torch-checkpoint-writer.js';
+import { PickleBuilder, specFromStateDict, stateDictPickle, writeTorchLegacy, writeTorchZip, type CheckpointSpec } from './torch-checkpoint-writer.js';
 
 function expectSameTensors(a: StateDict, b: StateDict): void {
   expect([...b.keys()]).toEqual([...a.keys()]);
@@ -14,8 +12,7 @@ function expectSameTensors(a: StateDict, b: StateDict): void {
     expect(u.shape, name).toEqual(t.shape);
     expect(u.data.length, name).toBe(t.data.length);
     // bit-for-bit (also distinguishes -0 from 0)
-    expect(Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength).equals(
-      Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)), name).toBe(true);
+    expect(Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength).equals(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)), name).toBe(true);
   }
 }
 
@@ -46,11 +43,13 @@ describe('the same StateDict in every format', () => {
     expectSameTensors(golden, parseCheckpoint(writeTorchLegacy(specFromStateDict(golden, 'float32'))));
     expectSameTensors(golden, parseCheckpoint(writeSafetensors(golden)));
     // bfloat16: keep the top 16 bits of each float32, then the loader must give exactly those values back
-    const truncated: StateDict = new Map([...golden].map(([k, t]) => {
-      const bits = new Uint32Array(Float32Array.from(t.data).buffer);
-      for (let i = 0; i < bits.length; i++) bits[i] &= 0xffff0000;
-      return [k, { shape: t.shape, data: new Float32Array(bits.buffer) }];
-    }));
+    const truncated: StateDict = new Map(
+      [...golden].map(([k, t]) => {
+        const bits = new Uint32Array(Float32Array.from(t.data).buffer);
+        for (let i = 0; i < bits.length; i++) bits[i] &= 0xffff0000;
+        return [k, { shape: t.shape, data: new Float32Array(bits.buffer) }];
+      }),
+    );
     expectSameTensors(truncated, parseCheckpoint(writeTorchZip(specFromStateDict(truncated, 'bfloat16'))));
   });
 
@@ -69,7 +68,10 @@ describe('the same StateDict in every format', () => {
 describe('strided views and shared storages', () => {
   const storage = Float32Array.from({ length: 24 }, (_, i) => i);
   const spec: CheckpointSpec = {
-    storages: new Map([['0', { dtype: 'float32', values: storage }], ['1', { dtype: 'float16', values: [5, 6, 7, 8] }]]),
+    storages: new Map([
+      ['0', { dtype: 'float32', values: storage }],
+      ['1', { dtype: 'float16', values: [5, 6, 7, 8] }],
+    ]),
     tensors: [
       { name: 'whole', storage: '0', offset: 0, shape: [2, 3, 4], stride: [12, 4, 1] },
       { name: 'transposed', storage: '0', offset: 0, shape: [4, 3], stride: [1, 4] }, // 3×4 matrix .t()
@@ -110,8 +112,17 @@ describe('strided views and shared storages', () => {
     expectSameTensors(golden, parseCheckpoint(writeTorchZip(specFromStateDict(prefixed, 'float32'))));
     const spec = specFromStateDict(golden, 'float32');
     const inner = stateDictPickle(spec, 'zip');
-    const wrapped = new PickleBuilder().proto(2).op('}').str('epoch').int(7).op('s').str('state_dict')
-      .raw(...inner.subarray(2, -1)).op('s').stop().bytes();
+    const wrapped = new PickleBuilder()
+      .proto(2)
+      .op('}')
+      .str('epoch')
+      .int(7)
+      .op('s')
+      .str('state_dict')
+      .raw(...inner.subarray(2, -1))
+      .op('s')
+      .stop()
+      .bytes();
     expectSameTensors(golden, parseCheckpoint(writeTorchZip(spec, { pickle: wrapped })));
   });
 });

@@ -24,7 +24,13 @@ describe('golden checkpoints', () => {
     expect(sd.size).toBe(37);
     const arch = inferHedArchitecture(sd);
     expect(arch.parameterCount).toBe(14_716_168);
-    expect(channels(arch)).toEqual([[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]);
+    expect(channels(arch)).toEqual([
+      [64, 64],
+      [128, 128],
+      [256, 256, 256],
+      [512, 512, 512],
+      [512, 512, 512],
+    ]);
     expect(arch.blocks[0].convs[0]).toEqual({ inChannels: 3, outChannels: 64 });
     expect(arch.blocks[4].convs[0]).toEqual({ inChannels: 512, outChannels: 512 });
     // Raw half-float bytes of the storages (read with Python's zipfile during development) decoded by hand.
@@ -46,15 +52,31 @@ describe('golden checkpoints', () => {
 
   // Values read from the raw storages with Python (numpy.frombuffer) during development.
   it.each([
-    ['float32 zip', TINY_FP32_ZIP, [116.82488250732422, 124.36973571777344, 109.747314453125],
-      [-0.12520043551921844, -0.21094226837158203, -0.3158375024795532], 0.2706441879272461],
-    ['float16 legacy (non-zip)', TINY_FP16_LEGACY, [122.9375, 105.9375, 101.8125],
+    [
+      'float32 zip',
+      TINY_FP32_ZIP,
+      [116.82488250732422, 124.36973571777344, 109.747314453125],
+      [-0.12520043551921844, -0.21094226837158203, -0.3158375024795532],
+      0.2706441879272461,
+    ],
+    [
+      'float16 legacy (non-zip)',
+      TINY_FP16_LEGACY,
+      [122.9375, 105.9375, 101.8125],
       // eslint-disable-next-line no-loss-of-precision -- a false positive: the shortest decimal of the stored float16 (Number(x).toString() gives it back)
-      [-0.0836181640625, -0.0019235610961914062, -0.0252838134765625], 0.2159423828125],
+      [-0.0836181640625, -0.0019235610961914062, -0.0252838134765625],
+      0.2159423828125,
+    ],
   ])('tiny %s: channels 4, 8, 8, 16, 16 and the stored values', async (_, file, norm, firstWeights, lastWeight) => {
     const sd = await loadCheckpoint(file);
     expect(sd.size).toBe(37);
-    expect(channels(inferHedArchitecture(sd))).toEqual([[4, 4], [8, 8], [8, 8, 8], [16, 16, 16], [16, 16, 16]]);
+    expect(channels(inferHedArchitecture(sd))).toEqual([
+      [4, 4],
+      [8, 8],
+      [8, 8, 8],
+      [16, 16, 16],
+      [16, 16, 16],
+    ]);
     expect([...sd.get('norm')!.data]).toEqual(norm);
     const w = sd.get('block1.convs.0.weight')!;
     expect(w.shape).toEqual([4, 3, 3, 3]);

@@ -59,7 +59,10 @@ describe('inferHedArchitecture', () => {
   });
 
   it('says clearly when the checkpoint is a different model altogether', () => {
-    const sd: StateDict = new Map([['features.0.weight', zeros([64, 3, 3, 3])], ['classifier.weight', zeros([10, 64])]]);
+    const sd: StateDict = new Map([
+      ['features.0.weight', zeros([64, 3, 3, 3])],
+      ['classifier.weight', zeros([10, 64])],
+    ]);
     const err = archError(sd);
     expect(err.message).toContain('none of the HED tensors');
     expect(err.message).toContain("'features.0.weight'");

@@ -5,9 +5,7 @@
  */
 import { crc32, constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { HED_BLOCK_CONV_COUNTS } from '../../src/checkpoint/hed-architecture.js';
-import {
-  stateDictPickle, writeTorchLegacy, writeTorchZip, writeZip, type CheckpointSpec, type TensorSpec,
-} from './torch-checkpoint-writer.js';
+import { stateDictPickle, writeTorchLegacy, writeTorchZip, writeZip, type CheckpointSpec, type TensorSpec } from './torch-checkpoint-writer.js';
 
 /** One crafted checkpoint: a file name, what it attacks, and a function that makes its bytes. */
 export interface HostileCheckpoint {
@@ -113,7 +111,13 @@ function zeroBomb(chunks: number): Uint8Array {
 
 /** A `torch.save` zip whose data.pkl is `pickle` (deflated) and that holds no storages. */
 function zipWithPickle(pickle: Uint8Array): Uint8Array {
-  return writeZip([['archive/data.pkl', pickle], ['archive/byteorder', new TextEncoder().encode('little')]], true);
+  return writeZip(
+    [
+      ['archive/data.pkl', pickle],
+      ['archive/byteorder', new TextEncoder().encode('little')],
+    ],
+    true,
+  );
 }
 
 /** Repeats `unit` `n` times into one buffer. */
@@ -202,11 +206,16 @@ export function hostileCheckpoints(): HostileCheckpoint[] {
     len.writeBigUInt64LE(BigInt(header.length));
     return Buffer.concat([len, header, data]);
   };
-  add('safetensors-huge-header.safetensors', 'a 96 MB safetensors JSON header of 32 M empty objects', () => safetensors(Buffer.concat([
-    Buffer.from('{"__metadata__":{"x":"y"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"pad":['),
-    repeat([0x7b, 0x7d, 0x2c], 32_000_000 - 1),
-    Buffer.from('{}]}}'),
-  ]), Buffer.alloc(4)));
+  add('safetensors-huge-header.safetensors', 'a 96 MB safetensors JSON header of 32 M empty objects', () =>
+    safetensors(
+      Buffer.concat([
+        Buffer.from('{"__metadata__":{"x":"y"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"pad":['),
+        repeat([0x7b, 0x7d, 0x2c], 32_000_000 - 1),
+        Buffer.from('{}]}}'),
+      ]),
+      Buffer.alloc(4),
+    ),
+  );
   add('safetensors-aliasing.safetensors', '10,000 safetensors entries sharing one 4 MB data range', () => {
     const header: Record<string, unknown> = {};
     for (let i = 0; i < 10_000; i++) header[`layer${i}.weight`] = { dtype: 'F32', shape: [1024, 1024], data_offsets: [0, 4 << 20] };
@@ -219,4 +228,3 @@ export function hostileCheckpoints(): HostileCheckpoint[] {
   });
   return cases;
 }
-

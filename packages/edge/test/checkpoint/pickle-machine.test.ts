@@ -19,22 +19,44 @@ function plain(v: unknown): unknown {
 describe('unpickle on CPython output', () => {
   it('protocol 0 (text opcodes): floats incl. inf and -0.0, ints, longs, bools, None, tuple, dict', () => {
     // [1.5, inf, -3, 2**70, -2**70, True, False, None, (1, 2), 1e-05, -0.0, {3: [7]}]
-    const v = run('286c70300a46312e350a6146696e660a61492d330a614c313138303539313632303731373431313330333432344c0a614c2d3131383035393136323037313734313133303334323' +
-      '44c0a614930310a614930300a614e612849310a49320a7470310a614631652d30350a61462d302e300a61286470320a49330a286c70330a49370a6173612e');
+    const v = run(
+      '286c70300a46312e350a6146696e660a61492d330a614c313138303539313632303731373431313330333432344c0a614c2d3131383035393136323037313734313133303334323' +
+        '44c0a614930310a614930300a614e612849310a49320a7470310a614631652d30350a61462d302e300a61286470320a49330a286c70330a49370a6173612e',
+    );
     expect(plain(v)).toEqual([1.5, Infinity, -3, 2n ** 70n, -(2n ** 70n), true, false, null, { tuple: [1, 2] }, 1e-5, -0, new Map([[3, [7]]])]);
     expect(Object.is((v as unknown[])[10], -0)).toBe(true);
   });
 
   it('protocol 5 (FRAME, MEMOIZE, SHORT_BINUNICODE, BINBYTES, LONG1, BININT forms)', () => {
     // [1.5, inf, -3, 2**70, -2**70, True, False, None, (1, 2), {'k': [7]}, 1e-05, -0.0, b'xy', 'é', 300, 70000, -1]
-    const v = run('80059570000000000000005d9428473ff8000000000000477ff00000000000004afdffffff8a090000000000000000408a090000000000000000c088894e4b014b0286947d948c016b945d944b' +
-      '076173473ee4f8b588e368f147800000000000000043027879948c02c3a9944d2c014a701101004affffffff652e');
-    expect(plain(v)).toEqual([1.5, Infinity, -3, 2n ** 70n, -(2n ** 70n), true, false, null, { tuple: [1, 2] }, new Map([['k', [7]]]), 1e-5, -0,
-      Uint8Array.of(0x78, 0x79), 'é', 300, 70000, -1]);
+    const v = run(
+      '80059570000000000000005d9428473ff8000000000000477ff00000000000004afdffffff8a090000000000000000408a090000000000000000c088894e4b014b0286947d948c016b945d944b' +
+        '076173473ee4f8b588e368f147800000000000000043027879948c02c3a9944d2c014a701101004affffffff652e',
+    );
+    expect(plain(v)).toEqual([
+      1.5,
+      Infinity,
+      -3,
+      2n ** 70n,
+      -(2n ** 70n),
+      true,
+      false,
+      null,
+      { tuple: [1, 2] },
+      new Map([['k', [7]]]),
+      1e-5,
+      -0,
+      Uint8Array.of(0x78, 0x79),
+      'é',
+      300,
+      70000,
+      -1,
+    ]);
   });
 
   it('protocol 2 bytes go through _codecs.encode, a global a state dict never needs: refused', () => {
-    const hex = '80025d710028473ff8000000000000477ff00000000000004afdffffff8a090000000000000000408a090000000000000000c088894e4b014b028671017d710258010000006b71035d71044b0761' +
+    const hex =
+      '80025d710028473ff8000000000000477ff00000000000004afdffffff8a090000000000000000408a090000000000000000c088894e4b014b028671017d710258010000006b71035d71044b0761' +
       '73473ee4f8b588e368f1478000000000000000635f636f646563730a656e636f64650a710558020000007879710658060000006c6174696e3171078671085271095802000000c3a9710a4d2c014a701101004affffffff652e';
     expect(() => run(hex)).toThrow(expect.objectContaining({ kind: 'unsafe', offender: '_codecs.encode' }));
   });

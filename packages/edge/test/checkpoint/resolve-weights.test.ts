@@ -54,7 +54,8 @@ class FakeHub {
           res.writeHead(200, { 'content-length': 4 * 1024 ** 3 });
           res.write(TINY_ZIP.subarray(0, 1000));
           break;
-        case 'endless': { // no Content-Length, zeros until the client hangs up
+        case 'endless': {
+          // no Content-Length, zeros until the client hangs up
           res.writeHead(200);
           const zeros = Buffer.alloc(1024 * 1024);
           const pump = (): void => {
@@ -149,10 +150,13 @@ describe('resolveWeights order: explicit > env > cache > download', () => {
   it('a missing explicit file is HED_WEIGHTS_NOT_FOUND naming it (no fallback to the cache)', async () => {
     const missing = path.join(home, 'missing.pth');
     await expect(resolveWeights({ weights: missing, env })).rejects.toMatchObject({
-      code: 'HED_WEIGHTS_NOT_FOUND', userError: true, message: expect.stringContaining(missing),
+      code: 'HED_WEIGHTS_NOT_FOUND',
+      userError: true,
+      message: expect.stringContaining(missing),
     });
     await expect(resolveWeights({ env: { ...env, BACKDROP_HED_WEIGHTS: missing } })).rejects.toMatchObject({
-      code: 'HED_WEIGHTS_NOT_FOUND', message: expect.stringMatching(/missing\.pth \(from BACKDROP_HED_WEIGHTS\)/),
+      code: 'HED_WEIGHTS_NOT_FOUND',
+      message: expect.stringMatching(/missing\.pth \(from BACKDROP_HED_WEIGHTS\)/),
     });
   });
 });
@@ -252,10 +256,12 @@ describe('resolveWeights download from the Hugging Face endpoint', () => {
 
   it('download: false or HF_HUB_OFFLINE=1 never touches the network', async () => {
     await expect(resolveWeights({ env, download: false })).rejects.toMatchObject({
-      code: 'HED_WEIGHTS_UNAVAILABLE', message: expect.stringContaining('downloading is disabled'),
+      code: 'HED_WEIGHTS_UNAVAILABLE',
+      message: expect.stringContaining('downloading is disabled'),
     });
     await expect(resolveWeights({ env: { ...env, HF_HUB_OFFLINE: '1' } })).rejects.toMatchObject({
-      code: 'HED_WEIGHTS_UNAVAILABLE', message: expect.stringContaining(cachePath()),
+      code: 'HED_WEIGHTS_UNAVAILABLE',
+      message: expect.stringContaining(cachePath()),
     });
     expect(hub.requests).toEqual([]);
   });

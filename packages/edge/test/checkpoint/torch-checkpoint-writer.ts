@@ -10,7 +10,10 @@ import type { StateDict } from '../../src/checkpoint/state-dict.js';
 export type WriteDtype = 'float32' | 'float16' | 'bfloat16' | 'float64';
 
 const STORAGE_CLASS: Record<WriteDtype, string> = {
-  float32: 'FloatStorage', float16: 'HalfStorage', bfloat16: 'BFloat16Storage', float64: 'DoubleStorage',
+  float32: 'FloatStorage',
+  float16: 'HalfStorage',
+  bfloat16: 'BFloat16Storage',
+  float64: 'DoubleStorage',
 };
 const SIZE: Record<WriteDtype, number> = { float32: 4, float16: 2, bfloat16: 2, float64: 8 };
 
@@ -252,10 +255,26 @@ export function writeZip(files: [string, Uint8Array][], deflate: boolean, zip64 
 export function writeTorchLegacy(spec: CheckpointSpec, mainPickle?: Uint8Array): Uint8Array {
   const magic = new PickleBuilder().proto(2).raw(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).stop();
   const protocol = new PickleBuilder().proto(2).int(1001).stop();
-  const sysInfo = new PickleBuilder().proto(2).op('}').mark()
-    .str('protocol_version').int(1001).str('little_endian').raw(0x88)
-    .str('type_sizes').op('}').mark().str('short').int(2).str('int').int(4).str('long').int(4).op('u')
-    .op('u').stop();
+  const sysInfo = new PickleBuilder()
+    .proto(2)
+    .op('}')
+    .mark()
+    .str('protocol_version')
+    .int(1001)
+    .str('little_endian')
+    .raw(0x88)
+    .str('type_sizes')
+    .op('}')
+    .mark()
+    .str('short')
+    .int(2)
+    .str('int')
+    .int(4)
+    .str('long')
+    .int(4)
+    .op('u')
+    .op('u')
+    .stop();
   const keys = [...spec.storages.keys()].sort();
   const keyList = new PickleBuilder().proto(2).op(']').mark();
   for (const k of keys) keyList.str(k);

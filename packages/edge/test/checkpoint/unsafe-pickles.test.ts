@@ -40,19 +40,36 @@ describe('restricted unpickler', () => {
   });
 
   it('refuses STACK_GLOBAL builtins.eval (protocol 4)', () => {
-    const p = new PickleBuilder().proto(4).raw(0x8c, 8, ...Buffer.from('builtins')).raw(0x8c, 4, ...Buffer.from('eval'))
-      .raw(0x93).raw(0x8c, 1, 0x31).raw(0x85).op('R').stop();
+    const p = new PickleBuilder()
+      .proto(4)
+      .raw(0x8c, 8, ...Buffer.from('builtins'))
+      .raw(0x8c, 4, ...Buffer.from('eval'))
+      .raw(0x93)
+      .raw(0x8c, 1, 0x31)
+      .raw(0x85)
+      .op('R')
+      .stop();
     expectUnsafe(writeTorchZip(empty, { pickle: p.bytes() }), 'builtins.eval');
   });
 
   it('refuses look-alike globals (torch.load, torch._utils.os, collections.os)', () => {
-    for (const [m, n] of [['torch', 'load'], ['torch._utils', 'os'], ['collections', 'os'], ['torch.serialization', 'load']]) {
+    for (const [m, n] of [
+      ['torch', 'load'],
+      ['torch._utils', 'os'],
+      ['collections', 'os'],
+      ['torch.serialization', 'load'],
+    ]) {
       expectUnsafe(writeTorchZip(empty, { pickle: new PickleBuilder().proto(2).global(m, n).stop().bytes() }), `${m}.${n}`);
     }
   });
 
   it('refuses INST, OBJ, NEWOBJ and EXT opcodes', () => {
-    const inst = new PickleBuilder().proto(2).mark().op('i').raw(...Buffer.from('subprocess\nPopen\n')).stop();
+    const inst = new PickleBuilder()
+      .proto(2)
+      .mark()
+      .op('i')
+      .raw(...Buffer.from('subprocess\nPopen\n'))
+      .stop();
     expectUnsafe(writeTorchZip(empty, { pickle: inst.bytes() }), 'subprocess.Popen');
     const newobj = new PickleBuilder().proto(2).global('collections', 'OrderedDict').op(')').raw(0x81).stop();
     expectUnsafe(writeTorchZip(empty, { pickle: newobj.bytes() }), 'collections.OrderedDict');

@@ -91,20 +91,41 @@ describe('decodeRgba on synthesized PNG flavours', () => {
   const flavours: Array<[string, Omit<RawPng, 'channels'>]> = [
     ['8-bit grey', { width: w, height: h, bitDepth: 8, colorType: 0, samples: ramp(w * h, 255) }],
     ['8-bit grey with a tRNS key', { width: w, height: h, bitDepth: 8, colorType: 0, samples: Uint16Array.from({ length: w * h }, (_, i) => i % 5), trns: Uint8Array.of(0, 3) }],
-    ['16-bit grey (Pillow mode I: clipped, not scaled)', { width: w, height: h, bitDepth: 16, colorType: 0, samples: Uint16Array.from({ length: w * h }, (_, i) => [0, 1, 100, 255, 256, 300, 1000, 65535][i % 8]) }],
+    [
+      '16-bit grey (Pillow mode I: clipped, not scaled)',
+      { width: w, height: h, bitDepth: 16, colorType: 0, samples: Uint16Array.from({ length: w * h }, (_, i) => [0, 1, 100, 255, 256, 300, 1000, 65535][i % 8]) },
+    ],
     ['2-bit grey', { width: w, height: h, bitDepth: 2, colorType: 0, samples: ramp(w * h, 3) }],
     ['4-bit grey', { width: w, height: h, bitDepth: 4, colorType: 0, samples: ramp(w * h, 15) }],
     ['1-bit grey', { width: w, height: h, bitDepth: 1, colorType: 0, samples: ramp(w * h, 1) }],
     ['8-bit RGB', { width: w, height: h, bitDepth: 8, colorType: 2, samples: ramp(w * h * 3, 255) }],
-    ['8-bit RGB with a tRNS key', { width: w, height: h, bitDepth: 8, colorType: 2, samples: Uint16Array.from({ length: w * h * 3 }, (_, i) => (Math.floor(i / 3) % 2) * 9), trns: Uint8Array.of(0, 9, 0, 9, 0, 9) }],
+    [
+      '8-bit RGB with a tRNS key',
+      {
+        width: w,
+        height: h,
+        bitDepth: 8,
+        colorType: 2,
+        samples: Uint16Array.from({ length: w * h * 3 }, (_, i) => (Math.floor(i / 3) % 2) * 9),
+        trns: Uint8Array.of(0, 9, 0, 9, 0, 9),
+      },
+    ],
     ['16-bit RGB', { width: w, height: h, bitDepth: 16, colorType: 2, samples: ramp(w * h * 3, 65535) }],
     ['16-bit grey+alpha', { width: w, height: h, bitDepth: 16, colorType: 4, samples: ramp(w * h * 2, 65535) }],
     ['8-bit grey+alpha', { width: w, height: h, bitDepth: 8, colorType: 4, samples: ramp(w * h * 2, 255) }],
     ['16-bit RGBA', { width: w, height: h, bitDepth: 16, colorType: 6, samples: ramp(w * h * 4, 65535) }],
-    ['4-bit palette with tRNS', {
-      width: w, height: h, bitDepth: 4, colorType: 3, samples: ramp(w * h, 5),
-      palette: Uint8Array.from({ length: 18 }, (_, i) => (i * 37) & 255), trns: Uint8Array.of(0, 128, 255),
-    }],
+    [
+      '4-bit palette with tRNS',
+      {
+        width: w,
+        height: h,
+        bitDepth: 4,
+        colorType: 3,
+        samples: ramp(w * h, 5),
+        palette: Uint8Array.from({ length: 18 }, (_, i) => (i * 37) & 255),
+        trns: Uint8Array.of(0, 128, 255),
+      },
+    ],
   ];
   for (const [name, spec] of flavours) {
     it(`${name}`, async () => {

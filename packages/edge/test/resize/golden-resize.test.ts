@@ -15,9 +15,15 @@ const cases = stagesCases();
 
 describe.skipIf(!goldenAvailable)('golden stages: resize kernels', () => {
   it('finds the seven stages cases', () => {
-    expect(cases.map((c) => c.name).sort()).toEqual(
-      ['full/coffee', 'full/coffee-large', 'full/coffee-small', 'full/element-cat-on-canvas', 'full/logo', 'full/logo-512x700', 'full/retina-circle'],
-    );
+    expect(cases.map((c) => c.name).sort()).toEqual([
+      'full/coffee',
+      'full/coffee-large',
+      'full/coffee-small',
+      'full/element-cat-on-canvas',
+      'full/logo',
+      'full/logo-512x700',
+      'full/retina-circle',
+    ]);
   });
 
   for (const c of cases) {

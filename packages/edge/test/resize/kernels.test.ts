@@ -26,7 +26,14 @@ describe('OpenCV INTER_AREA', () => {
     expect(Array.from(resizeAreaU8(u8(2, 2, 1, [10, 20, 30, 41]), 1, 1).data)).toEqual([25]); // (101+2)>>2
     // 3 channels, 4×2 → 2×1: per channel, per block.
     const rgb = u8(4, 2, 3, [1, 2, 3, 5, 6, 7, 9, 9, 9, 0, 0, 0, 3, 2, 1, 7, 6, 5, 255, 255, 255, 255, 255, 254]);
-    expect(Array.from(resizeAreaU8(rgb, 2, 1).data)).toEqual([(1 + 5 + 3 + 7 + 2) >> 2, (2 + 6 + 2 + 6 + 2) >> 2, (3 + 7 + 1 + 5 + 2) >> 2, (9 + 0 + 255 + 255 + 2) >> 2, (9 + 0 + 255 + 255 + 2) >> 2, (9 + 0 + 255 + 254 + 2) >> 2]);
+    expect(Array.from(resizeAreaU8(rgb, 2, 1).data)).toEqual([
+      (1 + 5 + 3 + 7 + 2) >> 2,
+      (2 + 6 + 2 + 6 + 2) >> 2,
+      (3 + 7 + 1 + 5 + 2) >> 2,
+      (9 + 0 + 255 + 255 + 2) >> 2,
+      (9 + 0 + 255 + 255 + 2) >> 2,
+      (9 + 0 + 255 + 254 + 2) >> 2,
+    ]);
   });
 
   it('integer factors other than 2 use cvRound(sum · 1/(n·m)) with ties to even', () => {
@@ -117,7 +124,12 @@ describe('Pillow BICUBIC', () => {
     const h = 9;
     const values = Array.from({ length: w * h }, (_, i) => (i * 97) % 256);
     const img = u8(w, h, 1, values);
-    const t = u8(h, w, 1, values.map((_, i) => values[(i % h) * w + Math.floor(i / h)]));
+    const t = u8(
+      h,
+      w,
+      1,
+      values.map((_, i) => values[(i % h) * w + Math.floor(i / h)]),
+    );
     const a = resizeBicubicPillowU8(img, w, 4);
     const b = resizeBicubicPillowU8(t, 4, w);
     for (let y = 0; y < 4; y++) for (let x = 0; x < w; x++) expect(a.data[y * w + x]).toBe(b.data[x * 4 + y]);
@@ -143,10 +155,25 @@ describe('Pillow BICUBIC', () => {
 describe('channels are independent in every kernel', () => {
   const w = 29;
   const h = 19;
-  const rgba = u8(w, h, 4, Array.from({ length: w * h * 4 }, (_, i) => (i * 7919 + ((i * i) % 17) * 13) % 256));
+  const rgba = u8(
+    w,
+    h,
+    4,
+    Array.from({ length: w * h * 4 }, (_, i) => (i * 7919 + ((i * i) % 17) * 13) % 256),
+  );
   const channel = (img: ImageU8, c: number): ImageU8 =>
-    u8(img.width, img.height, 1, Array.from({ length: img.width * img.height }, (_, p) => img.data[p * img.channels + c]));
-  const rgb = u8(w, h, 3, Array.from({ length: w * h * 3 }, (_, i) => rgba.data[Math.floor(i / 3) * 4 + (i % 3)]));
+    u8(
+      img.width,
+      img.height,
+      1,
+      Array.from({ length: img.width * img.height }, (_, p) => img.data[p * img.channels + c]),
+    );
+  const rgb = u8(
+    w,
+    h,
+    3,
+    Array.from({ length: w * h * 3 }, (_, i) => rgba.data[Math.floor(i / 3) * 4 + (i % 3)]),
+  );
   const kernels: Array<[string, (img: ImageU8) => ImageU8]> = [
     ['INTER_AREA fractional', (img) => resizeAreaU8(img, 11, 7)],
     ['INTER_AREA fast 2×', (img) => resizeAreaU8(u8(28, 18, img.channels, Array.from(img.data.subarray(0, 28 * 18 * img.channels))), 14, 9)],
@@ -177,7 +204,12 @@ describe('resize_image target size', () => {
   });
 
   it('k = 1 with sides already multiples of 64 is a copy; k = 1 otherwise still resamples', () => {
-    const img = u8(64, 64, 1, Array.from({ length: 64 * 64 }, (_, i) => i % 251));
+    const img = u8(
+      64,
+      64,
+      1,
+      Array.from({ length: 64 * 64 }, (_, i) => i % 251),
+    );
     expect(Array.from(resizeImageForDetection(img, 64).data)).toEqual(Array.from(img.data));
   });
 

@@ -98,7 +98,12 @@ describe('GaussianBlur', () => {
     for (let i = 0; i < src.length; i++) src[i] = ((i * 7919) % 255) + 0.25;
     const out = gaussianBlurF32({ data: src, width: w, height: h, channels: 1 }, 3);
     const k = gaussianKernelDouble(25, 3);
-    for (const [x, y] of [[0, 0], [18, 14], [36, 28], [5, 20]]) {
+    for (const [x, y] of [
+      [0, 0],
+      [18, 14],
+      [36, 28],
+      [5, 20],
+    ]) {
       let v = 0;
       for (let j = 0; j < 25; j++) {
         for (let i = 0; i < 25; i++) v += k[j] * k[i] * src[reflect101(y + j - 12, h) * w + reflect101(x + i - 12, w)];
@@ -130,7 +135,9 @@ describe('dilate, nms, scribble', () => {
     // Rows 0 and h−1 lose a diagonal neighbour to the border (dilate ignores outside pixels), so their
     // flanks can be diagonal maxima; inside, only the crest x = 15 is a maximum in some direction.
     for (let y = 1; y < h - 1; y++) {
-      const kept = Array.from(out.data.subarray(y * w, (y + 1) * w)).map((v, x) => (v ? x : -1)).filter((x) => x >= 0);
+      const kept = Array.from(out.data.subarray(y * w, (y + 1) * w))
+        .map((v, x) => (v ? x : -1))
+        .filter((x) => x >= 0);
       expect(kept).toEqual([15]);
     }
     // The last row has no row below it: it is a vertical maximum wherever the blurred band exceeds 127.
@@ -145,7 +152,9 @@ describe('dilate, nms, scribble', () => {
     const data = new Uint8Array(w * h);
     for (let y = 0; y < h; y++) for (let x = 13; x <= 17; x++) data[y * w + x] = 255;
     const out = nms({ data, width: w, height: h, channels: 1 }, 127, 3);
-    const kept = Array.from(out.data.subarray(4 * w, 5 * w)).map((v, x) => (v ? x : -1)).filter((x) => x >= 0);
+    const kept = Array.from(out.data.subarray(4 * w, 5 * w))
+      .map((v, x) => (v ? x : -1))
+      .filter((x) => x >= 0);
     expect(kept).toEqual([13, 14, 15, 16, 17]);
   });
 

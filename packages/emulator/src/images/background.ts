@@ -194,7 +194,9 @@ export async function renderBackground(spec: BackgroundSpec): Promise<RawImage> 
       .toBuffer();
     if (spec.hasPrompt && spec.refPromptWeight > 0) overlays.push({ input: paletteWash(spec, small.width, small.height, spec.refPromptWeight) });
   } else {
-    base = await sharp({ create: { width: small.width, height: small.height, channels: 3, background: '#808080' } }).raw().toBuffer();
+    base = await sharp({ create: { width: small.width, height: small.height, channels: 3, background: '#808080' } })
+      .raw()
+      .toBuffer();
   }
   overlays.push({ input: setSvg(spec, small.width, small.height, spec.ref !== undefined) });
   if (spec.look.glossFloor > 0) {

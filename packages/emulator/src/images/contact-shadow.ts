@@ -47,9 +47,6 @@ async function squashedShadow(
 
 /** Shadow overlays for a background at the footprint's size; `lightSide` −1 = light from the left. */
 export async function contactShadows(footprint: SubjectFootprint, lightSide: -1 | 1): Promise<sharp.OverlayOptions[]> {
-  const layers = [
-    await squashedShadow(footprint, 1.25, 0.16, 0.05, 0.35, -lightSide * 0.12),
-    await squashedShadow(footprint, 0.95, 0.06, 0.012, 0.7, -lightSide * 0.02),
-  ];
+  const layers = [await squashedShadow(footprint, 1.25, 0.16, 0.05, 0.35, -lightSide * 0.12), await squashedShadow(footprint, 0.95, 0.06, 0.012, 0.7, -lightSide * 0.02)];
   return layers.filter((layer): layer is sharp.OverlayOptions => layer !== undefined);
 }

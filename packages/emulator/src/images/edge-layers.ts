@@ -22,7 +22,10 @@ const SHAPE_COVERAGE = 0.6;
 /** The element as a filled, tinted shape: alpha = its alpha, colour = tint darkened along its edges. */
 async function filledShape(resized: sharp.Sharp, alpha: Buffer, width: number, height: number, tint: Rgb): Promise<RawImage> {
   const grey = await resized.clone().toColourspace('b-w').extractChannel(0).linear(-0.5, 255).raw().toBuffer();
-  const shade = await sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('srgb').raw().toBuffer();
+  const shade = await sharp(grey, { raw: { width, height, channels: 1 } })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer();
   const colour = await sharp({ create: { width, height, channels: 3, background: { r: tint[0], g: tint[1], b: tint[2] } } })
     .composite([{ input: shade, raw: { width, height, channels: 3 }, blend: 'multiply' }])
     .removeAlpha()

@@ -41,7 +41,13 @@ function rgbToHsl([r8, g8, b8]: Rgb): [number, number, number] {
 
 /** `#rrggbb`. */
 export function rgbToHex(rgb: Rgb): string {
-  return `#${rgb.map((v) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, '0')).join('')}`;
+  return `#${rgb
+    .map((v) =>
+      Math.max(0, Math.min(255, Math.round(v)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 /** Relative luminance 0–1 (sRGB, WCAG). */

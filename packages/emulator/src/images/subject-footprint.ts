@@ -26,7 +26,10 @@ export async function measureSubject(rgba: Buffer, fullWidth: number, fullHeight
     .resize(width, height, { fit: 'fill' })
     .raw()
     .toBuffer();
-  const alpha = await sharp(small, { raw: { width, height, channels: 4 } }).extractChannel(3).raw().toBuffer();
+  const alpha = await sharp(small, { raw: { width, height, channels: 4 } })
+    .extractChannel(3)
+    .raw()
+    .toBuffer();
   const box = { left: width, top: height, right: -1, bottom: -1 };
   const rowCoverage: number[] = [];
   for (let y = 0; y < height; y++) {

@@ -9,10 +9,7 @@ import { type TitleLayout, type TitleStyle, textResultParams } from './text-layo
 /** Draws the layout onto `image` (raw RGB) and returns raw RGB of the same size. */
 export function drawTitle(image: RawImage, layout: TitleLayout, style: TitleStyle): RawImage {
   const params = textResultParams(0, layout, style) as { layers: unknown[] };
-  const rgba = renderTextLayersRaw(
-    { data: image.data, width: image.width, height: image.height, channels: image.channels === 4 ? 4 : 3 },
-    layersFromWire(params.layers),
-  );
+  const rgba = renderTextLayersRaw({ data: image.data, width: image.width, height: image.height, channels: image.channels === 4 ? 4 : 3 }, layersFromWire(params.layers));
   const rgb = Buffer.alloc(image.width * image.height * 3);
   for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
     rgb[j] = rgba.data[i];

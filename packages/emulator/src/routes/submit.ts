@@ -13,7 +13,7 @@ const MAX_SUBMIT_BODY_BYTES = 1024 * 1024;
 
 function header(ctx: RouteContext, name: string): string {
   const value = ctx.req.headers[name.toLowerCase()];
-  return (Array.isArray(value) ? value[0] : value ?? '').trim();
+  return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 }
 
 /** Handles a submit; the task exists only when the reply is 200. */
@@ -38,9 +38,7 @@ export async function handleSubmit(ctx: RouteContext): Promise<Reply> {
   const spec = parseSubmitBody(parsed);
   const ossUrl = submitUrls(spec).find((u) => /^oss:\/\//i.test(u.url));
   if (ossUrl && header(ctx, 'X-DashScope-OssResourceResolve').toLowerCase() !== 'enable') {
-    throw invalidParameter(
-      `${ossUrl.path} is an oss:// URL; send the header "X-DashScope-OssResourceResolve: enable" to use uploaded files.`,
-    );
+    throw invalidParameter(`${ossUrl.path} is an oss:// URL; send the header "X-DashScope-OssResourceResolve: enable" to use uploaded files.`);
   }
   const input = await loadSubmitInputs(spec, {
     key,

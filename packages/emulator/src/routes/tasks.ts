@@ -65,16 +65,14 @@ export async function handleTaskList(ctx: RouteContext): Promise<Reply> {
   if (status !== undefined && !LIST_STATUSES.has(status)) {
     throw invalidParameter(`status must be one of ${[...LIST_STATUSES].join(', ')} (got "${status}").`);
   }
-  const matching = ctx.state.tasks
-    .list(ctx.key)
-    .filter(
-      (t) =>
-        (start === undefined || t.submittedAt >= start) &&
-        (end === undefined || t.submittedAt < end + 1000) && // the filter has whole seconds: end_time includes its second
-        (modelName === undefined || t.model === modelName) &&
-        (apiKeyId === undefined || t.key === apiKeyId) && // entries carry the key's fingerprint as api_key_id
-        (status === undefined || t.status === (status as EmulatorTaskStatus)),
-    );
+  const matching = ctx.state.tasks.list(ctx.key).filter(
+    (t) =>
+      (start === undefined || t.submittedAt >= start) &&
+      (end === undefined || t.submittedAt < end + 1000) && // the filter has whole seconds: end_time includes its second
+      (modelName === undefined || t.model === modelName) &&
+      (apiKeyId === undefined || t.key === apiKeyId) && // entries carry the key's fingerprint as api_key_id
+      (status === undefined || t.status === (status as EmulatorTaskStatus)),
+  );
   const accountId = String(parseInt(ctx.key.replace(/^key_/, ''), 16));
   const page = matching.slice((pageNo - 1) * pageSize, pageNo * pageSize).map((t) => taskListEntry(t, accountId));
   return {

@@ -29,11 +29,7 @@ export async function call(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-export function submit(
-  emulator: Emulator,
-  body: unknown,
-  options: { key?: string | null; headers?: Record<string, string>; async?: boolean } = {},
-): Promise<JsonReply> {
+export function submit(emulator: Emulator, body: unknown, options: { key?: string | null; headers?: Record<string, string>; async?: boolean } = {}): Promise<JsonReply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.async !== false) headers['X-DashScope-Async'] = 'enable';
   return call(emulator, 'POST', SUBMIT_PATH, { key: options.key, body, headers });

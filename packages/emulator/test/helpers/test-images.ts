@@ -22,7 +22,9 @@ export async function makeSubject(width: number, height: number): Promise<Buffer
       data[i + 3] = d <= 1 ? 255 : d <= 1.15 ? Math.round(((1.15 - d) / 0.15) * 200) : 0;
     }
   }
-  return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** Raw RGBA pixels of a PNG. */
@@ -63,10 +65,14 @@ export async function makeEdgeElement(width: number, height: number, ringFractio
       data[i + 3] = 255;
     }
   }
-  return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** An RGB PNG (no alpha) — not a valid base image. */
 export async function makeOpaquePng(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#808080' } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer();
 }

@@ -17,7 +17,9 @@ export async function decode(bytes: Buffer): Promise<Rgba> {
 
 /** A flat plain image (PNG). */
 export async function plainPng(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
 }
 
 /** A noisy plain image (PNG): every pixel differs, so any change shows. */
@@ -28,7 +30,9 @@ export async function noisyPng(width: number, height: number): Promise<Buffer> {
     s = (s * 1103515245 + 12345) >>> 0;
     data[i] = 40 + ((s >>> 16) % 120);
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** The pixel at (x, y). */

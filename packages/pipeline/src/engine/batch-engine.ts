@@ -100,7 +100,14 @@ export class BatchEngine {
         if (!item) {
           const p = entry.problems[0];
           const id = p?.id ?? String(entry.line);
-          ctx.results.finish(entry.line, { id, status: 'failed', files: [], attempts: 0, resumed: false, error: { code: p?.code ?? 'InvalidItem', message: entry.problems.map((x) => x.message).join('; ') } });
+          ctx.results.finish(entry.line, {
+            id,
+            status: 'failed',
+            files: [],
+            attempts: 0,
+            resumed: false,
+            error: { code: p?.code ?? 'InvalidItem', message: entry.problems.map((x) => x.message).join('; ') },
+          });
           continue;
         }
         if (seen.has(item.id.toLowerCase())) {
@@ -200,15 +207,29 @@ export class BatchEngine {
     } else if (rec) {
       if (rec.done?.status === 'succeeded' && rec.files && (await filesIntact(dir, rec.files))) {
         releaseLookahead();
-        ctx.results.finish(line, { id: item.id, status: 'succeeded', taskId: rec.done.taskId, files: rec.files.map((f) => f.name), attempts: rec.attempts, resumed: true, ...usageOf(rec.final?.usage) });
+        ctx.results.finish(line, {
+          id: item.id,
+          status: 'succeeded',
+          taskId: rec.done.taskId,
+          files: rec.files.map((f) => f.name),
+          attempts: rec.attempts,
+          resumed: true,
+          ...usageOf(rec.final?.usage),
+        });
         return;
       }
       if (rec.task) {
         // Still at the service and not picked up (its key is missing, or polling failed): never pay twice.
-        throw new ItemFailure('TaskStillPending', `task ${rec.task.taskId} from an earlier run has not been seen finished; run again (with API key ${rec.task.lane}) to pick it up — it is not resubmitted`);
+        throw new ItemFailure(
+          'TaskStillPending',
+          `task ${rec.task.taskId} from an earlier run has not been seen finished; run again (with API key ${rec.task.lane}) to pick it up — it is not resubmitted`,
+        );
       }
       if (rec.unsettledSubmit) {
-        throw new ItemFailure('SubmitUnsettled', `an earlier submit of this item (on API key ${rec.unsettledSubmit.lane}) may have created a task that could not be checked yet; run again to reconcile it — it is not resubmitted blindly`);
+        throw new ItemFailure(
+          'SubmitUnsettled',
+          `an earlier submit of this item (on API key ${rec.unsettledSubmit.lane}) may have created a task that could not be checked yet; run again to reconcile it — it is not resubmitted blindly`,
+        );
       }
       // ResultExpired was reported in an earlier run: this run generates the item anew (as the message said).
       const expiredBefore = rec.done?.status === 'failed' && rec.done.code === 'ResultExpired';
@@ -223,7 +244,12 @@ export class BatchEngine {
         }
       } catch (err) {
         if (!(err instanceof ResultExpiredError) || !this.settings.regenerateExpired) throw err;
-        this.emit({ type: 'warning', id: item.id, code: 'ResultExpired', message: `item ${item.id}: the results of task ${err.taskId} have expired (${err.detail}); generating it anew` });
+        this.emit({
+          type: 'warning',
+          id: item.id,
+          code: 'ResultExpired',
+          message: `item ${item.id}: the results of task ${err.taskId} have expired (${err.detail}); generating it anew`,
+        });
       }
       // A final status without results (FAILED, CANCELED), an earlier failure or expired results: generate anew.
     }
@@ -277,7 +303,13 @@ export class BatchEngine {
       if (task.taskStatus === 'SUCCEEDED') {
         const results = (task.results ?? []).map((r) => r.url ?? '');
         const plain = (task.textResults?.urls ?? []).map((r) => r.url ?? '');
-        await deliver(ctx, item, line, { taskId: task.taskId, results, plain, endedAt: timings.endedAt, task, submit: { request, submitRequestId }, account: l.lane.fingerprint }, timings);
+        await deliver(
+          ctx,
+          item,
+          line,
+          { taskId: task.taskId, results, plain, endedAt: timings.endedAt, task, submit: { request, submitRequestId }, account: l.lane.fingerprint },
+          timings,
+        );
         return;
       }
       const code = task.code ?? (task.taskStatus === 'UNKNOWN' ? 'TaskUnknown' : `Task${task.taskStatus[0]}${task.taskStatus.slice(1).toLowerCase()}`);

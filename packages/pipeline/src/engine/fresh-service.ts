@@ -14,11 +14,28 @@ export function forgetEarlierService(ctx: EngineContext): void {
     const unfinished = rec.task !== undefined || rec.unsettledSubmit !== undefined || (rec.final?.status === 'SUCCEEDED' && !rec.done);
     if (!unfinished) continue;
     if (rec.unsettledSubmit) {
-      ctx.journal.append({ e: 'reconciled', id, attempt: rec.unsettledSubmit.attempt, taskId: null, how: 'the service of the earlier run is gone (it keeps nothing between runs)', t });
+      ctx.journal.append({
+        e: 'reconciled',
+        id,
+        attempt: rec.unsettledSubmit.attempt,
+        taskId: null,
+        how: 'the service of the earlier run is gone (it keeps nothing between runs)',
+        t,
+      });
     }
     const task = ctx.journal.record(id)?.task;
     if (task) {
-      ctx.journal.append({ e: 'task-final', id, taskId: task.taskId, status: 'UNKNOWN', results: [], plain: [], code: 'ServiceRestarted', message: 'the service of the earlier run is gone (it keeps nothing between runs)', t });
+      ctx.journal.append({
+        e: 'task-final',
+        id,
+        taskId: task.taskId,
+        status: 'UNKNOWN',
+        results: [],
+        plain: [],
+        code: 'ServiceRestarted',
+        message: 'the service of the earlier run is gone (it keeps nothing between runs)',
+        t,
+      });
     }
     ctx.forgotten.add(id);
     ctx.results.uncount(id, rec.attempts);

@@ -102,7 +102,9 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
   // Images the task did not make: kept out of the files, reported with the service's code (from the task
   // read in this run, else from the journal's task-final entry). Not retried: the good ones are paid for.
   const journaled = rec?.final?.taskId === d.taskId ? rec.final.missing : undefined;
-  const missing = (d.task ? missingResults(d.task.results ?? [], []) : (journaled ?? missingResults(d.results, [])).filter((m) => m.kind === 'result')).map(({ index, code, message }) => ({ index, code, message }));
+  const missing = (d.task ? missingResults(d.task.results ?? [], []) : (journaled ?? missingResults(d.results, [])).filter((m) => m.kind === 'result')).map(
+    ({ index, code, message }) => ({ index, code, message }),
+  );
   ctx.results.images += files.length;
   ctx.results.finish(line, {
     id: item.id,

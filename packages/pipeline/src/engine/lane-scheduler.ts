@@ -78,7 +78,11 @@ export async function placeOnLane(ctx: EngineContext, item: BatchItem, spec: str
       if (!ctx.refusedKeys.has(l.lane.index)) {
         ctx.refusedKeys.set(l.lane.index, f);
         const left = ctx.lanes.length - ctx.refusedKeys.size;
-        ctx.emit({ type: 'warning', code: f.code, message: `API key ${l.lane.fingerprint} was refused (${f.message}); ${left > 0 ? `its items move to the other ${left} key(s)` : 'no key is left'}` });
+        ctx.emit({
+          type: 'warning',
+          code: f.code,
+          message: `API key ${l.lane.fingerprint} was refused (${f.message}); ${left > 0 ? `its items move to the other ${left} key(s)` : 'no key is left'}`,
+        });
       }
     } finally {
       l.lane.backlog--;

@@ -13,7 +13,15 @@ export async function notReached(ctx: EngineContext, item: BatchItem, line: numb
   const rec = ctx.journal.record(item.id);
   const dir = path.join(ctx.settings.out, item.id);
   if (rec?.done?.status === 'succeeded' && rec.files && (rec.spec === undefined || rec.spec === itemSpecHash(item)) && (await filesIntact(dir, rec.files))) {
-    ctx.results.finish(line, { id: item.id, status: 'succeeded', taskId: rec.done.taskId, files: rec.files.map((f) => f.name), attempts: rec.attempts, resumed: true, ...usageOf(rec.final?.usage) });
+    ctx.results.finish(line, {
+      id: item.id,
+      status: 'succeeded',
+      taskId: rec.done.taskId,
+      files: rec.files.map((f) => f.name),
+      attempts: rec.attempts,
+      resumed: true,
+      ...usageOf(rec.final?.usage),
+    });
     return;
   }
   ctx.results.finish(line, {

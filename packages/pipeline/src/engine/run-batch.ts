@@ -161,7 +161,7 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
 /** Why a run stopped when its caller left the event loop early. */
 class BatchStoppedError extends Error {
   constructor() {
-    super('the caller stopped reading the run\'s events');
+    super("the caller stopped reading the run's events");
     this.name = 'BatchStoppedError';
   }
 }

@@ -54,7 +54,12 @@ function manifestSource(label: string, file: string, defaults: ItemDefaults): Ba
       for await (const read of manifestLines(file)) {
         const { line } = read;
         if ('tooLong' in read) {
-          yield { line, problems: [{ line, code: 'line_too_long', message: `the line is ${read.bytes} bytes long, more than the ${MAX_MANIFEST_LINE_BYTES} any item needs; is this a JSONL manifest?` }] };
+          yield {
+            line,
+            problems: [
+              { line, code: 'line_too_long', message: `the line is ${read.bytes} bytes long, more than the ${MAX_MANIFEST_LINE_BYTES} any item needs; is this a JSONL manifest?` },
+            ],
+          };
           continue;
         }
         const trimmed = read.text.trim();
@@ -75,7 +80,10 @@ function manifestSource(label: string, file: string, defaults: ItemDefaults): Ba
 /** Folder entries that are not items: files that are not PNG. Hidden files (`.DS_Store`, …) are ignored silently. */
 async function listFolder(dir: string): Promise<{ pngs: string[]; skipped: string[] }> {
   const files = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() || d.isSymbolicLink());
-  const pngs = files.filter((d) => d.isFile() && /\.png$/i.test(d.name)).map((d) => d.name).sort();
+  const pngs = files
+    .filter((d) => d.isFile() && /\.png$/i.test(d.name))
+    .map((d) => d.name)
+    .sort();
   const skipped = files
     .filter((d) => !d.name.startsWith('.') && !(d.isFile() && /\.png$/i.test(d.name)))
     .map((d) => (d.isSymbolicLink() ? `${d.name} (a symlink, not followed)` : d.name))
@@ -99,7 +107,10 @@ function folderSource(label: string, dir: string, defaults: ItemDefaults): Batch
       for (const name of names) {
         line++;
         const file = path.join(label, name);
-        const id = name.replace(/\.png$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '');
+        const id = name
+          .replace(/\.png$/i, '')
+          .replace(/[^A-Za-z0-9._-]/g, '_')
+          .replace(/^[._-]+/, '');
         if (!SAFE_ID.test(id)) {
           yield { line, file, problems: [{ line, file, id: name, code: 'unsafe_id', message: `cannot make a folder-safe id from the file name "${name}"; rename it` }] };
           continue;

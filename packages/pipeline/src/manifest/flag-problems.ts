@@ -42,9 +42,7 @@ export class FlagProblems {
     return [...this.seen.values()].map(({ problem, flag, count }) => {
       const items = `${count} item${count === 1 ? '' : 's'}`;
       const message =
-        problem.code === 'reference_required'
-          ? `${flag} is required for every item: ${items} ${count === 1 ? 'has' : 'have'} neither`
-          : `${flag}: ${problem.message} (${items})`;
+        problem.code === 'reference_required' ? `${flag} is required for every item: ${items} ${count === 1 ? 'has' : 'have'} neither` : `${flag}: ${problem.message} (${items})`;
       return { line: 0, file: this.label, code: problem.code, message };
     });
   }

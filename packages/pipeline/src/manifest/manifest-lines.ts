@@ -18,9 +18,7 @@ export async function* manifestLines(file: string, maxLineBytes = MAX_MANIFEST_L
   let skipped = 0;
   let line = 1;
   const finish = (): ManifestLine => {
-    const result: ManifestLine = skipped > 0
-      ? { line, tooLong: true, bytes: held + skipped }
-      : { line, text: decoder.decode(Buffer.concat(parts, held)).replace(/\r$/, '') };
+    const result: ManifestLine = skipped > 0 ? { line, tooLong: true, bytes: held + skipped } : { line, text: decoder.decode(Buffer.concat(parts, held)).replace(/\r$/, '') };
     parts = [];
     held = 0;
     skipped = 0;

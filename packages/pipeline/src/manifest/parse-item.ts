@@ -98,8 +98,8 @@ export function parseManifestObject(raw: unknown, line: number, baseDir: string,
   const background = elements('background');
   if (problems.length > 0 || id === undefined) return { problems };
 
-  const str = (k: string): string | undefined => (typeof obj[k] === 'string' ? (obj[k]) : undefined);
-  const num = (k: string): number | undefined => (typeof obj[k] === 'number' ? (obj[k]) : undefined);
+  const str = (k: string): string | undefined => (typeof obj[k] === 'string' ? obj[k] : undefined);
+  const num = (k: string): number | undefined => (typeof obj[k] === 'number' ? obj[k] : undefined);
   const item: BatchItem = { id, base: resolveRef(obj.base as string) };
   const assign = <K extends keyof BatchItem>(k: K, v: BatchItem[K] | undefined): void => {
     if (v !== undefined) item[k] = v;

@@ -1,7 +1,5 @@
 import sharp from 'sharp';
-import {
-  InputFileUnreadableError, readInputFile, readPngFacts, MAX_BASE_LONG_SIDE, type BackgroundGenerationRequest, type PngFacts, type ValidationReport,
-} from '@backdrop/api';
+import { InputFileUnreadableError, readInputFile, readPngFacts, MAX_BASE_LONG_SIDE, type BackgroundGenerationRequest, type PngFacts, type ValidationReport } from '@backdrop/api';
 import { describeRgba8Conversion } from '../stages/base-rgba8.js';
 import type { InputProblem } from '../errors.js';
 import { localFilesOf, type BatchItem } from '../item.js';
@@ -79,20 +77,32 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
         continue;
       }
       if (!f.ok) {
-        problems.push({ ...at, code: f.error === 'missing' ? 'file_missing' : 'not_an_image', message: f.error === 'missing' ? `${file.path} does not exist` : `${file.path} is not a readable image (${f.error})` });
+        problems.push({
+          ...at,
+          code: f.error === 'missing' ? 'file_missing' : 'not_an_image',
+          message: f.error === 'missing' ? `${file.path} does not exist` : `${file.path} is not a readable image (${f.error})`,
+        });
         continue;
       }
       if (file.role === 'base' || file.role === 'cutout' || file.role === 'edge') {
         if (f.format !== 'png' || !f.hasAlpha) {
           const what = file.role === 'base' ? 'the base image' : file.role === 'cutout' ? 'a cut-out element' : 'an edge element';
-          problems.push({ ...at, code: 'not_rgba_png', message: `${file.path} is ${f.format?.toUpperCase()}${f.hasAlpha ? ' with alpha' : ' without alpha'}; ${what} must be an RGBA PNG with a transparent background` });
+          problems.push({
+            ...at,
+            code: 'not_rgba_png',
+            message: `${file.path} is ${f.format?.toUpperCase()}${f.hasAlpha ? ' with alpha' : ' without alpha'}; ${what} must be an RGBA PNG with a transparent background`,
+          });
         }
       }
       // Transparency in another layout than 8-bit RGBA: converted before upload (prepare stage); said once here.
       const conversion = file.role === 'base' && f.format === 'png' && f.hasAlpha && f.png ? describeRgba8Conversion(f.png) : undefined;
       if (conversion) warnings.push({ ...at, code: 'base_converted', message: `${file.path} ${conversion}` });
       if (file.role === 'base' && Math.max(f.width ?? 0, f.height ?? 0) > MAX_BASE_LONG_SIDE && !options.fit) {
-        problems.push({ ...at, code: 'too_large', message: `${file.path} is ${f.width}×${f.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px — resize it, or pass --fit to downscale it before upload` });
+        problems.push({
+          ...at,
+          code: 'too_large',
+          message: `${file.path} is ${f.width}×${f.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px — resize it, or pass --fit to downscale it before upload`,
+        });
       }
     }
   };
@@ -107,7 +117,14 @@ export async function validateBatchInput(source: BatchSource, options: ValidateI
     const key = item.id.toLowerCase();
     const first = seenIds.get(key);
     if (first !== undefined) {
-      problems.push({ line: entry.line, ...inFile, id: item.id, field: 'id', code: 'duplicate_id', message: `id "${item.id}" is already used on line ${first} (ids name output folders, compared without case)` });
+      problems.push({
+        line: entry.line,
+        ...inFile,
+        id: item.id,
+        field: 'id',
+        code: 'duplicate_id',
+        message: `id "${item.id}" is already used on line ${first} (ids name output folders, compared without case)`,
+      });
     } else seenIds.set(key, entry.line);
     if (options.validateRequest) {
       const report = options.validateRequest(buildRequest(item, placeholderUrls(item)));

@@ -23,7 +23,12 @@ export async function recoverInFlight(ctx: EngineContext): Promise<Map<string, P
     if (!laneFp) continue;
     const l = byLane.get(laneFp);
     if (!l) {
-      ctx.emit({ type: 'warning', id, code: 'LaneMissing', message: `item ${id} has a task submitted with API key ${laneFp}, which this run does not use; pass that key to pick its result up` });
+      ctx.emit({
+        type: 'warning',
+        id,
+        code: 'LaneMissing',
+        message: `item ${id} has a task submitted with API key ${laneFp}, which this run does not use; pass that key to pick its result up`,
+      });
       continue;
     }
     if (rec.unsettledSubmit) {
@@ -37,8 +42,13 @@ export async function recoverInFlight(ctx: EngineContext): Promise<Map<string, P
     const task = ctx.journal.record(id)?.task;
     if (task) {
       const t = l.lane.adopt({ taskId: task.taskId, itemId: id, submittedAt: task.submittedAt });
-      const watch = pollUntilFinal(l.lane, l.client, t, { wantsSlot: () => l.waitingForSlot > 0, ...(ctx.signal ? { signal: ctx.signal } : {}) }).then((final) => journalFinal(ctx, id, final));
-      recovering.set(id, watch.catch((err) => warnRecover(ctx, id, err)));
+      const watch = pollUntilFinal(l.lane, l.client, t, { wantsSlot: () => l.waitingForSlot > 0, ...(ctx.signal ? { signal: ctx.signal } : {}) }).then((final) =>
+        journalFinal(ctx, id, final),
+      );
+      recovering.set(
+        id,
+        watch.catch((err) => warnRecover(ctx, id, err)),
+      );
     }
   }
   return recovering;

@@ -44,7 +44,12 @@ function noTaskAdopted(ctx: EngineContext, id: string, attempt: number, outcome:
   ctx.journal.append({ e: 'reconciled', id, attempt, taskId: null, how, t: ctx.clock.now() });
   if (outcome.found !== 'none') {
     ctx.possibleDuplicates.add(id);
-    ctx.emit({ type: 'warning', id, code: 'PossibleDuplicate', message: `item ${id}: ${submit} may have created a task that cannot be identified (${how}); submitting again — one task may be charged twice` });
+    ctx.emit({
+      type: 'warning',
+      id,
+      code: 'PossibleDuplicate',
+      message: `item ${id}: ${submit} may have created a task that cannot be identified (${how}); submitting again — one task may be charged twice`,
+    });
   }
 }
 
@@ -55,7 +60,14 @@ export async function settleUnsettledSubmit(ctx: EngineContext, id: string, l: L
   if (!u) return;
   const outcome = await lookUp(ctx, l, u.startedAt, u.want);
   if (outcome.found === 'one') {
-    ctx.journal.append({ e: 'reconciled', id, attempt: u.attempt, taskId: outcome.taskId, how: 'tasks.list: the one unclaimed task in the submit window, fitting the item', t: ctx.clock.now() });
+    ctx.journal.append({
+      e: 'reconciled',
+      id,
+      attempt: u.attempt,
+      taskId: outcome.taskId,
+      how: 'tasks.list: the one unclaimed task in the submit window, fitting the item',
+      t: ctx.clock.now(),
+    });
     ctx.emit({ type: 'warning', id, code: 'SubmitReconciled', message: `item ${id}: an interrupted submit did create task ${outcome.taskId}; using it (no new task)` });
     return;
   }
@@ -68,7 +80,14 @@ export async function settleUnsettledSubmit(ctx: EngineContext, id: string, l: L
  * (or it cannot be told, which is journalled and reported as a possible duplicate). Call it holding the
  * lane's submit lock, so the item's task is the only unclaimed one in the window.
  */
-export async function settleFailedSubmit(ctx: EngineContext, item: BatchItem, l: LaneHandle, attempt: number, startedAt: number, want?: SubmitWant): Promise<InServiceTask | undefined> {
+export async function settleFailedSubmit(
+  ctx: EngineContext,
+  item: BatchItem,
+  l: LaneHandle,
+  attempt: number,
+  startedAt: number,
+  want?: SubmitWant,
+): Promise<InServiceTask | undefined> {
   await ctx.clock.sleep(1000, ctx.signal);
   const found = await lookUp(ctx, l, startedAt, want);
   if (found.found === 'one') {

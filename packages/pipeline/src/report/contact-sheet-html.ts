@@ -100,7 +100,15 @@ function islandJson(items: ReportItem[], pageSize: number): string {
       set(x, 'p', ref(inp.prompt));
       set(x, 'n', ref(inp.negativePrompt));
       set(x, 'h', ref([inp.title, inp.subtitle].filter(Boolean).join(' · ')));
-      set(x, 'q', ref(Object.entries(inp.params).map(([k, v]) => `${k}=${v}`).join(' ')));
+      set(
+        x,
+        'q',
+        ref(
+          Object.entries(inp.params)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+        ),
+      );
       if (inp.cutout) x.c = [inp.cutout.thumb, inp.cutout.preview];
       if (inp.ref) x.r = [inp.ref.thumb, inp.ref.preview];
       if (inp.edges.length) x.e = inp.edges.map((e) => [e.side === 'foreground' ? 'f' : 'b', ref(e.prompt) ?? -1, e.image?.thumb ?? '', e.image?.preview ?? '']);
@@ -120,7 +128,10 @@ function islandJson(items: ReportItem[], pageSize: number): string {
     return x;
   });
   // `<` escaped so that no string can end the script element.
-  return JSON.stringify({ v: 1, ps: pageSize, s: strings, items: rows }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify({ v: 1, ps: pageSize, s: strings, items: rows })
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function set(x: Record<string, unknown>, k: string, v: number | undefined): void {

@@ -146,9 +146,11 @@ export class ContactSheet {
   }
 
   private track(p: Promise<void>): void {
-    const q = p.catch((err) => {
-      this.failure ??= err;
-    }).finally(() => this.pending.delete(q));
+    const q = p
+      .catch((err) => {
+        this.failure ??= err;
+      })
+      .finally(() => this.pending.delete(q));
     this.pending.add(q);
   }
 
@@ -171,9 +173,11 @@ export class ContactSheet {
     const wait = Math.max(this.options.debounceMs ?? 2000, this.lastWriteMs * 5);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.writing = this.writing.then(() => this.write()).catch((err) => {
-        this.failure ??= err;
-      });
+      this.writing = this.writing
+        .then(() => this.write())
+        .catch((err) => {
+          this.failure ??= err;
+        });
     }, wait);
     this.timer.unref();
   }

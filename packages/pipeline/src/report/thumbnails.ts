@@ -31,12 +31,16 @@ export class Thumbnailer {
    * Returns undefined when the file is missing or not an image.
    */
   async thumb(file: string, sha256?: string): Promise<string | undefined> {
-    return this.derived(file, sha256, THUMB_VERSION, (img) => img.resize({ width: THUMB_SIDE, height: THUMB_SIDE, fit: 'inside', withoutEnlargement: true }).webp({ quality: 62, alphaQuality: 80, effort: 3 }));
+    return this.derived(file, sha256, THUMB_VERSION, (img) =>
+      img.resize({ width: THUMB_SIDE, height: THUMB_SIDE, fit: 'inside', withoutEnlargement: true }).webp({ quality: 62, alphaQuality: 80, effort: 3 }),
+    );
   }
 
   /** A larger preview (for inputs that live outside the output folder), like {@link thumb}. */
   async preview(file: string, sha256?: string): Promise<string | undefined> {
-    return this.derived(file, sha256, PREVIEW_VERSION, (img) => img.resize({ width: PREVIEW_SIDE, height: PREVIEW_SIDE, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, alphaQuality: 90, effort: 3 }));
+    return this.derived(file, sha256, PREVIEW_VERSION, (img) =>
+      img.resize({ width: PREVIEW_SIDE, height: PREVIEW_SIDE, fit: 'inside', withoutEnlargement: true }).webp({ quality: 80, alphaQuality: 90, effort: 3 }),
+    );
   }
 
   private async derived(file: string, sha256: string | undefined, version: string, make: (img: sharp.Sharp) => sharp.Sharp): Promise<string | undefined> {
@@ -48,7 +52,13 @@ export class Thumbnailer {
     }
     const name = sha256Hex(sha256, version).slice(0, 20);
     const target = path.join(this.dir, `${name}.webp`);
-    if (await access(target).then(() => true, () => false)) return name;
+    if (
+      await access(target).then(
+        () => true,
+        () => false,
+      )
+    )
+      return name;
     bytes ??= await readFile(file).catch(() => undefined);
     if (!bytes) return undefined;
     let webp: Buffer;

@@ -69,7 +69,11 @@ export function missingResults(results: readonly ResultEntry[], plain: readonly 
  * Downloads each planned URL into `dir` (temp name, fsync, rename), retrying network and 5xx failures,
  * and returns name, size and SHA-256 of each file for the journal.
  */
-export async function downloadFiles(dir: string, plan: DownloadPlan[], options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal; clock?: Clock } = {}): Promise<JournalFile[]> {
+export async function downloadFiles(
+  dir: string,
+  plan: DownloadPlan[],
+  options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal; clock?: Clock } = {},
+): Promise<JournalFile[]> {
   await mkdir(dir, { recursive: true });
   const files: JournalFile[] = [];
   for (const p of plan) {
@@ -92,7 +96,10 @@ export async function filesIntact(dir: string, files: JournalFile[]): Promise<bo
   return true;
 }
 
-async function fetchWithRetry(url: string, options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal; clock?: Clock }): Promise<{ bytes: Buffer; contentType: string }> {
+async function fetchWithRetry(
+  url: string,
+  options: { timeoutMs?: number; attempts?: number; signal?: AbortSignal; clock?: Clock },
+): Promise<{ bytes: Buffer; contentType: string }> {
   const attempts = options.attempts ?? 4;
   let last: unknown;
   for (let i = 0; i < attempts; i++) {

@@ -58,7 +58,9 @@ export async function prepareItem(item: BatchItem, ctx: PrepareContext): Promise
       const field = `${side}[${i}]`;
       if ('edge' in el) inputs.push(await prepareFile(field, el.edge));
       else if (isRemoteReference(el.cutout)) {
-        throw new InvalidItemInputError(`item ${item.id}: ${field}.cutout is a URL; cut-outs are turned into edge elements locally, so give a local file (or pass a ready edge element as "edge")`);
+        throw new InvalidItemInputError(
+          `item ${item.id}: ${field}.cutout is a URL; cut-outs are turned into edge elements locally, so give a local file (or pass a ready edge element as "edge")`,
+        );
       } else inputs.push(await prepareCutout(item.id, field, el.cutout, ctx));
     }
   }
@@ -95,7 +97,9 @@ async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<Prepar
     return { field: 'base', ...converted };
   }
   if (!ctx.fit) {
-    throw new InvalidItemInputError(`item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px (pass --fit to downscale)`);
+    throw new InvalidItemInputError(
+      `item ${item.id}: base image ${item.base} is ${meta.width}×${meta.height}; the long side must be ≤ ${MAX_BASE_LONG_SIDE} px (pass --fit to downscale)`,
+    );
   }
   const fitted = await cachedFile(path.join(ctx.stateDir, 'fitted-rgba8', `${sha256}.png`), () =>
     toRgba8Png(sharp(bytes).resize({ width: MAX_BASE_LONG_SIDE, height: MAX_BASE_LONG_SIDE, fit: 'inside', kernel: 'lanczos3' })),
@@ -105,7 +109,11 @@ async function prepareBase(item: BatchItem, ctx: PrepareContext): Promise<Prepar
 
 async function prepareCutout(id: string, field: string, cutout: string, ctx: PrepareContext): Promise<PreparedInput> {
   if (!ctx.edges) {
-    throw new BatchError('HED_WEIGHTS_REQUIRED', `item ${id}: ${field} is a cut-out, which needs HED weights to become an edge element; pass --weights <checkpoint> (or set BACKDROP_HED_WEIGHTS)`, { userError: true });
+    throw new BatchError(
+      'HED_WEIGHTS_REQUIRED',
+      `item ${id}: ${field} is a cut-out, which needs HED weights to become an edge element; pass --weights <checkpoint> (or set BACKDROP_HED_WEIGHTS)`,
+      { userError: true },
+    );
   }
   const bytes = await readInputFile(cutout);
   const key = sha256Hex(bytes, ctx.edges.cacheKey);
@@ -115,7 +123,10 @@ async function prepareCutout(id: string, field: string, cutout: string, ctx: Pre
       return await edges.edgeElement(bytes);
     } catch (err) {
       const e = err as { code?: string; message?: string; userError?: boolean };
-      throw new BatchError(e.code ?? 'HED_FAILED', `item ${id}: ${field}: making the edge element of ${cutout} failed: ${e.message ?? String(err)}`, { userError: e.userError === true, cause: err });
+      throw new BatchError(e.code ?? 'HED_FAILED', `item ${id}: ${field}: making the edge element of ${cutout} failed: ${e.message ?? String(err)}`, {
+        userError: e.userError === true,
+        cause: err,
+      });
     }
   });
   return { field, ...edge };

@@ -79,7 +79,8 @@ export async function submitOnce(
       const f = errorFacts(err);
       ctx.journal.append({ e: 'submit-failed', id: item.id, attempt, code: f.code, message: f.message, mayHaveCreatedTask: f.mayHaveCreatedTask, t: ctx.clock.now() });
       if (!f.mayHaveCreatedTask) {
-        if (reused.length > 0 && isInputDownloadFailure(f)) forgetLostUploads(ctx, item, l.lane.fingerprint, reused, `HTTP 400 ${f.code}${f.requestId ? `, request id ${f.requestId}` : ''}`);
+        if (reused.length > 0 && isInputDownloadFailure(f))
+          forgetLostUploads(ctx, item, l.lane.fingerprint, reused, `HTTP 400 ${f.code}${f.requestId ? `, request id ${f.requestId}` : ''}`);
         if (isSlotBusy(f)) return { kind: 'slot-busy', failure: f, attempt };
         if (isRateLimited(f)) return { kind: 'rate-limited', retryAfterMs: f.retryAfterMs, failure: f, attempt };
         return { kind: 'refused', failure: f, attempt };

@@ -19,12 +19,7 @@ export interface UploadedInputs {
  * cache is the one memo of uploads: the client's own is bypassed (`reuse: false`), so content the cache
  * forgot (the service lost it) is really uploaded again.
  */
-export async function uploadInputs(
-  inputs: PreparedInput[],
-  lane: { fingerprint: string; client: BatchClient },
-  model: string,
-  cache: UploadUrlCache,
-): Promise<UploadedInputs> {
+export async function uploadInputs(inputs: PreparedInput[], lane: { fingerprint: string; client: BatchClient }, model: string, cache: UploadUrlCache): Promise<UploadedInputs> {
   const urls: ResolvedUrls = {};
   const reused: UploadedInputs['reused'] = [];
   for (const input of inputs) {

@@ -41,10 +41,7 @@ let exitHookInstalled = false;
  * submit on one key at once. A lock whose process is gone (same host, pid not alive) is stale and is
  * taken over. With `wait`, polls until the holder finishes; otherwise throws {@link KeyLockHeldError}.
  */
-export async function acquireKeyLock(
-  fingerprint: string,
-  options: { dir?: string; wait?: boolean; pollMs?: number; signal?: AbortSignal } = {},
-): Promise<KeyLock> {
+export async function acquireKeyLock(fingerprint: string, options: { dir?: string; wait?: boolean; pollMs?: number; signal?: AbortSignal } = {}): Promise<KeyLock> {
   const dir = options.dir ?? defaultLockDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${fingerprint.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`);

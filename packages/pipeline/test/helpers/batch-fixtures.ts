@@ -32,13 +32,17 @@ export async function writeCutout(file: string, width: number, height: number, c
       }
     }
   }
-  await sharp(px, { raw: { width, height, channels: 4 } }).png().toFile(file);
+  await sharp(px, { raw: { width, height, channels: 4 } })
+    .png()
+    .toFile(file);
 }
 
 /** An opaque JPEG (a reference image). */
 export async function writeJpeg(file: string, width: number, height: number, color: [number, number, number]): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  await sharp({ create: { width, height, channels: 3, background: { r: color[0], g: color[1], b: color[2] } } }).jpeg().toFile(file);
+  await sharp({ create: { width, height, channels: 3, background: { r: color[0], g: color[1], b: color[2] } } })
+    .jpeg()
+    .toFile(file);
 }
 
 /** Writes a manifest: objects become JSON lines, strings are written as they are. */

@@ -62,7 +62,8 @@ function valueInfo(name: string, dims: (number | string)[]): ProtoMessage {
   const shape = new ProtoMessage();
   for (const d of dims) {
     const dim = new ProtoMessage();
-    if (typeof d === 'number') dim.varint(1, d); // dim_value
+    if (typeof d === 'number')
+      dim.varint(1, d); // dim_value
     else dim.string(2, d); // dim_param
     shape.message(1, dim);
   }
@@ -93,11 +94,12 @@ export function buildHedOnnxModel(sd: StateDict): Uint8Array {
       initializers.push(initializer(`${conv}.weight`, tensor(`${conv}.weight`)), initializer(`${conv}.bias`, tensor(`${conv}.bias`)));
       graph.message(
         1,
-        node('Conv', [h, `${conv}.weight`, `${conv}.bias`], [`${conv}.out`], [
-          intsAttribute('kernel_shape', [3, 3]),
-          intsAttribute('pads', [1, 1, 1, 1]),
-          intsAttribute('strides', [1, 1]),
-        ]),
+        node(
+          'Conv',
+          [h, `${conv}.weight`, `${conv}.bias`],
+          [`${conv}.out`],
+          [intsAttribute('kernel_shape', [3, 3]), intsAttribute('pads', [1, 1, 1, 1]), intsAttribute('strides', [1, 1])],
+        ),
       );
       graph.message(1, node('Relu', [`${conv}.out`], [`${conv}.relu`]));
       h = `${conv}.relu`;
@@ -111,10 +113,6 @@ export function buildHedOnnxModel(sd: StateDict): Uint8Array {
   graph.message(11, valueInfo(HED_ONNX_INPUT, [1, 3, 'height', 'width']));
   for (const out of HED_ONNX_OUTPUTS) graph.message(12, valueInfo(out, [1, 1, `${out}_height`, `${out}_width`]));
 
-  const model = new ProtoMessage()
-    .varint(1, IR_VERSION)
-    .string(2, '@backdrop/edge')
-    .message(7, graph)
-    .message(8, new ProtoMessage().string(1, '').varint(2, OPSET));
+  const model = new ProtoMessage().varint(1, IR_VERSION).string(2, '@backdrop/edge').message(7, graph).message(8, new ProtoMessage().string(1, '').varint(2, OPSET));
   return model.finish();
 }

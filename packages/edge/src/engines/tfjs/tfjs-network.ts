@@ -7,10 +7,7 @@ import type { BackendInfo, BackendName } from '../../backend.js';
 import type { HedNetworkEngine } from '../network-engine.js';
 
 /** Initialises the tfjs backend (`forced`, else node → wasm → cpu) and builds the network on it. */
-export async function createTfjsNetwork(
-  sd: StateDict,
-  forced: BackendName | undefined,
-): Promise<{ network: HedNetworkEngine; backend: BackendInfo }> {
+export async function createTfjsNetwork(sd: StateDict, forced: BackendName | undefined): Promise<{ network: HedNetworkEngine; backend: BackendInfo }> {
   const { initBackend } = await import('../../backend.js');
   // The engine choice was made by the caller: the old variable must not override it here.
   const backend = await initBackend(forced, {});
