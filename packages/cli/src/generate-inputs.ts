@@ -3,7 +3,6 @@
  * file exists and is the right kind of image, and the request passes the service's rules — all
  * problems at once, named by flag and field path, before anything is uploaded.
  */
-import path from 'node:path';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { type InputProblem, isRemoteReference, type BatchItem, type ElementSpec, validateBatchInput, prepareItem, type EdgeMaker } from '@backdrop/pipeline';
 import { CliUsageError } from './cli-errors.js';

@@ -3,7 +3,7 @@
  * check has passed, two runs on one output folder never both work on it, a lost submit reply is
  * reconciled instead of paid twice, partial results are kept and reported.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@backdrop/emulator';

@@ -74,7 +74,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           '$0 generate --dry-run --base cup.png --prompt "on a wooden table" -n 2 --out out/cup',
           'Check everything and show what would be sent (nothing uploaded, nothing billed)',
         ),
-    ) as unknown as Argv<GenerateArgs>,
+    ),
   handler: async (args) => {
     const outDir = path.resolve(args.out);
     const json = args.json === true;

@@ -97,10 +97,6 @@ export class BatchProgress {
         }
         break;
       }
-      case 'start':
-      case 'submitted':
-      case 'summary':
-        break;
     }
     this.draw(false);
   }

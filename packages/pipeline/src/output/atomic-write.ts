@@ -15,7 +15,7 @@ export class OutputSymlinkError extends BatchError {
 }
 
 /** Throws {@link OutputSymlinkError} when `dir` is a symbolic link (a missing `dir` is left to the caller). */
-export async function refuseSymlinkedFolder(dir: string): Promise<void> {
+async function refuseSymlinkedFolder(dir: string): Promise<void> {
   const info = await lstat(dir).catch(() => undefined);
   if (info?.isSymbolicLink()) throw new OutputSymlinkError(dir);
 }

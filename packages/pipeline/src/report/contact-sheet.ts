@@ -108,6 +108,7 @@ export class ContactSheet {
       case 'retry':
       case 'stage':
       case 'warning':
+      case 'note':
         break;
     }
   }
