@@ -42,3 +42,5 @@ export { filesIntact, DownloadError } from './stages/download.js';
 export { resultLine } from './output/results-file.js';
 export type { JournalFile } from './journal/journal-entry.js';
 export { errorFacts, isSlotBusy, isRateLimited, isPermanentTaskFailure, type ClientErrorFacts } from './batch-client.js';
+// One client per API key with the client's own limiters and submit retries off (the runner paces each key).
+export { openKeyClients, type KeyClient, type KeyClientConnection } from './key-clients.js';

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { DashScope, apiKeyFingerprint, readApiKeysFromEnv, BACKGROUND_GENERATION_MODEL } from '@backdrop/api';
+import { readApiKeysFromEnv, BACKGROUND_GENERATION_MODEL } from '@backdrop/api';
+import { openKeyClients } from '../key-clients.js';
 import type { BatchClient } from '../batch-client.js';
 import { BatchConfigError } from '../errors.js';
 import type { BatchItem } from '../item.js';
@@ -177,23 +178,7 @@ function positive(name: string, v: number): number {
 
 function makeLanes(options: BatchOptions): EngineLane[] {
   if (options.clients && options.clients.length > 0) return options.clients.map((c) => ({ fingerprint: c.fingerprint, client: c.client }));
-  const keys = options.apiKeys ?? readApiKeysFromEnv(process.env, { several: true });
-  const distinct = [...new Set(keys)];
-  if (distinct.length === 0) throw new BatchConfigError('no API key: pass apiKeys (or set DASHSCOPE_API_KEYS / DASHSCOPE_API_KEY)');
-  return distinct.map((apiKey) => {
-    const common = {
-      apiKey,
-      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-      ...(options.workspace ? { workspace: options.workspace } : {}),
-      ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
-    };
-    // The lane owns the key's pacing (submit and query windows): the client's own limiters are off,
-    // so the lane's limits are the ones that hold — raised or lowered.
-    const general = new DashScope({ ...common, limits: false });
-    // Submits are retried by the engine, inside its rate window and slot accounting — never by the
-    // client behind its back (a client-side retry of a 429 would be a submit the lane did not count).
-    const submitter = new DashScope({ ...common, maxRetries: 0, limits: false });
-    const client: BatchClient = { files: general.files, tasks: general.tasks, backgroundGeneration: submitter.backgroundGeneration };
-    return { fingerprint: apiKeyFingerprint(apiKey), client };
-  });
+  const lanes = openKeyClients(options.apiKeys ?? readApiKeysFromEnv(process.env, { several: true }), options);
+  if (lanes.length === 0) throw new BatchConfigError('no API key: pass apiKeys (or set DASHSCOPE_API_KEYS / DASHSCOPE_API_KEY)');
+  return lanes;
 }
