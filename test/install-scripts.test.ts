@@ -18,7 +18,7 @@ function yamlList(text: string, key: string): string[] {
   const names: string[] = [];
   for (const line of lines.slice(start + 1)) {
     if (/^\s*#/.test(line) || line.trim() === '') continue;
-    const m = /^\s+-\s+"?([^"\s]+)"?\s*$/.exec(line);
+    const m = /^\s+-\s+["']?([^"'\s]+)["']?\s*$/.exec(line);
     if (!m) break;
     names.push(m[1]);
   }

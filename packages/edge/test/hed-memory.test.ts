@@ -1,6 +1,7 @@
 /**
- * Load once, run many: a 200-element batch through one loaded network (tiny checkpoint) leaves the
- * tensor count exactly where it was and the heap flat; dispose frees the weights.
+ * Load once, run many: a 200-element batch through one loaded TensorFlow.js network (tiny checkpoint)
+ * leaves the tensor count exactly where it was and the heap flat; dispose frees the weights. (The engine is
+ * forced to the TensorFlow.js backend in use: `auto` would pick onnx, which holds no tf tensors.)
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +18,9 @@ const input = path.join(fixtures, 'inputs', 'coffee-small.png');
 
 describe('loadHed over a 200-element batch', () => {
   it('keeps tf.memory().numTensors unchanged and the heap flat', async () => {
-    await initBackend();
+    const backend = await initBackend();
     const before = tf.memory().numTensors;
-    const hed = await loadHed({ weights, download: false });
+    const hed = await loadHed({ weights, download: false, backend: backend.name });
     expect(hed.weights).toMatchObject({ source: 'explicit', channels: [4, 8, 8, 16, 16], nonStandard: true });
     const loaded = tf.memory().numTensors;
     expect(loaded).toBeGreaterThan(before);
