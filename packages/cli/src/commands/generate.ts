@@ -1,6 +1,7 @@
 /**
- * `backdrop generate` — one product image: check the inputs, upload, submit, wait (visible status),
- * download `result-<i>` (and `plain-<i>` when titled) and `task.json` into `--out`.
+ * `backdrop generate` — one product image: check the inputs, then a one-item run of the pipeline's
+ * engine (upload, submit, wait with a visible status, download) with `result-<i>` (and `plain-<i>` when
+ * titled) and `task.json` directly in `--out`.
  * `--json` prints one JSON object with the outcome on stdout and nothing else there.
  */
 import { mkdir } from 'node:fs/promises';
@@ -52,22 +53,29 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
           'bg-edge-prompt': { type: 'string', group: REQUEST, describe: 'Prompt for each --bg-edge, in order; repeatable' },
           hed: { type: 'boolean', group: REQUEST, describe: 'The --fg-edge/--bg-edge files are decoration cut-outs: make their edge elements with HED first' },
           weights: { type: 'string', group: REQUEST, describe: 'With --hed: ControlNetHED checkpoint (default: BACKDROP_HED_WEIGHTS, the cache, then Hugging Face)' },
-          backend: { choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const, group: REQUEST, describe: 'With --hed: HED engine, auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)' },
+          backend: {
+            choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const,
+            group: REQUEST,
+            describe: 'With --hed: HED engine, auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)',
+          },
           fit: { type: 'boolean', group: REQUEST, describe: 'Downscale a base image over 2048 px (long side) before upload' },
           out: { type: 'string', demandOption: true, describe: 'Folder for result-<i>.<ext>, plain-<i>.<ext> and task.json' },
           overwrite: { type: 'boolean', describe: 'Replace the results of an earlier run in --out' },
           json: { type: 'boolean', describe: 'Print one JSON object with the outcome on stdout' },
-          'dry-run': { type: 'boolean', describe: 'Check everything (and make HED edge elements), print what would be sent and the images that would be billed; upload and submit nothing' },
+          'dry-run': {
+            type: 'boolean',
+            describe: 'Check everything (and make HED edge elements), print what would be sent and the images that would be billed; upload and submit nothing',
+          },
           'wait-for-lock': { type: 'boolean', describe: 'Wait while another backdrop run works on --out (default: exit 2)' },
           ...priceOptionDefinition,
         })
-        .example(
-          '$0 generate --base cup.png --prompt "on a wooden table" -n 2 --out out/cup',
-          'Two images of cup.png on a wooden table, saved in out/cup',
-        )
+        .example('$0 generate --base cup.png --prompt "on a wooden table" -n 2 --out out/cup', 'Two images of cup.png on a wooden table, saved in out/cup')
         .example('$0 generate --emulator --base examples/cutouts/cup.png --prompt "sunny garden" --out out/try', 'Offline, against an in-process emulator')
-        .example('$0 generate --dry-run --base cup.png --prompt "on a wooden table" -n 2 --out out/cup', 'Check everything and show what would be sent (nothing uploaded, nothing billed)'),
-    ) as unknown as Argv<GenerateArgs>,
+        .example(
+          '$0 generate --dry-run --base cup.png --prompt "on a wooden table" -n 2 --out out/cup',
+          'Check everything and show what would be sent (nothing uploaded, nothing billed)',
+        ),
+    ),
   handler: async (args) => {
     const outDir = path.resolve(args.out);
     const json = args.json === true;
@@ -88,7 +96,10 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       outLock = await acquireOutputLock(outDir, { ...(args.waitForLock === true ? { wait: true } : {}), signal: interrupt.signal });
       const cutouts = [...(item.foreground ?? []), ...(item.background ?? [])].filter((e) => 'cutout' in e).length;
       if (args.dryRun === true) {
-        const hed = cutouts > 0 ? await openHedEdgeMaker({ ...(args.weights ? { weights: args.weights } : {}), onLoaded: (w, p) => process.stderr.write(`${describeHedWeights(w, p)}\n`) }) : undefined;
+        const hed =
+          cutouts > 0
+            ? await openHedEdgeMaker({ ...(args.weights ? { weights: args.weights } : {}), onLoaded: (w, p) => process.stderr.write(`${describeHedWeights(w, p)}\n`) })
+            : undefined;
         try {
           const planned = await dryRunItem(item, { stateDir: path.join(outDir, '.backdrop'), fit, ...(hed ? { edges: hed } : {}) });
           if (json) process.stdout.write(JSON.stringify({ ok: true, dryRun: true, outDir, ...planned, imagesBilled: planned.images }) + '\n');
@@ -99,15 +110,19 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         return;
       }
       if (fit || cutouts > 0 || convertBase) {
-        const hed = cutouts > 0 ? await openHedEdgeMaker({
-          ...(args.weights ? { weights: args.weights } : {}),
-          backend: args.backend,
-          onLoaded: (w, p, engine) => process.stderr.write(`${describeHedWeights(w, p)}\n${engine.summary}\n`),
-        }) : undefined;
+        const hed =
+          cutouts > 0
+            ? await openHedEdgeMaker({
+                ...(args.weights ? { weights: args.weights } : {}),
+                backend: args.backend,
+                onLoaded: (w, p, engine) => process.stderr.write(`${describeHedWeights(w, p)}\n${engine.summary}\n`),
+              })
+            : undefined;
         try {
           if (cutouts > 0) process.stderr.write(`making ${cutouts} edge element${cutouts === 1 ? '' : 's'} with HED…\n`);
           const prepared = await prepareLocalInputs(item, { fit, stateDir: path.join(outDir, '.backdrop'), ...(hed ? { edges: hed } : {}) });
-          if (path.basename(path.dirname(prepared.base)) === 'fitted-rgba8') process.stderr.write(`--fit: the base image is over 2048 px; using a downscaled copy (${prepared.base}).\n`);
+          if (path.basename(path.dirname(prepared.base)) === 'fitted-rgba8')
+            process.stderr.write(`--fit: the base image is over 2048 px; using a downscaled copy (${prepared.base}).\n`);
           item = prepared;
         } finally {
           await hed?.close();
@@ -118,6 +133,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       try {
         const outcome = await runGeneration(openClient(connection), item, {
           outDir,
+          apiKey: connection.apiKeys[0],
+          baseUrl: connection.baseUrl,
           progress: process.stderr,
           interrupt,
           ...(connection.workspace ? { workspace: connection.workspace } : {}),
@@ -128,7 +145,17 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         const files = outcome.files.map((f) => ({ ...f, path: path.join(outDir, f.name) }));
         if (json) {
           process.stdout.write(
-            JSON.stringify({ ok: true, taskId, outDir, taskJson: outcome.recordFile, files, ...(outcome.missing.length > 0 ? { missing: outcome.missing } : {}), task: summariseTask(outcome.task), imagesBilled: outcome.task.usage?.imageCount ?? 0, ...(price ? { cost: { amount: (outcome.task.usage?.imageCount ?? 0) * price.amount, currency: price.currency } } : {}) }) + '\n',
+            JSON.stringify({
+              ok: true,
+              taskId,
+              outDir,
+              taskJson: outcome.recordFile,
+              files,
+              ...(outcome.missing.length > 0 ? { missing: outcome.missing } : {}),
+              task: summariseTask(outcome.task),
+              imagesBilled: outcome.task.usage?.imageCount ?? 0,
+              ...(price ? { cost: { amount: (outcome.task.usage?.imageCount ?? 0) * price.amount, currency: price.currency } } : {}),
+            }) + '\n',
           );
         } else {
           process.stdout.write(`task ${taskId} SUCCEEDED: ${files.length} file${files.length === 1 ? '' : 's'} in ${outDir}\n`);
