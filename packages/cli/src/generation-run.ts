@@ -7,7 +7,7 @@
  * and its id printed for `backdrop status`.
  */
 import { BACKGROUND_GENERATION_MODEL, TaskCanceledError, TaskFailedError, TaskUnknownError, type DashScope, type Task } from '@backdrop/api';
-import { runBatch, TaskRecordFile, type BatchItem, type EdgeMaker, type ItemResult, type RecordedFile, type TaskRecord } from '@backdrop/pipeline';
+import { localFilesOf, runBatch, TaskRecordFile, type BatchItem, type EdgeMaker, type ItemResult, type RecordedFile, type TaskRecord } from '@backdrop/pipeline';
 import { CliError } from './cli-errors.js';
 import { InterruptedError, type Interrupt } from './interrupt.js';
 import { resultFileCount } from './result-files.js';
@@ -58,6 +58,7 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   const t0 = new Date();
   const seen: Seen = {};
   let status: StatusLine | undefined;
+  const locals = new Set(localFilesOf(item).map((f) => f.path)).size;
   const events = runBatch([item], {
     out: options.outDir,
     apiKeys: [options.apiKey],
@@ -75,7 +76,7 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
   });
   try {
     for await (const e of events) {
-      if (e.type === 'stage' && e.stage === 'upload') note('uploading…');
+      if (e.type === 'stage' && e.stage === 'upload' && locals > 0) note(`uploading ${locals} file${locals === 1 ? '' : 's'}…`);
       else if (e.type === 'submitted') {
         seen.taskId = e.taskId;
         options.onSubmitted?.(e.taskId);
