@@ -6,6 +6,7 @@
  * PENDING task is cancelled once the run has stopped (and that is said), a RUNNING one is left to finish
  * and its id printed for `backdrop status`.
  */
+import path from 'node:path';
 import { BACKGROUND_GENERATION_MODEL, TaskCanceledError, TaskFailedError, TaskUnknownError, type DashScope, type Task } from '@backdrop/api';
 import { localFilesOf, runBatch, TaskRecordFile, type BatchItem, type EdgeMaker, type ItemResult, type RecordedFile, type TaskRecord } from '@backdrop/pipeline';
 import { CliError } from './cli-errors.js';
@@ -114,7 +115,7 @@ async function succeeded(outDir: string, result: ItemResult, task: Task): Promis
     );
     await recordFile.save();
   }
-  return { taskId: result.taskId as string, task, files, recordFile: recordFile?.file ?? `${outDir}/task.json`, missing };
+  return { taskId: result.taskId as string, task, files, recordFile: recordFile?.file ?? path.join(outDir, 'task.json'), missing };
 }
 
 /**
