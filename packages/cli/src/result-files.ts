@@ -1,7 +1,8 @@
 /**
  * Downloads a SUCCEEDED task's images into a folder — `result-<i>.<ext>` for `results`, and
  * `plain-<i>.<ext>` (the images without the title) for `text_results.urls` — with the pipeline's
- * download stage (retries, temp name + fsync + rename). Used by `generate` and `status --download`.
+ * download stage (retries, temp name + fsync + rename). Used by `status --download` (`generate` downloads
+ * through the engine's download stage).
  */
 import type { Task } from '@backdrop/api';
 import { downloadFiles, downloadPlan, recordedFiles, type RecordedFile } from '@backdrop/pipeline';
@@ -10,12 +11,7 @@ function urlsOf(list: { url?: string }[] | undefined): string[] {
   return (list ?? []).map((r) => r.url).filter((u): u is string => typeof u === 'string' && u !== '');
 }
 
-/** How many result entries came back without a URL (images that failed on the service). */
-export function missingResultCount(task: Task): number {
-  return (task.results?.length ?? 0) - urlsOf(task.results).length;
-}
-
-/** Number of images `downloadTaskResults` will fetch. */
+/** Number of images a SUCCEEDED task has to download (those with a URL). */
 export function resultFileCount(task: Task): number {
   return urlsOf(task.results).length + urlsOf(task.textResults?.urls).length;
 }

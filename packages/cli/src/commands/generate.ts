@@ -1,6 +1,7 @@
 /**
- * `backdrop generate` — one product image: check the inputs, upload, submit, wait (visible status),
- * download `result-<i>` (and `plain-<i>` when titled) and `task.json` into `--out`.
+ * `backdrop generate` — one product image: check the inputs, then a one-item run of the pipeline's
+ * engine (upload, submit, wait with a visible status, download) with `result-<i>` (and `plain-<i>` when
+ * titled) and `task.json` directly in `--out`.
  * `--json` prints one JSON object with the outcome on stdout and nothing else there.
  */
 import { mkdir } from 'node:fs/promises';
@@ -132,6 +133,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       try {
         const outcome = await runGeneration(openClient(connection), item, {
           outDir,
+          apiKey: connection.apiKeys[0],
+          baseUrl: connection.baseUrl,
           progress: process.stderr,
           interrupt,
           ...(connection.workspace ? { workspace: connection.workspace } : {}),

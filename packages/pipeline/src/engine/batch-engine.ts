@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { isInputDownloadTaskFailure, isPermanentTaskFailure } from '../batch-client.js';
@@ -16,7 +16,7 @@ import { pollUntilFinal } from '../stages/poll.js';
 import { prepareItem, type EdgeMaker, type PreparedItem } from '../stages/prepare.js';
 import { Lane, type InServiceTask } from '../throttle/lane.js';
 import type { BatchEvent, BatchSummary } from './batch-events.js';
-import { ItemFailure, type EngineContext, type EngineSettings, type LaneHandle, type Timings } from './engine-context.js';
+import { ItemFailure, itemDir, type EngineContext, type EngineSettings, type LaneHandle, type Timings } from './engine-context.js';
 import { deliver, failItem, journalFinal, usageOf } from './item-lifecycle.js';
 import { ItemResults } from './item-results.js';
 import { forgetEarlierService } from './fresh-service.js';
@@ -66,7 +66,10 @@ export class BatchEngine {
   async run(source: BatchSource): Promise<BatchSummary> {
     const started = this.clock.now();
     mkdirSync(this.stateDir, { recursive: true });
-    const resultsFile = path.join(this.settings.out, 'results.jsonl');
+    const journalFile = path.join(this.stateDir, 'journal.jsonl');
+    if (this.settings.fresh && existsSync(journalFile)) renameSync(journalFile, path.join(this.stateDir, 'journal.previous.jsonl'));
+    // One flat item's folder holds only its own files: its results.jsonl lives with the journal.
+    const resultsFile = path.join(this.settings.layout === 'flat' ? this.stateDir : this.settings.out, 'results.jsonl');
     const log = new ResultsLog(resultsFile);
     await log.start();
     const ctx: EngineContext = {
@@ -84,6 +87,7 @@ export class BatchEngine {
       forgotten: new Set(),
       prepareQueue: new PQueue({ concurrency: this.settings.prepareConcurrency }),
       uploadQueue: new PQueue({ concurrency: this.settings.uploadConcurrency }),
+      notes: new Map(),
     };
     this.ahead.clear();
     const lookahead = new PQueue({ concurrency: this.settings.lookahead });
@@ -200,7 +204,7 @@ export class BatchEngine {
       await this.generate(ctx, item, line, spec, releaseLookahead);
       return;
     }
-    const dir = path.join(this.settings.out, item.id);
+    const dir = itemDir(this.settings, item.id);
     const rec = ctx.journal.record(item.id);
     if (rec?.spec !== undefined && rec.spec !== spec) {
       this.emit({ type: 'warning', id: item.id, code: 'ItemChanged', message: `item ${item.id} changed since the last run; generating it anew` });
@@ -266,7 +270,7 @@ export class BatchEngine {
     timings.preparedAt = this.clock.now();
     const placed = await placeOnLane(ctx, item, spec, prepared.inputs, timings);
     const { l } = placed;
-    let { request, reused } = placed;
+    let { request, reused, uploads } = placed;
     let first: { task: InServiceTask; requestId?: string } | undefined = placed;
     let refreshedUploads = false;
     let lastFailure: ItemFailure | undefined;
@@ -290,16 +294,19 @@ export class BatchEngine {
       }
       releaseLookahead();
       timings.submittedAt = t.submittedAt;
+      timings.submitStartedAt = ctx.journal.record(item.id)?.task?.submittedAt ?? t.submittedAt;
       const task = await pollUntilFinal(l.lane, l.client, t, {
         wantsSlot: () => l.waitingForSlot > 0 || l.lane.backlog > 0,
         // As the service reports it: PENDING (queued there) or RUNNING; a final status is followed by `download` or the item's end.
         onStatus: (s) => {
+          this.emit({ type: 'task-status', id: item.id, taskId: t.taskId, status: s });
           if (s === 'RUNNING' || s === 'PENDING') this.emit({ type: 'stage', id: item.id, stage: s === 'RUNNING' ? 'running' : 'queued' });
         },
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       timings.endedAt = this.clock.now();
       journalFinal(ctx, item.id, task);
+      this.emit({ type: 'task-final', id: item.id, task });
       if (task.taskStatus === 'SUCCEEDED') {
         const results = (task.results ?? []).map((r) => r.url ?? '');
         const plain = (task.textResults?.urls ?? []).map((r) => r.url ?? '');
@@ -307,7 +314,7 @@ export class BatchEngine {
           ctx,
           item,
           line,
-          { taskId: task.taskId, results, plain, endedAt: timings.endedAt, task, submit: { request, submitRequestId }, account: l.lane.fingerprint },
+          { taskId: task.taskId, results, plain, endedAt: timings.endedAt, task, submit: { request, submitRequestId }, uploads, account: l.lane.fingerprint },
           timings,
         );
         return;
@@ -319,7 +326,7 @@ export class BatchEngine {
         // this attempt does not count against --retries).
         refreshedUploads = true;
         forgetLostUploads(ctx, item, l.lane.fingerprint, reused, `task ${task.taskId} FAILED ${code}`);
-        ({ request, reused } = await uploadAndBuild(ctx, item, prepared.inputs, l));
+        ({ request, reused, uploads } = await uploadAndBuild(ctx, item, prepared.inputs, l));
         attemptThisRun--;
         continue;
       }

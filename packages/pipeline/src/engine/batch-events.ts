@@ -1,3 +1,5 @@
+import type { Task, TaskStatus } from '@backdrop/api';
+
 /** What happened to one item in a run. One `item-done` event per item. */
 export interface ItemResult {
   id: string;
@@ -49,6 +51,10 @@ export type BatchEvent =
   | { type: 'start'; lanes: string[]; out: string }
   | { type: 'stage'; id: string; stage: 'prepare' | 'upload' | 'waiting-slot' | 'submit' | 'queued' | 'running' | 'download' }
   | { type: 'submitted'; id: string; taskId: string; lane: string; attempt: number }
+  /** The item's task changed status at the service (each change once, the final one included). */
+  | { type: 'task-status'; id: string; taskId: string; status: TaskStatus }
+  /** The item's task as last read at the service, once it is final (SUCCEEDED, FAILED, CANCELED, UNKNOWN). */
+  | { type: 'task-final'; id: string; task: Task }
   | { type: 'retry'; id: string; attempt: number; code: string; message: string }
   | { type: 'warning'; id?: string; code: string; message: string }
   /** Something the user should know that is not a problem (said once), e.g. a fresh service's resume. */

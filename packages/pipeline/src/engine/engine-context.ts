@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type PQueue from 'p-queue';
 import type { BatchClient, ClientErrorFacts } from '../batch-client.js';
 import type { UploadCache } from '../cache/upload-cache.js';
@@ -40,6 +41,22 @@ export interface EngineSettings {
   signal?: AbortSignal;
   /** Time for every wait and timestamp of the run (default real time). */
   clock?: Clock;
+  /** `flat`: one item's files directly in `out` (results.jsonl with the journal in `<out>/.backdrop/`); default `<out>/<id>/`. */
+  layout?: 'per-item' | 'flat';
+  /** `tool` of the `task.json` records (default `@backdrop/pipeline batch`). */
+  tool?: string;
+  /**
+   * A submit whose reply was lost and whose task reconciliation cannot identify: submit again (default
+   * true; a possible duplicate charge, reported) or fail the item with `SubmitUnknown`, naming the candidate tasks.
+   */
+  resubmitUnidentified?: boolean;
+  /** Start from an empty journal (the earlier one is kept as `journal.previous.jsonl`): nothing of earlier runs is resumed. */
+  fresh?: boolean;
+}
+
+/** The folder of an item's files: `<out>/<id>/`, or `out` itself in the flat layout. */
+export function itemDir(settings: Pick<EngineSettings, 'out' | 'layout'>, id: string): string {
+  return settings.layout === 'flat' ? settings.out : path.join(settings.out, id);
 }
 
 /** A lane with its client and the engine's bookkeeping for it. */
@@ -56,6 +73,8 @@ export interface LaneHandle {
 export interface Timings {
   preparedAt?: number;
   uploadedAt?: number;
+  /** When the submit that created the item's task left (before its reply). */
+  submitStartedAt?: number;
   submittedAt?: number;
   endedAt?: number;
   downloadedAt?: number;
@@ -81,6 +100,15 @@ export interface EngineContext {
   /** HED runs and uploads at once. */
   readonly prepareQueue: PQueue;
   readonly uploadQueue: PQueue;
+  /** Notes for an item's `task.json` (e.g. its task was adopted from the task list), by item id. */
+  readonly notes: Map<string, string[]>;
+}
+
+/** Adds a note to an item's `task.json`. */
+export function noteFor(ctx: EngineContext, id: string, note: string): void {
+  const list = ctx.notes.get(id) ?? [];
+  list.push(note);
+  ctx.notes.set(id, list);
 }
 
 /** An item failed for a reason the engine states (with the service error behind it, when there was one). */

@@ -2,15 +2,14 @@
  * The end of an item's life in a run: its task's final status journalled, its images delivered
  * (downloaded, `task.json` written, journalled done), or its failure or interruption recorded.
  */
-import path from 'node:path';
 import { toWireRequest, type BackgroundGenerationRequest, type Task } from '@backdrop/api';
 import { errorFacts } from '../batch-client.js';
 import { ResultExpiredError } from '../errors.js';
 import type { BatchItem } from '../item.js';
 import type { JournalFile } from '../journal/journal-entry.js';
-import { recordedFiles, TaskRecordFile, type TaskRecord } from '../output/task-record.js';
+import { recordedFiles, TaskRecordFile, type RecordedUpload, type TaskRecord } from '../output/task-record.js';
 import { downloadFiles, downloadPlan, DownloadError, missingResults } from '../stages/download.js';
-import { ItemFailure, signalOption, type EngineContext, type Timings } from './engine-context.js';
+import { ItemFailure, itemDir, signalOption, type EngineContext, type Timings } from './engine-context.js';
 
 /** Result URLs and finished tasks live 24 h at the service. */
 const RESULT_LIFETIME_MS = 24 * 3600_000;
@@ -43,6 +42,8 @@ interface Deliverable {
   task?: Task;
   /** The submit of this run, for `task.json`. */
   submit?: { request: BackgroundGenerationRequest; submitRequestId: string | undefined };
+  /** The local inputs uploaded (or taken from the upload cache) for the submit of this run. */
+  uploads?: RecordedUpload[];
   /** Fingerprint of the key the task was submitted with, when known. */
   account?: string;
 }
@@ -56,7 +57,7 @@ function iso(ms: number | undefined): string | undefined {
 
 /** Downloads a succeeded task's images and writes `task.json`; ResultExpired when too old. */
 export async function deliver(ctx: EngineContext, item: BatchItem, line: number, d: Deliverable, timings: Timings): Promise<void> {
-  const dir = path.join(ctx.settings.out, item.id);
+  const dir = itemDir(ctx.settings, item.id);
   const rec = ctx.journal.record(item.id);
   if (ctx.clock.now() - d.endedAt > RESULT_LIFETIME_MS - 60_000) {
     throw new ResultExpiredError(item.id, d.taskId, `the task ended ${new Date(d.endedAt).toISOString()}, result URLs live 24 h`);
@@ -75,7 +76,7 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
   timings.downloadedAt = ctx.clock.now();
   ctx.journal.append({ e: 'download-done', id: item.id, taskId: d.taskId, files, t: ctx.clock.now() });
   const record: TaskRecord = {
-    tool: BATCH_TOOL,
+    tool: ctx.settings.tool ?? BATCH_TOOL,
     id: item.id,
     attempts: rec?.attempts ?? 1,
     model: ctx.settings.model,
@@ -84,13 +85,17 @@ export async function deliver(ctx: EngineContext, item: BatchItem, line: number,
     taskId: d.taskId,
     taskStatus: 'SUCCEEDED',
     ...(d.submit ? { request: toWireRequest(d.submit.request) } : {}),
-    uploads: [],
+    uploads: d.uploads ?? [],
     requestIds: { ...(d.submit?.submitRequestId ? { submit: d.submit.submitRequestId } : {}), ...(d.task?.requestId ? { lastQuery: d.task.requestId } : {}) },
     ...(d.task ? { response: d.task.raw, usage: d.task.usage } : {}),
     files: recordedFiles(plan, files),
-    notes: ctx.possibleDuplicates.has(item.id) ? ['A submit of this item may have created a second task that could not be identified (possible duplicate charge).'] : [],
+    notes: [
+      ...(ctx.notes.get(item.id) ?? []),
+      ...(ctx.possibleDuplicates.has(item.id) ? ['A submit of this item may have created a second task that could not be identified (possible duplicate charge).'] : []),
+    ],
     timings: {
       startedAt: iso(timings.preparedAt ?? d.endedAt) as string,
+      ...(timings.submitStartedAt !== undefined ? { submitStartedAt: iso(timings.submitStartedAt) } : {}),
       ...(timings.submittedAt !== undefined ? { submittedAt: iso(timings.submittedAt) } : {}),
       finishedAt: iso(d.endedAt),
       downloadedAt: iso(timings.downloadedAt),

@@ -12,7 +12,7 @@ import { buildRequest } from '../request-builder.js';
 import { submitOnce, type SubmitOutcome } from '../stages/submit.js';
 import { uploadInputs, type UploadedInputs } from '../stages/upload.js';
 import type { InServiceTask } from '../throttle/lane.js';
-import { ItemFailure, type EngineContext, type LaneHandle, type Timings } from './engine-context.js';
+import { ItemFailure, itemDir, type EngineContext, type LaneHandle, type Timings } from './engine-context.js';
 
 /** Errors that condemn a key, not an item: wrong or revoked key, no access, account in arrears. */
 function isKeyRefused(f: ClientErrorFacts): boolean {
@@ -37,6 +37,7 @@ interface Placed {
   l: LaneHandle;
   request: BackgroundGenerationRequest;
   reused: UploadedInputs['reused'];
+  uploads: UploadedInputs['uploads'];
   task: InServiceTask;
   requestId?: string;
 }
@@ -58,12 +59,12 @@ export async function placeOnLane(ctx: EngineContext, item: BatchItem, spec: str
     l.lane.backlog++;
     try {
       ctx.emit({ type: 'stage', id: item.id, stage: 'upload' });
-      const { request, reused } = await uploadAndBuild(ctx, item, inputs, l);
+      const { request, reused, uploads } = await uploadAndBuild(ctx, item, inputs, l);
       timings.uploadedAt = ctx.clock.now();
       ctx.emit({ type: 'stage', id: item.id, stage: 'waiting-slot' });
       try {
         const submitted = await submitUntilAccepted(ctx, item, spec, request, l, reused);
-        return { l, request, reused, ...submitted };
+        return { l, request, reused, uploads, ...submitted };
       } catch (err) {
         if (err instanceof StaleUploads) continue;
         // The submit step has already forgotten the uploads the service could not fetch: upload again, once.
@@ -96,12 +97,30 @@ export async function uploadAndBuild(
   item: BatchItem,
   inputs: Parameters<typeof uploadInputs>[0],
   l: LaneHandle,
-): Promise<{ request: BackgroundGenerationRequest; reused: UploadedInputs['reused'] }> {
-  const { urls, reused } = await ctx.uploadQueue.add(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, ctx.settings.model, ctx.uploads));
+): Promise<{ request: BackgroundGenerationRequest; reused: UploadedInputs['reused']; uploads: UploadedInputs['uploads'] }> {
+  const { urls, reused, uploads } = await ctx.uploadQueue.add(() => uploadInputs(inputs, { fingerprint: l.lane.fingerprint, client: l.client }, ctx.settings.model, ctx.uploads));
   const request: BackgroundGenerationRequest = { ...buildRequest(item, urls), model: ctx.settings.model };
   const want = await submitWantOf(request.parameters?.n, inputs);
   if (want) wants.set(request, want);
-  return { request, reused };
+  return { request, reused, uploads };
+}
+
+/**
+ * The item's submit reply was lost and the task list cannot say which task (if any) it created: the item
+ * fails naming the candidate tasks and how to fetch them — it is not submitted again (it would be paid twice).
+ */
+function unidentifiedSubmit(
+  ctx: EngineContext,
+  item: BatchItem,
+  f: ClientErrorFacts,
+  found: { found: 'ambiguous'; taskIds: string[] } | { found: 'unavailable'; reason: string },
+): ItemFailure {
+  const out = itemDir(ctx.settings, item.id);
+  const what =
+    found.found === 'ambiguous'
+      ? `it may have created one of tasks ${found.taskIds.join(', ')}, which cannot be told apart from other tasks on the account; check them and fetch yours with ${found.taskIds.map((id) => `\`backdrop status ${id} --download ${out}\``).join(' or ')}`
+      : `the task list could not be read (${found.reason}); look for the task in the Model Studio console task list before submitting again`;
+  return new ItemFailure('SubmitUnknown', `The submit's reply was lost (${f.code}); ${what}. Not submitted again, so nothing is paid twice.`, f);
 }
 
 /**
@@ -147,6 +166,7 @@ export async function submitUntilAccepted(
         l.lane.submits.pauseUntil(ctx.clock.now() + (outcome.retryAfterMs ?? 1000 * 2 ** Math.min(throttled++, 4)));
         continue;
       case 'unknown':
+        if (ctx.settings.resubmitUnidentified === false && outcome.found.found !== 'none') throw unidentifiedSubmit(ctx, item, outcome.failure, outcome.found);
         if (transient++ < ctx.settings.retries + 2) continue;
         throw new ItemFailure(outcome.failure.code, `submit failed: ${outcome.failure.message}`);
       case 'refused': {

@@ -1,9 +1,8 @@
 import type { BatchItem } from '../item.js';
 import { itemSpecHash } from '../item.js';
 import { filesIntact } from '../stages/download.js';
-import path from 'node:path';
 import { usageOf } from './item-lifecycle.js';
-import type { EngineContext } from './engine-context.js';
+import { itemDir, type EngineContext } from './engine-context.js';
 
 /**
  * Reports an item the run did not reach before it was stopped: already done in an earlier run (its
@@ -11,7 +10,7 @@ import type { EngineContext } from './engine-context.js';
  */
 export async function notReached(ctx: EngineContext, item: BatchItem, line: number): Promise<void> {
   const rec = ctx.journal.record(item.id);
-  const dir = path.join(ctx.settings.out, item.id);
+  const dir = itemDir(ctx.settings, item.id);
   if (rec?.done?.status === 'succeeded' && rec.files && (rec.spec === undefined || rec.spec === itemSpecHash(item)) && (await filesIntact(dir, rec.files))) {
     ctx.results.finish(line, {
       id: item.id,

@@ -69,6 +69,21 @@ export interface BatchOptions {
    * instead of failing (default false), key lock folder. `false` disables locking.
    */
   lock?: { wait?: boolean; dir?: string } | false;
+  /**
+   * `flat`: a one-item run whose files go directly into `out` (not `<out>/<id>/`); `results.jsonl` then
+   * lives with the journal in `<out>/.backdrop/` (default `per-item`).
+   */
+  layout?: 'per-item' | 'flat';
+  /** `tool` named in each `task.json` (default `@backdrop/pipeline batch`). */
+  tool?: string;
+  /**
+   * When a submit's reply was lost and the task list cannot tell which task it created: submit again
+   * (default true; reported as a possible duplicate charge), or fail the item with `SubmitUnknown`
+   * naming the candidate tasks — never paying twice.
+   */
+  resubmitUnidentified?: boolean;
+  /** Start from an empty journal (the earlier one is kept as `.backdrop/journal.previous.jsonl`): resume nothing (default false). */
+  fresh?: boolean;
   /** Stops the run: nothing new is submitted, unfinished items are reported `interrupted` (resume later). */
   signal?: AbortSignal;
 }
@@ -130,6 +145,10 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
           regenerateExpired: options.regenerateExpired ?? false,
           serviceForgetsBetweenRuns: options.serviceForgetsBetweenRuns ?? false,
           ...(options.edges ? { edges: options.edges } : {}),
+          ...(options.layout ? { layout: options.layout } : {}),
+          ...(options.tool ? { tool: options.tool } : {}),
+          ...(options.fresh ? { fresh: true } : {}),
+          ...(options.resubmitUnidentified !== undefined ? { resubmitUnidentified: options.resubmitUnidentified } : {}),
           signal,
         },
         (e) => channel.push(e),

@@ -19,7 +19,8 @@ export interface RecordedUpload {
   url: string;
   bytes: number;
   sha256: string;
-  expiresAt: string;
+  /** When the service forgets the upload (absent when the URL came from the upload cache). */
+  expiresAt?: string;
 }
 
 /** One downloaded result. */

@@ -7,7 +7,7 @@ import type { ItemRecord } from '../journal/item-record.js';
 import type { SubmitWant } from '../journal/journal-entry.js';
 import { findUnclaimedTask, type ReconcileOutcome } from '../stages/reconcile.js';
 import type { InServiceTask } from '../throttle/lane.js';
-import type { EngineContext, LaneHandle } from '../engine/engine-context.js';
+import { noteFor, type EngineContext, type LaneHandle } from '../engine/engine-context.js';
 
 /** Every task id the journal gives to some item. */
 function claimedTaskIds(ctx: EngineContext): Set<string> {
@@ -78,7 +78,8 @@ export async function settleUnsettledSubmit(ctx: EngineContext, id: string, l: L
  * After a submit failed in a way that may have created a task: waits a moment, then looks for it with
  * `tasks.list`. Returns the adopted task (committed to the lane), or undefined when none was created
  * (or it cannot be told, which is journalled and reported as a possible duplicate). Call it holding the
- * lane's submit lock, so the item's task is the only unclaimed one in the window.
+ * lane's submit lock, so the item's task is the only unclaimed one in the window. The second value is
+ * what the task list showed when no task was adopted.
  */
 export async function settleFailedSubmit(
   ctx: EngineContext,
@@ -87,15 +88,18 @@ export async function settleFailedSubmit(
   attempt: number,
   startedAt: number,
   want?: SubmitWant,
-): Promise<InServiceTask | undefined> {
+): Promise<{ task: InServiceTask } | { task?: undefined; found: Exclude<ReconcileOutcome, { found: 'one' }> }> {
   await ctx.clock.sleep(1000, ctx.signal);
   const found = await lookUp(ctx, l, startedAt, want);
   if (found.found === 'one') {
     ctx.journal.append({ e: 'reconciled', id: item.id, attempt, taskId: found.taskId, how: 'tasks.list after an ambiguous submit failure', t: ctx.clock.now() });
     const task = l.lane.commit({ taskId: found.taskId, itemId: item.id, submittedAt: startedAt }, 'PENDING');
     ctx.emit({ type: 'submitted', id: item.id, taskId: found.taskId, lane: l.lane.fingerprint, attempt });
-    return task;
+    noteFor(ctx, item.id, `The submit's reply was lost; task ${found.taskId} was found in the task list (it fits the request: image count and size) and adopted — no second task.`);
+    return { task };
   }
-  noTaskAdopted(ctx, item.id, attempt, found, 'a failed submit');
-  return undefined;
+  if (ctx.settings.resubmitUnidentified === false && found.found !== 'none') {
+    ctx.journal.append({ e: 'reconciled', id: item.id, attempt, taskId: null, how: `tasks.list: ${found.found}`, t: ctx.clock.now() });
+  } else noTaskAdopted(ctx, item.id, attempt, found, 'a failed submit');
+  return { found };
 }

@@ -11,6 +11,7 @@ import type { InServiceTask } from '../throttle/lane.js';
 import type { EngineContext, LaneHandle } from '../engine/engine-context.js';
 import { forgetLostUploads } from '../engine/lost-uploads.js';
 import type { SubmitWant } from '../journal/journal-entry.js';
+import type { ReconcileOutcome } from './reconcile.js';
 import type { UploadedInputs } from './upload.js';
 
 /** What one submit came to. Only `submitted` keeps the reserved slot; every other outcome gives it back. */
@@ -26,7 +27,7 @@ export type SubmitOutcome =
   /** It failed and certainly created no task. */
   | { kind: 'refused'; failure: ClientErrorFacts; attempt: number }
   /** It failed in a way that may have created a task, and reconciliation adopted none (journalled; a possible duplicate when it could not tell). */
-  | { kind: 'unknown'; failure: ClientErrorFacts; attempt: number; mayHaveCreatedTask: true };
+  | { kind: 'unknown'; failure: ClientErrorFacts; attempt: number; mayHaveCreatedTask: true; found: Exclude<ReconcileOutcome, { found: 'one' }> };
 
 /** Runs `fn` holding the lane's submit lock: at most one submit per lane is ever in flight (and unsettled after a crash). */
 async function withSubmitLock<T>(l: LaneHandle, fn: () => Promise<T>): Promise<T> {
@@ -87,8 +88,8 @@ export async function submitOnce(
       }
       // The service may have created the task. Find it before anything else is submitted on this
       // lane (still holding the submit lock, so ours is the only unclaimed task in the window).
-      const adopted = await settleFailedSubmit(ctx, item, l, attempt, startedAt, want);
-      return adopted ? { kind: 'submitted', task: adopted, attempt } : { kind: 'unknown', failure: f, attempt, mayHaveCreatedTask: true };
+      const settled = await settleFailedSubmit(ctx, item, l, attempt, startedAt, want);
+      return settled.task ? { kind: 'submitted', task: settled.task, attempt } : { kind: 'unknown', failure: f, attempt, mayHaveCreatedTask: true, found: settled.found };
     }
   });
 }

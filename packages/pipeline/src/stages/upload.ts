@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { BatchClient } from '../batch-client.js';
 import type { UploadCache } from '../cache/upload-cache.js';
 import type { ResolvedUrls } from '../request-builder.js';
+import type { RecordedUpload } from '../output/task-record.js';
 import type { PreparedInput } from './prepare.js';
 
 /** Where `uploadInputs` remembers uploads: the run's `UploadCache`, or any store with the same `get`/`put`. */
@@ -11,6 +13,8 @@ export type UploadUrlCache = Pick<UploadCache, 'get' | 'put'>;
 export interface UploadedInputs {
   urls: ResolvedUrls;
   reused: { sha256: string; url: string }[];
+  /** Each local input and its URL (for `task.json`). */
+  uploads: RecordedUpload[];
 }
 
 /**
@@ -22,6 +26,11 @@ export interface UploadedInputs {
 export async function uploadInputs(inputs: PreparedInput[], lane: { fingerprint: string; client: BatchClient }, model: string, cache: UploadUrlCache): Promise<UploadedInputs> {
   const urls: ResolvedUrls = {};
   const reused: UploadedInputs['reused'] = [];
+  const uploads: RecordedUpload[] = [];
+  const recordUpload = (field: string, file: string, sha256: string, url: string): void => {
+    // Named as in the item: `base`, `ref`, `foreground[0].edge` (an element's uploaded file is its edge element).
+    uploads.push({ field: /^(foreground|background)\[\d+\]$/.test(field) ? `${field}.edge` : field, path: file, url, bytes: statSync(file).size, sha256 });
+  };
   for (const input of inputs) {
     if ('url' in input) {
       urls[input.field] = input.url;
@@ -31,11 +40,13 @@ export async function uploadInputs(inputs: PreparedInput[], lane: { fingerprint:
     if (cached) {
       urls[input.field] = cached;
       reused.push({ sha256: input.sha256, url: cached });
+      recordUpload(input.field, input.file, input.sha256, cached);
       continue;
     }
     urls[input.field] = await uploadOnce(cache, lane, model, input.file, input.sha256);
+    recordUpload(input.field, input.file, input.sha256, urls[input.field]);
   }
-  return { urls, reused };
+  return { urls, reused, uploads };
 }
 
 /** Uploads in progress per cache, by account, model and content: items sharing a file share one upload. */
