@@ -65,6 +65,9 @@ export class BatchProgress {
         break;
       case 'summary':
         break; // shown by end()
+      case 'task-status':
+      case 'task-final':
+        break; // one-item runs (generate) show these; the batch bar shows stages
       case 'retry':
         this.note(`retry ${e.id} (attempt ${e.attempt}): [${e.code}] ${e.message}`);
         break;

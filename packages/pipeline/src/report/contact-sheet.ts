@@ -109,6 +109,8 @@ export class ContactSheet {
       case 'stage':
       case 'warning':
       case 'note':
+      case 'task-status':
+      case 'task-final':
         break;
     }
   }
