@@ -59,12 +59,12 @@ if (run.status !== 0 && run.status !== 1) {
 }
 
 /**
- * A fontconfig that adds the emulator's bundled CJK font (Noto Sans Hans), so that Chinese prompts and
+ * A fontconfig that adds the bundled CJK font of @backdrop/layers (Noto Sans Hans), so that Chinese prompts and
  * titles render on a machine without CJK fonts; undefined when it cannot be found (system fonts only).
  */
 function cjkFontConfig() {
   try {
-    let dir = path.dirname(createRequire(path.join(root, 'packages', 'emulator', 'package.json')).resolve('@embedpdf/fonts-sc'));
+    let dir = path.dirname(createRequire(path.join(root, 'packages', 'layers', 'package.json')).resolve('@embedpdf/fonts-sc'));
     for (let i = 0; i < 4 && !existsSync(path.join(dir, 'fonts')); i++) dir = path.dirname(dir);
     if (!existsSync(path.join(dir, 'fonts'))) return undefined;
     const file = path.join(work, 'fonts.conf');
