@@ -83,6 +83,7 @@ export async function runGeneration(client: DashScope, item: BatchItem, options:
         options.onSubmitted?.(e.taskId);
         note(`submitted task ${e.taskId}`);
         status = new StatusLine(options.progress, `task ${e.taskId}`);
+        if (e.status) status.update(e.status); // the submit reply's status (PENDING), shown until the first change
       } else if (e.type === 'task-status') status?.update(e.status);
       else if (e.type === 'task-final') {
         seen.final = e.task;

@@ -50,7 +50,8 @@ export interface BatchSummary {
 export type BatchEvent =
   | { type: 'start'; lanes: string[]; out: string }
   | { type: 'stage'; id: string; stage: 'prepare' | 'upload' | 'waiting-slot' | 'submit' | 'queued' | 'running' | 'download' }
-  | { type: 'submitted'; id: string; taskId: string; lane: string; attempt: number }
+  /** A task was created; `status` is the one the submit reply gave (the service says PENDING). */
+  | { type: 'submitted'; id: string; taskId: string; lane: string; attempt: number; status?: TaskStatus }
   /** The item's task changed status at the service (each change once, the final one included). */
   | { type: 'task-status'; id: string; taskId: string; status: TaskStatus }
   /** The item's task as last read at the service, once it is final (SUCCEEDED, FAILED, CANCELED, UNKNOWN). */

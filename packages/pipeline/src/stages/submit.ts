@@ -73,7 +73,7 @@ export async function submitOnce(
       ctx.journal.append({ e: 'submit-done', id: item.id, attempt, taskId: res.taskId, requestId: res.requestId, t: ctx.clock.now() });
       if (othersInService > 0) l.lane.learnQueues();
       const task = l.lane.commit({ taskId: res.taskId, itemId: item.id, submittedAt: ctx.clock.now() }, res.taskStatus);
-      ctx.emit({ type: 'submitted', id: item.id, taskId: res.taskId, lane: l.lane.fingerprint, attempt });
+      ctx.emit({ type: 'submitted', id: item.id, taskId: res.taskId, lane: l.lane.fingerprint, attempt, status: res.taskStatus });
       return { kind: 'submitted', task, requestId: res.requestId, attempt };
     } catch (err) {
       release();

@@ -30,6 +30,10 @@ async function load(): Promise<OnnxRuntime> {
   }
   const binary = path.join(dir, 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node');
   if (!existsSync(binary)) throw new Error(`onnxruntime-node has no binary for ${process.platform}-${process.arch}`);
+  // onnxruntime 1.30's Linux build carries a telemetry client that writes `.ses` and `mat-debug-<pid>.log`
+  // into the temp folder and tries HTTPS uploads. backdrop sends nothing anywhere but the service: off,
+  // unless the user set the variable themselves. It is read when the library initialises, so set it first.
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
   const mod = (await import('onnxruntime-node')) as OnnxRuntime & { default?: OnnxRuntime };
   // CommonJS module: named exports come through Node's static analysis, `default` always.
   return mod.InferenceSession ? mod : mod.default!;
