@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { validateBackgroundGenerationRequest } from '@backdrop/api';
+import type { BuilderArgs } from '../command-args.js';
 import { describeHedWeights } from '../hed-weights-note.js';
-import type { HedEngineChoice } from '@backdrop/edge';
 import { dryRunItem, formatDryRun, type DryRunItem } from '../dry-run.js';
 import {
   ContactSheet,
@@ -29,25 +29,7 @@ import { parseIntegerIn, parseNumberIn } from '../option-parsers.js';
 import { checkOutputFolder } from '../output-folder.js';
 import { billedLine, priceFromArgs, priceOptionDefinition } from '../price-option.js';
 import { requestFieldsFrom, requestOptionDefinitions, type RequestFlagArgs } from '../request-options.js';
-import { connectService, serviceOptionDefinitions, type ServiceArgs } from '../service-options.js';
-
-interface BatchArgs extends ServiceArgs, RequestFlagArgs {
-  input: string;
-  out: string;
-  weights?: string;
-  backend?: HedEngineChoice;
-  fit: boolean;
-  maxQps: number;
-  maxRunning: number;
-  maxQueries: number;
-  retries: number;
-  lookahead?: number;
-  hedWorkers: number;
-  waitForLock: boolean;
-  regenerateExpired?: boolean;
-  pricePerImage?: string;
-  dryRun?: boolean;
-}
+import { connectService, serviceOptionDefinitions } from '../service-options.js';
 
 /**
  * Options every item gets unless its manifest line says otherwise. The numbers are range-checked
@@ -61,46 +43,47 @@ export function defaultsFrom(args: RequestFlagArgs): ItemDefaults {
   return d;
 }
 
+const builder = (yargs: Argv) =>
+  yargs
+    .positional('input', { type: 'string', demandOption: true, describe: 'Manifest (.jsonl, one item a line) or a folder of RGBA PNG cut-outs' })
+    .options({
+      out: { type: 'string', demandOption: true, describe: 'Output folder (<out>/<id>/result-<i>.png, results.jsonl; journal in <out>/.backdrop)' },
+      weights: { type: 'string', describe: 'HED checkpoint for cut-out elements (default: BACKDROP_HED_WEIGHTS, cache, Hugging Face)' },
+      ...requestOptionDefinitions('Item defaults:'),
+      fit: { type: 'boolean', default: false, describe: 'Downscale base images over 2048 px instead of rejecting them' },
+      'max-qps': { type: 'number', default: 2, describe: 'Submits per second per key', group: 'Limits:' },
+      'max-running': { type: 'number', default: 1, describe: 'Running tasks per key', group: 'Limits:' },
+      'max-queries': { type: 'number', default: 20, describe: 'Task queries per second per key', group: 'Limits:' },
+      retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)', group: 'Limits:' },
+      lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
+      backend: {
+        choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const,
+        describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)',
+      },
+      'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
+      'dry-run': {
+        type: 'boolean',
+        describe: 'Check every item (and make HED edge elements), print what each would send and the images that would be billed; upload and submit nothing',
+      },
+      'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key or the same --out folder (default: exit 2)' },
+      'regenerate-expired': {
+        type: 'boolean',
+        describe:
+          'On resume, generate anew (new, paid tasks) items whose earlier results expired, instead of reporting them (default: on with --emulator, whose tasks do not outlive the run)',
+      },
+      ...priceOptionDefinition,
+      ...serviceOptionDefinitions({ multipleKeys: true }),
+    })
+    .example('$0 batch examples/manifest.jsonl --out out/batch --emulator --weights examples/weights/hed-demo-tiny.pth', 'Try it offline')
+    .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt')
+    .example('$0 batch cutouts/ --prompt "on a marble counter" --out out/ --dry-run', 'Check every item and show what would be sent and billed (nothing uploaded)');
+
+type BatchArgs = BuilderArgs<typeof builder>;
+
 export const batchCommand: CommandModule<object, BatchArgs> = {
   command: 'batch <input>',
   describe: 'Generate backgrounds for a manifest (.jsonl) or a folder of cut-outs; resumable',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('input', { type: 'string', demandOption: true, describe: 'Manifest (.jsonl, one item a line) or a folder of RGBA PNG cut-outs' })
-      .options({
-        out: { type: 'string', demandOption: true, describe: 'Output folder (<out>/<id>/result-<i>.png, results.jsonl; journal in <out>/.backdrop)' },
-        weights: { type: 'string', describe: 'HED checkpoint for cut-out elements (default: BACKDROP_HED_WEIGHTS, cache, Hugging Face)' },
-        ...requestOptionDefinitions('Item defaults:'),
-        fit: { type: 'boolean', default: false, describe: 'Downscale base images over 2048 px instead of rejecting them' },
-        'max-qps': { type: 'number', default: 2, describe: 'Submits per second per key', group: 'Limits:' },
-        'max-running': { type: 'number', default: 1, describe: 'Running tasks per key', group: 'Limits:' },
-        'max-queries': { type: 'number', default: 20, describe: 'Task queries per second per key', group: 'Limits:' },
-        retries: { type: 'number', default: 2, describe: 'Extra attempts for a FAILED task (moderation/invalid input are not retried)', group: 'Limits:' },
-        lookahead: { type: 'number', describe: 'Items prepared and uploaded ahead of the task slot (default 3 per key, min 4)', group: 'Limits:' },
-        backend: {
-          choices: ['auto', 'onnx', 'node', 'wasm', 'cpu'] as const,
-          describe: 'HED engine: auto (onnx → node → wasm → cpu, the first that loads) or one of them (default: BACKDROP_HED_ENGINE, else auto)',
-        },
-        'hed-workers': { type: 'number', default: os.availableParallelism(), describe: 'HED worker threads for cut-out elements (default: one per core)' },
-        'dry-run': {
-          type: 'boolean',
-          describe: 'Check every item (and make HED edge elements), print what each would send and the images that would be billed; upload and submit nothing',
-        },
-        'wait-for-lock': { type: 'boolean', default: false, describe: 'Wait while another backdrop process uses the same key or the same --out folder (default: exit 2)' },
-        'regenerate-expired': {
-          type: 'boolean',
-          describe:
-            'On resume, generate anew (new, paid tasks) items whose earlier results expired, instead of reporting them (default: on with --emulator, whose tasks do not outlive the run)',
-        },
-        ...priceOptionDefinition,
-        ...serviceOptionDefinitions({ multipleKeys: true }),
-      })
-      .example('$0 batch examples/manifest.jsonl --out out/batch --emulator --weights examples/weights/hed-demo-tiny.pth', 'Try it offline')
-      .example('$0 batch cutouts/ --prompt "on a marble counter" -n 2 --out out/', 'Every PNG in cutouts/ with one prompt')
-      .example(
-        '$0 batch cutouts/ --prompt "on a marble counter" --out out/ --dry-run',
-        'Check every item and show what would be sent and billed (nothing uploaded)',
-      ) as unknown as Argv<BatchArgs>,
+  builder,
   handler: async (args) => {
     const retries = parseIntegerIn('retries', args.retries, 0, 20);
     const price = priceFromArgs(args);
