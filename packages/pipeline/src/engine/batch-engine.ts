@@ -11,16 +11,15 @@ import { Journal } from '../journal/journal.js';
 import type { BatchSource } from '../manifest/batch-source.js';
 import { ResultsLog, writeResultsFile } from '../output/results-file.js';
 import { recoverInFlight } from '../recovery/recover-in-flight.js';
-import { filesIntact } from '../stages/download.js';
 import { pollUntilFinal } from '../stages/poll.js';
 import { prepareItem, type EdgeMaker, type PreparedItem } from '../stages/prepare.js';
 import { Lane, type InServiceTask } from '../throttle/lane.js';
 import type { BatchEvent, BatchSummary } from './batch-events.js';
-import { ItemFailure, itemDir, type EngineContext, type EngineSettings, type LaneHandle, type Timings } from './engine-context.js';
-import { deliver, failItem, journalFinal, usageOf } from './item-lifecycle.js';
+import { ItemFailure, type EngineContext, type EngineSettings, type LaneHandle, type Timings } from './engine-context.js';
+import { deliver, failItem, journalFinal } from './item-lifecycle.js';
 import { ItemResults } from './item-results.js';
 import { forgetEarlierService } from './fresh-service.js';
-import { notReached } from './not-reached.js';
+import { finishedEarlier, notReached } from './not-reached.js';
 import { needsHed, readAhead } from './read-ahead.js';
 import { forgetLostUploads } from './lost-uploads.js';
 import { placeOnLane, submitUntilAccepted, uploadAndBuild } from './lane-scheduler.js';
@@ -204,22 +203,12 @@ export class BatchEngine {
       await this.generate(ctx, item, line, spec, releaseLookahead);
       return;
     }
-    const dir = itemDir(this.settings, item.id);
     const rec = ctx.journal.record(item.id);
     if (rec?.spec !== undefined && rec.spec !== spec) {
       this.emit({ type: 'warning', id: item.id, code: 'ItemChanged', message: `item ${item.id} changed since the last run; generating it anew` });
     } else if (rec) {
-      if (rec.done?.status === 'succeeded' && rec.files && (await filesIntact(dir, rec.files))) {
+      if (await finishedEarlier(ctx, item, line)) {
         releaseLookahead();
-        ctx.results.finish(line, {
-          id: item.id,
-          status: 'succeeded',
-          taskId: rec.done.taskId,
-          files: rec.files.map((f) => f.name),
-          attempts: rec.attempts,
-          resumed: true,
-          ...usageOf(rec.final?.usage),
-        });
         return;
       }
       if (rec.task) {
