@@ -27,7 +27,7 @@ const ITEMS = Number(values.items);
 const WORKERS = Number(values.workers);
 const TASK_MS = values['task-ms'].split('-').map(Number);
 const KEYS = ['bench-k1', 'bench-k2'];
-const cli = path.resolve(import.meta.dirname, '..', 'packages', 'pipeline', 'dist', 'cli', 'main.js');
+const cli = path.resolve(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
 
 function run(args, env = {}) {
   const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
