@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { readApiKeysFromEnv, BACKGROUND_GENERATION_MODEL } from '@backdrop/api';
 import { openKeyClients } from '../key-clients.js';
@@ -108,6 +109,9 @@ export function runBatch(items: BatchSource | Iterable<BatchItem> | AsyncIterabl
   // Stopped by the caller's signal, or by the caller leaving the loop.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Every waiting item (slot, submit window, poll sleep) listens to this one signal while it waits, and
+  // removes its listener when done: many at once is normal, not a leak.
+  setMaxListeners(0, signal);
   const ran = (async () => {
     const locks: KeyLock[] = [];
     try {
