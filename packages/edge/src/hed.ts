@@ -52,6 +52,12 @@ export interface Hed {
   readonly backend: HedEngineInfo;
   /** Where the weights came from. */
   readonly weights: WeightsInfo;
+  /**
+   * How many `edgeElement` calls to keep in flight to keep the network busy: 2 when it runs on a thread
+   * of its own (onnx: one image in the network while the next is decoded and resized and the last one
+   * encoded), else 1. More only queue.
+   */
+  readonly parallelism: number;
   /** Edge element of a PNG/JPEG/WebP file or its bytes: an RGBA PNG (edge map in RGB, the input's alpha in A). */
   edgeElement(input: string | Uint8Array, options?: EdgeElementOptions): Promise<Buffer>;
   /** Same for an already decoded RGBA image; returns the PNG with its size and warnings. */
@@ -81,6 +87,7 @@ function hedFromNetwork(network: HedNetworkEngine, backend: HedEngineInfo, weigh
   return {
     backend,
     weights,
+    parallelism: network.offThread ? 2 : 1,
     async edgeElement(input, options = {}) {
       const timings = emptyTimings();
       const result = await edgeElementFromInput(network, input, options, timings);
@@ -117,6 +124,7 @@ export async function loadHed(options: LoadHedOptions = {}): Promise<Hed> {
     env: options.env,
     threads: threads ?? os.availableParallelism(),
     releaseStateDict: true,
+    ownThread: true,
   });
   return hedFromNetwork(network, engine, describeWeights(resolved, network));
 }

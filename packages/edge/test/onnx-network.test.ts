@@ -14,6 +14,7 @@ import type { HedProjections } from '../src/engines/network-engine.js';
 import { buildHedOnnxModel } from '../src/engines/onnx/hed-onnx-graph.js';
 import { loadOnnxRuntime } from '../src/engines/onnx/load-onnxruntime.js';
 import { OnnxHedNetwork } from '../src/engines/onnx/onnx-network.js';
+import { ThreadedOnnxHedNetwork } from '../src/engines/onnx/threaded-onnx-network.js';
 import { encodeVarint } from '../src/engines/onnx/protobuf-writer.js';
 import { HedNetwork } from '../src/hed/network.js';
 import type { ImageU8 } from '../src/image/image-buffer.js';
@@ -127,6 +128,29 @@ describe.skipIf(ortProblem !== undefined)('ONNX HED graph through onnxruntime-no
     expect(compare(await net.project(image), before)).toBe(0);
     net.dispose();
     await expect(net.project(image)).rejects.toMatchObject({ code: 'HED_DISPOSED' });
+  });
+
+  it('on a thread of its own: the same projections, passes in flight together, disposal fails what is queued', async () => {
+    const sd = randomStateDict([4, 8, 8, 16, 16], 14);
+    const inThread = await OnnxHedNetwork.create(sd, { threads: 1 });
+    const threaded = await ThreadedOnnxHedNetwork.create(sd, { threads: 1 });
+    try {
+      expect(threaded.offThread).toBe(true);
+      const images = [randomImage(53, 37, 7), randomImage(96, 64, 8), randomImage(31, 47, 9)];
+      const together = await Promise.all(images.map((image) => threaded.project(image)));
+      for (let i = 0; i < images.length; i++) {
+        expect(compare(together[i], await inThread.project(images[i])), `image ${i}`).toBe(0);
+        expect(images[i].data.byteLength, 'the caller keeps its image').toBeGreaterThan(0);
+      }
+      const queued = [threaded.project(images[1]), threaded.project(images[2])];
+      threaded.dispose();
+      // Whatever had not come back is failed, never left hanging.
+      for (const s of await Promise.allSettled(queued)) expect(s).toMatchObject({ status: 'rejected', reason: { code: 'HED_DISPOSED' } });
+      await expect(threaded.project(images[0])).rejects.toMatchObject({ code: 'HED_DISPOSED' });
+    } finally {
+      inThread.dispose();
+      threaded.dispose();
+    }
   });
 
   it('rejects a checkpoint of another model before writing anything', () => {

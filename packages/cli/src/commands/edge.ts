@@ -1,8 +1,9 @@
 /**
  * `backdrop edge <input…> --out <dir>` — makes HED soft-edge edge elements locally (the seed's recipe:
  * controlnet-aux softedge_hed on the RGB, resized back, original alpha kept) and writes
- * `<dir>/<input name>.png` for each input, atomically. One input runs in-process; several run on a
- * worker pool (`--concurrency`, default: one worker per core).
+ * `<dir>/<input name>.png` for each input, atomically. By default (`planHedWorkers`) onnx runs one network
+ * on every core, on a thread of its own, with two inputs in flight; TensorFlow.js engines a pool with one
+ * worker per core. `--concurrency N` asks for N workers.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,8 @@ import { checkOutputFolder } from '../output-folder.js';
 interface EdgeRunner {
   backend: BackendInfo;
   weights: WeightsInfo;
+  /** Inputs to keep in flight: one per pool worker; 2 for a network on its own thread. */
+  parallelism: number;
   edgeElement(input: string, options: { mode: EdgeMode; detectResolution: number; imageResolution: number; onWarning: (m: string) => void }): Promise<Buffer>;
   close(): Promise<void>;
 }
@@ -180,8 +183,9 @@ export const edgeCommand: CommandModule<object, EdgeArgs> = {
 
     const failures: unknown[] = [];
     try {
-      // The pool queues jobs itself; a single in-process network runs one image at a time.
-      await forEachLimited(inputs, workers, async (input, i) => {
+      // As many in flight as keep the network(s) busy: the steps around the network of one input run while
+      // the network works on another.
+      await forEachLimited(inputs, runner.parallelism, async (input, i) => {
         const started = Date.now();
         progress.starting(input);
         try {

@@ -24,6 +24,11 @@ export interface HedNetworkEngine {
    * (H, ⌊H/2⌋, … as max-pooling floors).
    */
   project(rgb: ImageU8): Promise<HedProjections>;
+  /**
+   * True when forward passes run on another thread than the caller's: the steps around the network of one
+   * image can then run while the network works on another.
+   */
+  readonly offThread?: boolean;
   /** Frees the engine's memory (weights, session). */
   dispose(): void;
 }

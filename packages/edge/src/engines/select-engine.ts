@@ -10,7 +10,8 @@ import { inferHedArchitecture } from '../checkpoint/hed-architecture.js';
 import type { StateDict } from '../checkpoint/state-dict.js';
 import { EdgeError } from '../errors.js';
 import type { HedEngineChoice, HedEngineName, HedNetworkEngine } from './network-engine.js';
-import { onnxRuntimeVersion } from './onnx/load-onnxruntime.js';
+import { loadOnnxRuntime, onnxRuntimeVersion } from './onnx/load-onnxruntime.js';
+import type { RunGate } from '../workers/run-gate.js';
 import { releaseArrayBuffers } from './onnx/release-buffers.js';
 
 /** Which engine runs, and why, for logs and benchmarks (`hed.backend`). */
@@ -86,12 +87,29 @@ export interface LoadNetworkOptions {
    * tensors' memory is freed at once and the map emptied (TensorFlow.js engines keep their tensors anyway).
    */
   releaseStateDict?: boolean;
+  /**
+   * onnx: run the session on a worker thread of its own ({@link ThreadedOnnxHedNetwork}), so this thread
+   * stays free during a forward pass. Off where the caller already is a worker (the pool's).
+   */
+  ownThread?: boolean;
+  /** onnx on the caller's thread inside a worker: the gate its runs pass (see `RunGate`). */
+  runGate?: RunGate;
 }
 
-async function loadOn(name: HedEngineName, sd: StateDict, threads: number): Promise<{ network: HedNetworkEngine; info: Pick<HedEngineInfo, 'threads' | 'simd' | 'version'> }> {
+async function loadOn(
+  name: HedEngineName,
+  sd: StateDict,
+  options: LoadNetworkOptions & { threads: number },
+): Promise<{ network: HedNetworkEngine; info: Pick<HedEngineInfo, 'threads' | 'simd' | 'version'> }> {
   if (name === 'onnx') {
+    const { threads } = options;
+    if (options.ownThread) {
+      await loadOnnxRuntime(); // fails here, with its reason, where onnxruntime-node cannot run
+      const { ThreadedOnnxHedNetwork } = await import('./onnx/threaded-onnx-network.js');
+      return { network: await ThreadedOnnxHedNetwork.create(sd, { threads }), info: { threads, version: onnxRuntimeVersion() } };
+    }
     const { OnnxHedNetwork } = await import('./onnx/onnx-network.js');
-    const network = await OnnxHedNetwork.create(sd, { threads });
+    const network = await OnnxHedNetwork.create(sd, { threads, runGate: options.runGate });
     return { network, info: { threads, version: onnxRuntimeVersion() } };
   }
   const { createTfjsNetwork } = await import('./tfjs/tfjs-network.js');
@@ -112,7 +130,7 @@ export async function loadHedNetwork(sd: StateDict, options: LoadNetworkOptions 
   const skipped: string[] = [];
   for (const name of candidates) {
     try {
-      const { network, info } = await loadOn(name, sd, threads);
+      const { network, info } = await loadOn(name, sd, { ...options, threads });
       if (name === 'onnx' && options.releaseStateDict) {
         releaseArrayBuffers([...sd.values()].map((t) => t.data.buffer));
         sd.clear();

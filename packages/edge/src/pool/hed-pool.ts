@@ -13,7 +13,10 @@ import { inputName } from '../edge-element.js';
 import { normalizeDetectOptions } from '../hed/detector.js';
 import type { EdgeElementOptions, LoadHedOptions, WeightsInfo } from '../hed.js';
 import { EdgeError } from '../errors.js';
-import { deserializeError, type JobMessage, type WorkerInit, type WorkerMessage } from './pool-protocol.js';
+import { RunGate } from '../workers/run-gate.js';
+import { builtWorkerEntry, workerExecArgv } from '../workers/worker-entry.js';
+import { deserializeError } from '../workers/serialized-error.js';
+import type { JobMessage, WorkerInit, WorkerMessage } from './pool-protocol.js';
 
 /** Options of {@link createHedPool}. */
 export interface HedPoolOptions extends LoadHedOptions {
@@ -38,6 +41,8 @@ export interface HedPool {
   readonly weights: WeightsInfo;
   /** Number of workers. */
   readonly size: number;
+  /** How many `edgeElement` calls to keep in flight to keep every worker busy (one per worker). */
+  readonly parallelism: number;
   /** Edge element of a file or image bytes, run on the next free worker: an RGBA PNG. */
   edgeElement(input: string | Uint8Array, options?: EdgeElementOptions): Promise<Buffer>;
   /** Waits for queued jobs, then stops the workers. */
@@ -53,11 +58,14 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Closed before the worker is stopped, so it is never stopped inside a native forward pass. */
+  gate: RunGate;
+  forgetAtExit: () => void;
   job?: Job;
   ready: boolean;
 }
 
-const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
+const WORKER_URL = builtWorkerEntry(new URL('./pool-worker.js', import.meta.url));
 
 /**
  * Starts `size` workers and waits until each has loaded the network (so a bad checkpoint fails here,
@@ -65,21 +73,6 @@ const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
  */
 export function createHedPool(options: HedPoolOptions = {}): Promise<HedPool> {
   return startHedPool(options, WORKER_URL);
-}
-
-/**
- * The host's Node flags minus `--conditions`: the worker file is built JavaScript and must resolve the
- * workspace packages it imports as Node does for built code (a host started with `--conditions source`,
- * as vitest starts its forks, would otherwise hand the worker TypeScript sources it cannot load).
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i];
-    if (arg === '--conditions' || arg === '-C') i++;
-    else if (!arg.startsWith('--conditions=')) out.push(arg);
-  }
-  return out;
 }
 
 /** @internal {@link createHedPool} with another worker entry (tests use a wrapper that can crash on demand). */
@@ -99,7 +92,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
   const resolved = await resolveWeights(resolveOptions);
   const shared = new SharedArrayBuffer(resolved.bytes.byteLength);
   new Uint8Array(shared).set(resolved.bytes);
-  const init: WorkerInit = {
+  const init: Omit<WorkerInit, 'gate'> = {
     weights: shared,
     weightsSource: resolved.source,
     weightsPath: resolved.path,
@@ -133,16 +126,24 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
   function replacementFailed(slot: Slot, error: EdgeError): void {
     const index = slots.indexOf(slot);
     if (index >= 0) slots.splice(index, 1);
-    void slot.worker.terminate();
+    void stopWorker(slot);
     if (!slots.some((s) => s.ready)) {
       for (const job of queue.splice(0, queue.length)) job.reject(error);
       dispatch();
     }
   }
 
+  function stopWorker(slot: Slot): Promise<number> {
+    slot.forgetAtExit();
+    slot.gate.close();
+    return slot.worker.terminate();
+  }
+
   function spawn(onReady?: (err?: EdgeError) => void): Slot {
-    const worker = new Worker(workerUrl, { workerData: init, execArgv: workerExecArgv() });
-    const slot: Slot = { worker, ready: false };
+    const shared = RunGate.createShared();
+    const worker = new Worker(workerUrl, { workerData: { ...init, gate: shared } satisfies WorkerInit, execArgv: workerExecArgv() });
+    const gate = new RunGate(shared);
+    const slot: Slot = { worker, gate, forgetAtExit: gate.closeAtExit(), ready: false };
     worker.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'ready') {
         slot.ready = true;
@@ -169,6 +170,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
       }
     });
     const onGone = (reason: string): void => {
+      slot.forgetAtExit(); // a dead worker's gate may be stuck mid-run: nothing to wait for at exit
       const index = slots.indexOf(slot);
       if (index < 0) return; // already replaced or closed
       slots.splice(index, 1);
@@ -202,7 +204,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
   const terminateAll = async (): Promise<void> => {
     closing = true;
     const all = slots.splice(0, slots.length);
-    await Promise.all(all.map((s) => s.worker.terminate()));
+    await Promise.all(all.map(stopWorker));
   };
   try {
     await Promise.all(startups);
@@ -215,6 +217,7 @@ export async function startHedPool(options: HedPoolOptions, workerUrl: URL): Pro
     backend: info!.backend,
     weights: info!.weights,
     size,
+    parallelism: size,
     async edgeElement(input, opts = {}) {
       if (closing) throw new EdgeError('HED_POOL_CLOSED', 'This HED pool is closed; create a new one.');
       const detect = normalizeDetectOptions(opts);

@@ -7,7 +7,7 @@ import type { EdgeElementTimings } from '../edge-element.js';
 import type { DetectOptions } from '../hed/detector.js';
 import type { WeightsInfo } from '../hed.js';
 import type { ResolvedWeights } from '../checkpoint/resolve-weights.js';
-import { EdgeError } from '../errors.js';
+import type { SerializedError } from '../workers/serialized-error.js';
 
 /** `workerData` of a pool worker. */
 export interface WorkerInit {
@@ -20,6 +20,8 @@ export interface WorkerInit {
   env: { BACKDROP_HED_ENGINE?: string; BACKDROP_TF_BACKEND?: string };
   /** onnx: intra-op threads of this worker's session. */
   threads: number;
+  /** The worker's {@link RunGate} (shared memory), closed by the pool before it stops the worker. */
+  gate: SharedArrayBuffer;
 }
 
 /** A job sent to a worker. */
@@ -29,32 +31,9 @@ export interface JobMessage {
   options: DetectOptions;
 }
 
-/** An error as it crosses the thread boundary. */
-export interface SerializedError {
-  code: string;
-  message: string;
-  userError: boolean;
-}
-
 /** Worker → pool. */
 export type WorkerMessage =
   | { type: 'ready'; backend: HedEngineInfo; weights: WeightsInfo }
   | { type: 'init-failed'; error: SerializedError }
   | { type: 'done'; id: number; png: Uint8Array; warnings: string[]; timings: EdgeElementTimings }
   | { type: 'failed'; id: number; error: SerializedError };
-
-/** Turns anything thrown into a message-safe error (EdgeErrors keep their code and userError). */
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof EdgeError) return { code: err.code, message: err.message, userError: err.userError };
-  const e = err as { code?: unknown; message?: unknown; userError?: unknown };
-  return {
-    code: typeof e?.code === 'string' ? e.code : 'HED_INTERNAL',
-    message: typeof e?.message === 'string' ? e.message : String(err),
-    userError: e?.userError === true,
-  };
-}
-
-/** The EdgeError a serialized error stands for. */
-export function deserializeError(e: SerializedError): EdgeError {
-  return new EdgeError(e.code, e.message, { userError: e.userError });
-}

@@ -8,7 +8,9 @@ import { edgeElementFromInput, emptyTimings } from '../edge-element.js';
 import type { HedNetworkEngine as HedNetwork } from '../engines/network-engine.js';
 import { loadHedNetwork } from '../engines/select-engine.js';
 import { describeWeights } from '../hed.js';
-import { serializeError, type JobMessage, type WorkerInit, type WorkerMessage } from './pool-protocol.js';
+import { RunGate } from '../workers/run-gate.js';
+import { serializeError } from '../workers/serialized-error.js';
+import type { JobMessage, WorkerInit, WorkerMessage } from './pool-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('pool-worker.js must run as a worker thread');
@@ -25,6 +27,7 @@ async function start(): Promise<HedNetwork> {
     env: init.env,
     threads: init.threads,
     releaseStateDict: true,
+    runGate: new RunGate(init.gate),
   });
   const weights = describeWeights({ source: init.weightsSource, path: init.weightsPath, bytes }, network);
   send({ type: 'ready', backend: engine, weights });

@@ -47,7 +47,9 @@ export async function openHedEdgeMaker(options: HedEdgeMakerOptions = {}): Promi
     })());
   return {
     cacheKey,
-    concurrency: Math.max(1, options.workers ?? 1),
+    // A pool: one cut-out per worker. One network: two, so one cut-out's decoding, resizing and encoding run
+    // while the network works on the other's (onnx runs it on a thread of its own; see `Hed.parallelism`).
+    concurrency: Math.max(2, options.workers ?? 1),
     edgeElement: async (input) => (await load()).edgeElement(input),
     close: async () => {
       if (loading) await (await loading).close();
