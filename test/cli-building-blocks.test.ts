@@ -6,13 +6,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTask } from '../packages/api/src/index.js';
+import { DEFAULT_BASE_URL, parseTask } from '../packages/api/src/index.js';
 import { formatTaskReport, summariseTask } from '../packages/cli/src/task-report.js';
 import { repoRoot } from './fixtures/cli/cli-harness.js';
-import { connectService, DEFAULT_DASHSCOPE_BASE_URL, resolveApiKeys } from '../packages/cli/src/service-options.js';
+import { DEFAULT_DASHSCOPE_BASE_URL } from '../packages/cli/src/service-options.js';
+import { connectService, resolveApiKeys } from '../packages/cli/src/service-connection.js';
 import { StatusLine } from '../packages/cli/src/status-line.js';
 import { flagForField } from '../packages/cli/src/generate-inputs.js';
-import { requestFieldsFrom, requestOptionDefinitions } from '../packages/cli/src/request-options.js';
+import { requestFieldsFrom } from '../packages/cli/src/request-fields.js';
+import { requestOptionDefinitions } from '../packages/cli/src/request-options.js';
 
 describe('service options → connection', () => {
   it('prefers --api-key, then DASHSCOPE_API_KEY / DASHSCOPE_API_KEYS', () => {
@@ -70,7 +72,9 @@ describe('service options → connection', () => {
     );
     expect(fromFlags).toMatchObject({ baseUrl: 'https://example.test/api/v1', workspace: 'ws-2' });
     const byDefault = await connectService({}, {}, { DASHSCOPE_API_KEY: 'k' });
-    expect(byDefault.baseUrl).toBe(DEFAULT_DASHSCOPE_BASE_URL);
+    expect(byDefault.baseUrl).toBe(DEFAULT_BASE_URL);
+    // --help names the default without loading the client: the same URL, written out in service-options.ts.
+    expect(DEFAULT_DASHSCOPE_BASE_URL).toBe(DEFAULT_BASE_URL);
     expect(byDefault.emulator).toBeUndefined();
     await expect(connectService({ baseUrl: 'ftp://x' }, {}, { DASHSCOPE_API_KEY: 'k' })).rejects.toMatchObject({
       code: 'INVALID_BASE_URL',

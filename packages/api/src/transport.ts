@@ -5,13 +5,23 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import got from 'got';
+import type { Got } from 'got';
 import { redactSecrets } from './api-key.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { ConnectionError, type DashScopeError, errorFromResponse, RequestTimeoutError, SubmitAbortedError, UnexpectedResponseError, type DashScopeOperation } from './errors.js';
 import type { RequestLimiter } from './query-limiter.js';
 import { decideSubmitRetry, isRetryableQueryFailure, parseRetryAfterMs, retryDelayMs, type AttemptFailure, type BackoffOptions } from './retry-policy.js';
 import type { Logger } from './types.js';
+
+let gotLoading: Promise<Got> | undefined;
+
+/**
+ * got, loaded on the first request: programs that import this package only for its checks and errors
+ * (`@backdrop/edge`, and through it `backdrop edge`) do not load the HTTP stack.
+ */
+function loadGot(): Promise<Got> {
+  return (gotLoading ??= import('got').then((m) => m.default));
+}
 
 /** Settings shared by every call of one client. */
 export interface TransportConfig {
@@ -101,6 +111,7 @@ export class Transport {
   /** Sends a call, retrying as its rule allows; resolves with a successful (or accepted) reply. */
   async send(call: HttpCall): Promise<HttpReply> {
     const maxRetries = call.maxRetries ?? this.config.maxRetries;
+    const got = await loadGot();
     const url = /^https?:\/\//i.test(call.url) ? new URL(call.url) : new URL(call.url.replace(/^\/+/, ''), this.config.baseUrl.replace(/\/*$/, '/'));
     for (let attempt = 0; ; attempt++) {
       const limiter = call.rateLimit === 'query' ? this.config.queryLimiter : call.rateLimit === 'submit' ? this.config.submitLimiter : undefined;
@@ -112,7 +123,7 @@ export class Transport {
       try {
         let reply: HttpReply;
         try {
-          reply = await this.attempt(call, url);
+          reply = await this.attempt(got, call, url);
         } finally {
           release?.();
         }
@@ -169,7 +180,7 @@ export class Transport {
     return { body, reply };
   }
 
-  private async attempt(call: HttpCall, url: URL): Promise<HttpReply> {
+  private async attempt(got: Got, call: HttpCall, url: URL): Promise<HttpReply> {
     const headers: Record<string, string> = { 'user-agent': this.config.userAgent, accept: 'application/json', ...call.headers };
     if (call.authenticated) {
       headers.authorization = `Bearer ${this.#apiKey}`;

@@ -3,7 +3,7 @@
  * to stderr only with BACKDROP_DEBUG=1 (the client never hands the API key to its logger).
  */
 import { DashScope, type Logger } from '@backdrop/api';
-import type { ServiceConnection } from './service-options.js';
+import type { ServiceConnection } from './service-connection.js';
 
 function stderrLogger(): Logger {
   const line =

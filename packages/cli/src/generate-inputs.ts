@@ -7,7 +7,8 @@ import { validateBackgroundGenerationRequest } from '@backdrop/api';
 import { type InputProblem, isRemoteReference, type BatchItem, type ElementSpec, validateBatchInput, prepareItem, type EdgeMaker } from '@backdrop/pipeline';
 import { CliUsageError } from './cli-errors.js';
 import { stringList } from './option-parsers.js';
-import { requestFieldsFrom, resolveLocal, type RequestFlagArgs } from './request-options.js';
+import { requestFieldsFrom, resolveLocal } from './request-fields.js';
+import type { RequestFlagArgs } from './request-options.js';
 
 /** The request flags of `backdrop generate`, as yargs parses them. */
 export interface GenerateRequestArgs extends RequestFlagArgs {

@@ -3,6 +3,10 @@
  * `backdrop` — the command-line entry point. Each command lives in `commands/<name>.ts`
  * and exports a yargs CommandModule; errors are turned into one line and an exit code by
  * `report-error.ts` (never a stack trace for a user mistake).
+ *
+ * Start-up loads yargs and the commands' option declarations only: a command module imports nothing
+ * heavy, and its handler loads what the command needs (`commands/<name>-run.ts`, the API client, HED,
+ * the emulator…) when it runs, so `--help` or `backdrop edge` does not pay for every package.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';

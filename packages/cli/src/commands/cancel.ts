@@ -1,41 +1,17 @@
 /**
  * `backdrop cancel <task-id>` — cancels a task that is still PENDING. The service refuses to cancel a
  * task that has started (or ended); then this says so in plain words and what the task is doing.
+ * The options are declared here; the client loads only when the command runs (`cancel-run.ts`).
  */
-import { UnsupportedOperationError } from '@backdrop/api';
 import type { CommandModule } from 'yargs';
-import { asServiceCallError, CliError } from '../cli-errors.js';
-import { openClient } from '../dashscope-client.js';
-import { connectService } from '../service-options.js';
-import { checkTaskId, refuseEmulatorForTask, withTaskCommandArgs, type TaskCommandArgs } from '../task-id.js';
+import { withTaskCommandArgs, type TaskCommandArgs } from '../task-id.js';
 
 export const cancelCommand: CommandModule<object, TaskCommandArgs> = {
   command: 'cancel <task-id>',
   describe: 'Cancel a task that is still PENDING (a RUNNING task cannot be cancelled)',
   builder: withTaskCommandArgs,
   handler: async (args) => {
-    const taskId = checkTaskId(args.taskId);
-    refuseEmulatorForTask(args, 'cancel');
-    const connection = await connectService(args);
-    const client = openClient(connection);
-    try {
-      try {
-        await client.tasks.cancel(taskId);
-      } catch (err) {
-        if (!(err instanceof UnsupportedOperationError)) throw asServiceCallError(err);
-        const status = await client.tasks.get(taskId).then(
-          (t) => t.taskStatus,
-          () => undefined,
-        );
-        const now =
-          status === 'UNKNOWN' ? 'the service does not know it (wrong id, another account, or expired after 24 h)' : status ? `it is ${status}` : 'its status could not be read';
-        const advice = status === 'RUNNING' || status === 'SUSPENDED' ? ` It will finish (and be billed); fetch its results with \`backdrop status ${taskId}\`.` : '';
-        throw new CliError('UnsupportedOperation', `Task ${taskId} cannot be cancelled: only PENDING tasks can be, and ${now}.${advice}`, { cause: err });
-      }
-      if (args.json) process.stdout.write(JSON.stringify({ taskId, canceled: true }) + '\n');
-      else process.stdout.write(`task ${taskId} canceled (it was PENDING: it will not run and is not billed)\n`);
-    } finally {
-      await connection.close();
-    }
+    const { cancelTask } = await import('./cancel-run.js');
+    await cancelTask(args);
   },
 };

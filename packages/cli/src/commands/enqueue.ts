@@ -8,7 +8,6 @@ import type { BuilderArgs } from '../command-args.js';
 import { parseIntegerIn } from '../option-parsers.js';
 import { requestOptionDefinitions } from '../request-options.js';
 import { loadCluster } from '../cluster-module.js';
-import { defaultsFrom } from './batch.js';
 
 const builder = (yargs: Argv) =>
   yargs
@@ -31,6 +30,7 @@ export const enqueueCommand: CommandModule<object, EnqueueArgs> = {
   builder,
   handler: async (args) => {
     const cluster = await loadCluster();
+    const { defaultsFrom } = await import('../request-fields.js');
     const result = await cluster.enqueue(args.input, {
       redis: args.redis,
       out: args.out,

@@ -1,11 +1,11 @@
 /**
  * `backdrop retitle <item folder> --title T [--subtitle S] [--format png|svg] [--font-dir D]` — changes
  * the words of a finished task's titles without a new paid task: the task's own `text_results` layers
- * (masks, fonts, colours, shadows…) are drawn locally onto its plain images with the new strings.
+ * (masks, fonts, colours, shadows…) are drawn locally onto its plain images with the new strings
+ * (`retitle-item.ts`, loaded with the text renderer only when the command runs).
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { BuilderArgs } from '../command-args.js';
-import { retitleItem } from '../retitle-item.js';
 
 const builder = (yargs: Argv) =>
   yargs
@@ -32,6 +32,7 @@ export const retitleCommand: CommandModule<object, RetitleArgs> = {
   describe: "Redraw an item's titles with new words, locally (no request to the service): writes retitled-<i>.png|svg",
   builder,
   handler: async (args) => {
+    const { retitleItem } = await import('../retitle-item.js');
     const written = await retitleItem(args.folder, {
       title: args.title,
       ...(args.subtitle !== undefined ? { subTitle: args.subtitle } : {}),

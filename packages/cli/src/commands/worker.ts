@@ -8,7 +8,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BuilderArgs } from '../command-args.js';
 import { parseIntegerIn } from '../option-parsers.js';
 import { loadCluster, type ClusterWorkerEvent } from '../cluster-module.js';
-import { resolveApiKeys, serviceOptionDefinitions } from '../service-options.js';
+import { serviceOptionDefinitions } from '../service-options.js';
 import { waitForShutdownSignal } from '../shutdown-signals.js';
 
 function describe(e: ClusterWorkerEvent): string {
@@ -49,6 +49,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
   builder,
   handler: async (args) => {
     const cluster = await loadCluster();
+    const { resolveApiKeys } = await import('../service-connection.js');
     const apiKeys = resolveApiKeys(args, { multipleKeys: true });
     const baseUrl = args.baseUrl ?? process.env.DASHSCOPE_HTTP_BASE_URL?.trim();
     const workspace = (args.workspace ?? process.env.DASHSCOPE_WORKSPACE)?.trim();
