@@ -51,9 +51,10 @@ export function resizeLinearTablesU8(src: ImageU8, dstWidth: number, dstHeight: 
 
 /**
  * float32: `HResizeLinear<float>` then `VResizeLinear<float>`, every product and sum rounded to float32
- * (no fused multiply-add); edge rows are not special-cased.
+ * (no fused multiply-add); edge rows are not special-cased. Returns `row(dy, out, at)`, which writes
+ * destination row `dy` to `out` from index `at`; asked for in order, each source row is resized once.
  */
-export function resizeLinearTablesF32(src: ImageF32, dstWidth: number, dstHeight: number, xt: OpencvAxisTable, yt: OpencvAxisTable): ImageF32 {
+export function linearRowsF32(src: ImageF32, dstWidth: number, xt: OpencvAxisTable, yt: OpencvAxisTable): (dy: number, out: Float32Array, at: number) => void {
   const { width: sw, height: sh, channels: cn, data: s } = src;
   const fr = Math.fround;
   const rowLen = dstWidth * cn;
@@ -75,17 +76,23 @@ export function resizeLinearTablesF32(src: ImageF32, dstWidth: number, dstHeight
     }
   };
   const ring = new RowRing<Float32Array>(2, () => new Float32Array(rowLen), fillRow);
-  const out = new Float32Array(rowLen * dstHeight);
   const beta = yt.coeffs;
-  for (let dy = 0; dy < dstHeight; dy++) {
+  return (dy, out, at) => {
     const sy = yt.ofs[dy];
     const r0 = ring.get(clampIndex(sy, sh));
     const r1 = ring.get(clampIndex(sy + 1, sh));
     const b0 = beta[dy * 2];
     const b1 = beta[dy * 2 + 1];
-    const o = dy * rowLen;
     // Float32Array stores round the final sum to float32.
-    for (let x = 0; x < rowLen; x++) out[o + x] = fr(r0[x] * b0) + fr(r1[x] * b1);
-  }
-  return { data: out, width: dstWidth, height: dstHeight, channels: cn };
+    for (let x = 0; x < rowLen; x++) out[at + x] = fr(r0[x] * b0) + fr(r1[x] * b1);
+  };
+}
+
+/** The whole float32 resize of {@link linearRowsF32}. */
+export function resizeLinearTablesF32(src: ImageF32, dstWidth: number, dstHeight: number, xt: OpencvAxisTable, yt: OpencvAxisTable): ImageF32 {
+  const rowLen = dstWidth * src.channels;
+  const row = linearRowsF32(src, dstWidth, xt, yt);
+  const out = new Float32Array(rowLen * dstHeight);
+  for (let dy = 0; dy < dstHeight; dy++) row(dy, out, dy * rowLen);
+  return { data: out, width: dstWidth, height: dstHeight, channels: src.channels };
 }
