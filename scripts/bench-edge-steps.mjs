@@ -3,7 +3,7 @@
  * `pnpm bench:edge-steps` — the JavaScript steps around the HED network, each timed on its own on realistic
  * sizes: decode (sharp + Pillow rules), resize for detection (Lanczos4 / INTER_AREA), combine of five
  * projection maps, Pillow BICUBIC resize back plus alpha, PNG encode. The network is not run: the
- * projections are seeded noise of the sizes the network gives (p1 at the detection size, then halved).
+ * projections are made from the resized image (see projectionsFor).
  * Prints the median ms per step and input over `--repeat` runs (default 30, after 3 warm-up runs).
  *
  * `--baseline <dir>`: another build of packages/edge timed in the same process, interleaved run by run, its
@@ -55,20 +55,25 @@ async function loadBuild(dist) {
   };
 }
 
-/** Seeded noise projection maps of the sizes the network returns for a `width`×`height` input. */
-function projectionsFor(width, height, seed) {
-  let s = seed >>> 0;
-  const noise = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * 12;
-  };
+/**
+ * Stand-in projection maps of the sizes the network returns for the resized image: its grey values, sampled
+ * every 2^k pixels and scaled around 0, so that the edge map (and so the PNG) is image-like, not noise.
+ */
+function projectionsFor(resized) {
+  const { width, height, data } = resized;
   const maps = [];
   for (let k = 0; k < 5; k++) {
-    const w = Math.ceil(width / 2 ** k);
-    const h = Math.ceil(height / 2 ** k);
-    const data = new Float32Array(w * h);
-    for (let i = 0; i < data.length; i++) data[i] = noise();
-    maps.push({ data, width: w, height: h, channels: 1 });
+    const step = 2 ** k;
+    const w = Math.ceil(width / step);
+    const h = Math.ceil(height / step);
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = (y * step * width + x * step) * 3;
+        out[y * w + x] = (data[p] * 0.299 + data[p + 1] * 0.587 + data[p + 2] * 0.114 - 128) / 24;
+      }
+    }
+    maps.push({ data: out, width: w, height: h, channels: 1 });
   }
   return maps;
 }
@@ -92,7 +97,7 @@ function sameBytes(a, b) {
 }
 
 /** One pass of every step; returns ms per step and the outputs. */
-async function runSteps(build, file, seed) {
+async function runSteps(build, file) {
   const ms = {};
   let t = performance.now();
   const lap = (key) => {
@@ -104,7 +109,7 @@ async function runSteps(build, file, seed) {
   lap('decode');
   const resized = build.resize(image);
   lap('resize');
-  const projections = projectionsFor(resized.width, resized.height, seed);
+  const projections = projectionsFor(resized);
   t = performance.now();
   const map = build.combine(projections);
   lap('combine');
@@ -132,9 +137,10 @@ async function main() {
     let mismatch = '';
     for (let run = 0; run < args.warmup + args.repeat; run++) {
       const outputs = [];
-      for (const [name, build] of builds) {
-        const { ms, outputs: out } = await runSteps(build, file, run + 1);
-        outputs.push(out);
+      // Alternate which build goes first, so that neither always inherits the other's garbage.
+      for (const [name, build] of run % 2 ? [...builds].reverse() : builds) {
+        const { ms, outputs: out } = await runSteps(build, file);
+        outputs[builds.findIndex(([n]) => n === name)] = out;
         sizes.set(name, out.png.length);
         if (run >= args.warmup) for (const s of STEPS) times.get(name)[s].push(ms[s]);
       }
