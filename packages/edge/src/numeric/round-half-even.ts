@@ -1,5 +1,7 @@
 /**
  * Rounding and float32 helpers that reproduce numpy, Python and OpenCV arithmetic exactly.
+ * OpenCV `saturate_cast<uchar>(v)` of a floating-point `v` (cvRound, then clamp to 0..255; NaN → 0) needs no
+ * helper: it is what a `Uint8ClampedArray` stores for `v` (ToUint8Clamp rounds ties to even).
  */
 
 /** numpy `np.round` / Python 3 `round`: nearest integer, ties to even (e.g. 2.5 → 2, 3.5 → 4, −0.5 → −0). */
@@ -21,10 +23,4 @@ export function cvRound(x: number): number {
 export function saturateShort(x: number): number {
   const r = roundHalfEven(x);
   return r < -32768 ? -32768 : r > 32767 ? 32767 : r;
-}
-
-/** OpenCV `saturate_cast<uchar>(v)` for a floating-point `v`: cvRound, then clamp to 0..255. */
-export function saturateU8(x: number): number {
-  const r = roundHalfEven(x);
-  return r < 0 ? 0 : r > 255 ? 255 : r;
 }

@@ -8,7 +8,7 @@
  * - any axis enlarges: the two-tap linear resize with "area mode" coefficients on both axes.
  */
 import { assertImage, assertTargetSize, copyImageU8, type ImageU8 } from '../image/image-buffer.js';
-import { cvRound, saturateU8 } from '../numeric/round-half-even.js';
+import { cvRound } from '../numeric/round-half-even.js';
 import { buildOpencvAxisTable } from './opencv-axis-tables.js';
 import { resizeLinearTablesU8 } from './opencv-linear-core.js';
 
@@ -60,6 +60,7 @@ export function resizeAreaFastU8(src: ImageU8, dstWidth: number, dstHeight: numb
     return { data: out, width: dstWidth, height: dstHeight, channels: cn };
   }
   const scale = Math.fround(1 / (fx * fy));
+  const clamped = new Uint8ClampedArray(out.buffer); // stores saturate_cast<uchar>(cvRound(v))
   for (let dy = 0; dy < dstHeight; dy++) {
     const sy0 = dy * fy;
     const o = dy * rowLen;
@@ -71,7 +72,7 @@ export function resizeAreaFastU8(src: ImageU8, dstWidth: number, dstHeight: numb
           for (let xx = 0; xx < fx; xx++) sum += s[r + xx * cn];
         }
         // saturate_cast<uchar>(int sum * float scale): float32 product, then cvRound.
-        out[o + dx * cn + k] = saturateU8(Math.fround(sum * scale));
+        clamped[o + dx * cn + k] = Math.fround(sum * scale);
       }
     }
   }
@@ -127,13 +128,12 @@ function resizeAreaFractionalU8(src: ImageU8, dstWidth: number, dstHeight: numbe
   const ytab = computeResizeAreaTab(sh, dstHeight, scaleY);
   const rowLen = dstWidth * cn;
   const out = new Uint8Array(rowLen * dstHeight);
+  // saturate_cast<uchar>(cvRound(v)) is exactly what a Uint8ClampedArray stores for v.
+  const clamped = new Uint8ClampedArray(out.buffer);
   const buf = new Float32Array(rowLen);
   const sum = new Float32Array(rowLen);
   const fr = Math.fround;
-  const flush = (dy: number): void => {
-    const o = dy * rowLen;
-    for (let x = 0; x < rowLen; x++) out[o + x] = saturateU8(sum[x]);
-  };
+  const flush = (dy: number): void => clamped.set(sum, dy * rowLen);
   // xtab entries are grouped by destination column: runStart[dx]..runStart[dx+1] feed column dx.
   const runStart = new Int32Array(dstWidth + 1);
   for (let k = 0, dx = 0; dx <= dstWidth; dx++) {

@@ -22,7 +22,7 @@ export function resizeLanczos4U8(src: ImageU8, dstWidth: number, dstHeight: numb
     for (let j = 0; j < 8; j++) taps[dx * 8 + j] = clampIndex(xt.ofs[dx] - 3 + j, sw) * cn;
   }
   const alpha = xt.fixed;
-  const fillRow = (sy: number, out: Int32Array): void => {
+  const fillRow = (sy: number, out: Int32Array, at: number): void => {
     const base = sy * sw * cn;
     for (let dx = 0; dx < dstWidth; dx++) {
       const t = dx * 8;
@@ -42,19 +42,26 @@ export function resizeLanczos4U8(src: ImageU8, dstWidth: number, dstHeight: numb
         p5 = base + taps[t + 5],
         p6 = base + taps[t + 6],
         p7 = base + taps[t + 7];
-      const di = dx * cn;
+      const di = at + dx * cn;
       for (let k = 0; k < cn; k++) {
         out[di + k] = s[p0 + k] * a0 + s[p1 + k] * a1 + s[p2 + k] * a2 + s[p3 + k] * a3 + s[p4 + k] * a4 + s[p5 + k] * a5 + s[p6 + k] * a6 + s[p7 + k] * a7;
       }
     }
   };
-  const ring = new RowRing<Int32Array>(8, () => new Int32Array(rowLen), fillRow);
+  const ring = new RowRing(8, rowLen, (n) => new Int32Array(n), fillRow);
+  const r = ring.data;
   const out = new Uint8Array(rowLen * dstHeight);
   const beta = yt.fixed;
-  const rows: Int32Array[] = new Array(8);
   for (let dy = 0; dy < dstHeight; dy++) {
     const sy0 = yt.ofs[dy];
-    for (let k = 0; k < 8; k++) rows[k] = ring.get(clampIndex(sy0 - 3 + k, sh));
+    const r0 = ring.at(clampIndex(sy0 - 3, sh)),
+      r1 = ring.at(clampIndex(sy0 - 2, sh)),
+      r2 = ring.at(clampIndex(sy0 - 1, sh)),
+      r3 = ring.at(clampIndex(sy0, sh));
+    const r4 = ring.at(clampIndex(sy0 + 1, sh)),
+      r5 = ring.at(clampIndex(sy0 + 2, sh)),
+      r6 = ring.at(clampIndex(sy0 + 3, sh)),
+      r7 = ring.at(clampIndex(sy0 + 4, sh));
     const t = dy * 8;
     const b0 = beta[t],
       b1 = beta[t + 1],
@@ -64,26 +71,18 @@ export function resizeLanczos4U8(src: ImageU8, dstWidth: number, dstHeight: numb
       b5 = beta[t + 5],
       b6 = beta[t + 6],
       b7 = beta[t + 7];
-    const r0 = rows[0],
-      r1 = rows[1],
-      r2 = rows[2],
-      r3 = rows[3];
-    const r4 = rows[4],
-      r5 = rows[5],
-      r6 = rows[6],
-      r7 = rows[7];
     const o = dy * rowLen;
     for (let x = 0; x < rowLen; x++) {
       // int32 arithmetic as in C (Math.imul and |0 wrap exactly like the int accumulator).
       const sum =
-        (Math.imul(r0[x], b0) +
-          Math.imul(r1[x], b1) +
-          Math.imul(r2[x], b2) +
-          Math.imul(r3[x], b3) +
-          Math.imul(r4[x], b4) +
-          Math.imul(r5[x], b5) +
-          Math.imul(r6[x], b6) +
-          Math.imul(r7[x], b7) +
+        (Math.imul(r[r0 + x], b0) +
+          Math.imul(r[r1 + x], b1) +
+          Math.imul(r[r2 + x], b2) +
+          Math.imul(r[r3 + x], b3) +
+          Math.imul(r[r4 + x], b4) +
+          Math.imul(r[r5 + x], b5) +
+          Math.imul(r[r6 + x], b6) +
+          Math.imul(r[r7 + x], b7) +
           (1 << 21)) |
         0;
       const v = sum >> 22;

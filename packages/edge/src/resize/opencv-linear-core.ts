@@ -17,11 +17,11 @@ export function resizeLinearTablesU8(src: ImageU8, dstWidth: number, dstHeight: 
   const xofs = xt.ofs;
   const alpha = xt.fixed;
   const xmax = xt.max;
-  const fillRow = (sy: number, out: Int32Array): void => {
+  const fillRow = (sy: number, out: Int32Array, at: number): void => {
     const base = sy * sw * cn;
     for (let dx = 0; dx < dstWidth; dx++) {
       const o = base + xofs[dx] * cn;
-      const di = dx * cn;
+      const di = at + dx * cn;
       if (dx < xmax) {
         const a0 = alpha[dx * 2];
         const a1 = alpha[dx * 2 + 1];
@@ -31,19 +31,20 @@ export function resizeLinearTablesU8(src: ImageU8, dstWidth: number, dstHeight: 
       }
     }
   };
-  const ring = new RowRing<Int32Array>(2, () => new Int32Array(rowLen), fillRow);
+  const ring = new RowRing(2, rowLen, (n) => new Int32Array(n), fillRow);
+  const r = ring.data;
   const out = new Uint8Array(rowLen * dstHeight);
   const beta = yt.fixed;
   for (let dy = 0; dy < dstHeight; dy++) {
     const sy = yt.ofs[dy];
-    const r0 = ring.get(clampIndex(sy, sh));
-    const r1 = ring.get(clampIndex(sy + 1, sh));
+    const r0 = ring.at(clampIndex(sy, sh));
+    const r1 = ring.at(clampIndex(sy + 1, sh));
     const b0 = beta[dy * 2];
     const b1 = beta[dy * 2 + 1];
     const o = dy * rowLen;
     for (let x = 0; x < rowLen; x++) {
       // uchar(...) in OpenCV: the value is always within 0..255 for these coefficients.
-      out[o + x] = (((b0 * (r0[x] >> 4)) >> 16) + ((b1 * (r1[x] >> 4)) >> 16) + 2) >> 2;
+      out[o + x] = (((b0 * (r[r0 + x] >> 4)) >> 16) + ((b1 * (r[r1 + x] >> 4)) >> 16) + 2) >> 2;
     }
   }
   return { data: out, width: dstWidth, height: dstHeight, channels: cn };
@@ -51,20 +52,21 @@ export function resizeLinearTablesU8(src: ImageU8, dstWidth: number, dstHeight: 
 
 /**
  * float32: `HResizeLinear<float>` then `VResizeLinear<float>`, every product and sum rounded to float32
- * (no fused multiply-add); edge rows are not special-cased.
+ * (no fused multiply-add); edge rows are not special-cased. Returns `row(dy, out, at)`, which writes
+ * destination row `dy` to `out` from index `at`; asked for in order, each source row is resized once.
  */
-export function resizeLinearTablesF32(src: ImageF32, dstWidth: number, dstHeight: number, xt: OpencvAxisTable, yt: OpencvAxisTable): ImageF32 {
+export function linearRowsF32(src: ImageF32, dstWidth: number, xt: OpencvAxisTable, yt: OpencvAxisTable): (dy: number, out: Float32Array, at: number) => void {
   const { width: sw, height: sh, channels: cn, data: s } = src;
   const fr = Math.fround;
   const rowLen = dstWidth * cn;
   const xofs = xt.ofs;
   const alpha = xt.coeffs;
   const xmax = xt.max;
-  const fillRow = (sy: number, out: Float32Array): void => {
+  const fillRow = (sy: number, out: Float32Array, at: number): void => {
     const base = sy * sw * cn;
     for (let dx = 0; dx < dstWidth; dx++) {
       const o = base + xofs[dx] * cn;
-      const di = dx * cn;
+      const di = at + dx * cn;
       if (dx < xmax) {
         const a0 = alpha[dx * 2];
         const a1 = alpha[dx * 2 + 1];
@@ -74,18 +76,25 @@ export function resizeLinearTablesF32(src: ImageF32, dstWidth: number, dstHeight
       }
     }
   };
-  const ring = new RowRing<Float32Array>(2, () => new Float32Array(rowLen), fillRow);
-  const out = new Float32Array(rowLen * dstHeight);
+  const ring = new RowRing(2, rowLen, (n) => new Float32Array(n), fillRow);
+  const r = ring.data;
   const beta = yt.coeffs;
-  for (let dy = 0; dy < dstHeight; dy++) {
+  return (dy, out, at) => {
     const sy = yt.ofs[dy];
-    const r0 = ring.get(clampIndex(sy, sh));
-    const r1 = ring.get(clampIndex(sy + 1, sh));
+    const r0 = ring.at(clampIndex(sy, sh));
+    const r1 = ring.at(clampIndex(sy + 1, sh));
     const b0 = beta[dy * 2];
     const b1 = beta[dy * 2 + 1];
-    const o = dy * rowLen;
     // Float32Array stores round the final sum to float32.
-    for (let x = 0; x < rowLen; x++) out[o + x] = fr(r0[x] * b0) + fr(r1[x] * b1);
-  }
-  return { data: out, width: dstWidth, height: dstHeight, channels: cn };
+    for (let x = 0; x < rowLen; x++) out[at + x] = fr(r[r0 + x] * b0) + fr(r[r1 + x] * b1);
+  };
+}
+
+/** The whole float32 resize of {@link linearRowsF32}. */
+export function resizeLinearTablesF32(src: ImageF32, dstWidth: number, dstHeight: number, xt: OpencvAxisTable, yt: OpencvAxisTable): ImageF32 {
+  const rowLen = dstWidth * src.channels;
+  const row = linearRowsF32(src, dstWidth, xt, yt);
+  const out = new Float32Array(rowLen * dstHeight);
+  for (let dy = 0; dy < dstHeight; dy++) row(dy, out, dy * rowLen);
+  return { data: out, width: dstWidth, height: dstHeight, channels: src.channels };
 }

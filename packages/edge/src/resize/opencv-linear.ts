@@ -6,7 +6,7 @@
 import { assertImage, assertTargetSize, copyImageF32, copyImageU8, type ImageF32, type ImageU8 } from '../image/image-buffer.js';
 import { integerScale, resizeAreaFastU8 } from './opencv-area.js';
 import { buildOpencvAxisTable } from './opencv-axis-tables.js';
-import { resizeLinearTablesF32, resizeLinearTablesU8 } from './opencv-linear-core.js';
+import { linearRowsF32, resizeLinearTablesF32, resizeLinearTablesU8 } from './opencv-linear-core.js';
 
 function isExactHalving(src: { width: number; height: number }, dstWidth: number, dstHeight: number): boolean {
   const sx = integerScale(src.width, dstWidth);
@@ -34,6 +34,25 @@ export function resizeLinearF32(src: ImageF32, dstWidth: number, dstHeight: numb
   const xt = buildOpencvAxisTable('linear', src.width, dstWidth);
   const yt = buildOpencvAxisTable('linear', src.height, dstHeight);
   return resizeLinearTablesF32(src, dstWidth, dstHeight, xt, yt);
+}
+
+/**
+ * {@link resizeLinearF32} one destination row at a time, for a reader that does not keep the whole image:
+ * `row(dy)` is a view of row `dy`, valid until the next call.
+ */
+export function resizeLinearRowsF32(src: ImageF32, dstWidth: number, dstHeight: number): (dy: number) => Float32Array {
+  assertImage(src, 'INTER_LINEAR resize source');
+  assertTargetSize(dstWidth, dstHeight);
+  const rowLen = dstWidth * src.channels;
+  const sameSize = dstWidth === src.width && dstHeight === src.height;
+  const whole = sameSize ? src.data : isExactHalving(src, dstWidth, dstHeight) ? halveF32(src, dstWidth, dstHeight).data : undefined;
+  if (whole) return (dy) => whole.subarray(dy * rowLen, (dy + 1) * rowLen);
+  const row = linearRowsF32(src, dstWidth, buildOpencvAxisTable('linear', src.width, dstWidth), buildOpencvAxisTable('linear', src.height, dstHeight));
+  const buf = new Float32Array(rowLen);
+  return (dy) => {
+    row(dy, buf, 0);
+    return buf;
+  };
 }
 
 /**

@@ -104,18 +104,17 @@ function horizontalPass(src: ImageU8, dstWidth: number, firstRow: number, rows: 
   const half = 1 << (PRECISION_BITS - 1);
   const out = new Uint8Array(dstWidth * rows * cn);
   const { ksize, bounds, kk } = c;
-  for (let yy = 0; yy < rows; yy++) {
-    const rowBase = (yy + firstRow) * sw * cn;
-    const outBase = yy * dstWidth * cn;
-    for (let xx = 0; xx < dstWidth; xx++) {
-      const xmin = bounds[xx * 2];
-      const xmax = bounds[xx * 2 + 1];
-      const kb = xx * ksize;
+  const srcStride = sw * cn;
+  const outStride = dstWidth * cn;
+  // Column by column: one column's taps and coefficients serve every row.
+  for (let xx = 0; xx < dstWidth; xx++) {
+    const xmax = bounds[xx * 2 + 1];
+    const kb = xx * ksize;
+    for (let yy = 0, p0 = firstRow * srcStride + bounds[xx * 2] * cn, o = xx * cn; yy < rows; yy++, p0 += srcStride, o += outStride) {
       for (let ch = 0; ch < cn; ch++) {
         let ss = half;
-        let p = rowBase + xmin * cn + ch;
-        for (let x = 0; x < xmax; x++, p += cn) ss += s[p] * kk[kb + x];
-        out[outBase + xx * cn + ch] = clip8(ss);
+        for (let x = 0, p = p0 + ch; x < xmax; x++, p += cn) ss += s[p] * kk[kb + x];
+        out[o + ch] = clip8(ss);
       }
     }
   }
@@ -134,10 +133,19 @@ function verticalPass(src: ImageU8, dstHeight: number, c: PillowAxisCoefficients
     const ymax = bounds[yy * 2 + 1];
     const kb = yy * ksize;
     acc.fill(half);
-    for (let y = 0; y < ymax; y++) {
+    // Two source rows per sweep (integer sums: the grouping does not change them).
+    let y = 0;
+    for (; y + 1 < ymax; y += 2) {
+      const k0 = kk[kb + y];
+      const k1 = kk[kb + y + 1];
+      const r0 = (ymin + y) * rowLen;
+      const r1 = r0 + rowLen;
+      for (let x = 0; x < rowLen; x++) acc[x] += s[r0 + x] * k0 + s[r1 + x] * k1;
+    }
+    if (y < ymax) {
       const k = kk[kb + y];
-      const base = (ymin + y) * rowLen;
-      for (let x = 0; x < rowLen; x++) acc[x] += s[base + x] * k;
+      const r = (ymin + y) * rowLen;
+      for (let x = 0; x < rowLen; x++) acc[x] += s[r + x] * k;
     }
     const o = yy * rowLen;
     for (let x = 0; x < rowLen; x++) out[o + x] = clip8(acc[x]);

@@ -1,6 +1,6 @@
 /** numpy/OpenCV rounding and the float32 fused multiply-add, by hand and against exact BigInt arithmetic. */
 import { describe, expect, it } from 'vitest';
-import { cvRound, roundHalfEven, saturateShort, saturateU8 } from '../../src/numeric/round-half-even.js';
+import { cvRound, roundHalfEven, saturateShort } from '../../src/numeric/round-half-even.js';
 import { fmaF32 } from '../../src/numeric/float32-fma.js';
 
 describe('roundHalfEven / cvRound', () => {
@@ -28,15 +28,22 @@ describe('roundHalfEven / cvRound', () => {
     }
   });
 
-  it('saturates to int16 and uint8 after rounding', () => {
+  it('saturates to int16 after rounding', () => {
     expect(saturateShort(2048 * 1.0000001)).toBe(2048);
     expect(saturateShort(40000)).toBe(32767);
     expect(saturateShort(-40000.5)).toBe(-32768);
-    expect(saturateU8(254.5)).toBe(254);
-    expect(saturateU8(255.5)).toBe(255);
-    expect(saturateU8(-0.6)).toBe(0);
-    expect(saturateU8(0.5)).toBe(0);
-    expect(saturateU8(1.5)).toBe(2);
+  });
+
+  it('a Uint8ClampedArray store is saturate_cast<uchar>(cvRound(v)) (the uint8 kernels rely on it)', () => {
+    const clampedStore = (v: number): number => Uint8ClampedArray.of(v)[0];
+    expect([254.5, 255.5, -0.6, 0.5, 1.5, 2.5, NaN, -Infinity, Infinity].map(clampedStore)).toEqual([254, 255, 0, 0, 2, 2, 0, 0, 255]);
+    const values = [NaN, -1e9, -256.5, -1.5, -0.5, -0, 0, 1e-45, 0.49999997, 127.5, 128.5, 254.49998, 256, 300.5, 1e9];
+    for (let i = -1000; i <= 600 * 4; i++) values.push(i / 4, Math.fround(i / 3), i / 4 + 2 ** -20);
+    for (const v of values) {
+      const r = cvRound(v);
+      // What a Uint8Array holds after storing the clamped cvRound (−0 and NaN become 0).
+      expect(clampedStore(v), String(v)).toBe(Uint8Array.of(r < 0 ? 0 : r > 255 ? 255 : r)[0]);
+    }
   });
 });
 
