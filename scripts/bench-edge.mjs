@@ -7,7 +7,10 @@
  * - ms per element for a 600×400 and a 1024×1024 cut-out (one in-process network using every core, after
  *   a warm-up pass);
  * - pool throughput on 600×400 elements (elements per minute) for each workers × threads split of the cores;
- * - a whole `backdrop edge` run on 4 inputs (wall time and peak RSS of the process, workers included);
+ * - a whole `backdrop edge` run on 4 inputs (wall time and peak RSS of the process, workers included),
+ *   repeated `--edge-runs` times, alternating with the reference's whole run on the same inputs: the median
+ *   wall time (with the range) and the highest peak RSS are reported, since one run of each on a shared
+ *   machine varies by ±20 %;
  *
  * then the ratios against the reference and the targets (edge run ≤ 0.7× the reference's time, pool ≥ 45
  * elements/min, peak RSS ≤ 700 MB).
@@ -15,7 +18,8 @@
  * Options: --engines onnx,node,wasm (default; add cpu explicitly: plain JavaScript takes minutes),
  * --weights <file> (default ../shared/hed-golden/weights/hed-random-seed1-fp16.pth, else
  * BACKDROP_HED_WEIGHTS), --inputs <dir> (default ../shared/hed-golden/inputs), --repeat N (timed passes per
- * size, default 2), --pool-jobs N (per worker, default 2), --skip-pool, --skip-python.
+ * size, default 2), --pool-jobs N (per worker, default 2), --edge-runs N (whole runs of each, default 3),
+ * --skip-pool, --skip-python.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +37,7 @@ const EDGE_RUN_INPUTS = ['coffee.png', 'motorcycle.png', 'logo.png', 'logo-512x7
 const TARGET = { ratio: 0.7, poolPerMinute: 45, rssMb: 700 };
 
 function parseArgs(argv) {
-  const args = { engines: ['onnx', 'node', 'wasm'], repeat: 2, poolJobsPerWorker: 2, skipPool: false, skipPython: false };
+  const args = { engines: ['onnx', 'node', 'wasm'], repeat: 2, poolJobsPerWorker: 2, edgeRuns: 3, skipPool: false, skipPython: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -46,6 +50,7 @@ function parseArgs(argv) {
     else if (a === '--inputs') args.inputs = next();
     else if (a === '--repeat') args.repeat = Number(next());
     else if (a === '--pool-jobs') args.poolJobsPerWorker = Number(next());
+    else if (a === '--edge-runs') args.edgeRuns = Math.max(1, Number(next()));
     else if (a === '--skip-pool') args.skipPool = true;
     else if (a === '--skip-python') args.skipPython = true;
     else if (a === '--child') args.child = next();
@@ -224,8 +229,20 @@ async function pythonReferenceRun(args, work, { small, square }) {
       resolve(line ? JSON.parse(line.slice(6)) : { error: err.trim().split('\n').pop() });
     });
   });
-  const whole = await measured(PYTHON, [pythonReference, 'run', args.weights, path.join(work, 'python-out'), ...EDGE_RUN_INPUTS.map((f) => path.join(args.inputs, f))], env);
-  return { perElement, whole };
+  return { perElement, env };
+}
+
+/** The reference's whole run on the 4 inputs (what `backdrop edge` is compared with). */
+function pythonWholeRun(args, work, env) {
+  return measured(PYTHON, [pythonReference, 'run', args.weights, path.join(work, 'python-out'), ...EDGE_RUN_INPUTS.map((f) => path.join(args.inputs, f))], env);
+}
+
+/** Median wall time and highest peak RSS of repeated runs (undefined when any failed). */
+function summarizeRuns(runs) {
+  if (runs.length === 0 || runs.some((r) => r.code !== 0)) return { failed: runs.find((r) => r.code !== 0)?.failed ?? runs.find((r) => r.code !== 0)?.stderr.slice(-1)[0], runs };
+  const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+  const rss = runs.map((r) => r.rssBytes).filter((b) => b !== undefined);
+  return { ms: ms[Math.floor((ms.length - 1) / 2)], minMs: ms[0], maxMs: ms[ms.length - 1], rssBytes: rss.length ? Math.max(...rss) : undefined, summary: runs[0].summary, runs };
 }
 
 function table(rows) {
@@ -256,15 +273,23 @@ async function main(args) {
     const results = [];
     for (const engine of args.engines) {
       const r = await runChild(engine, args, files);
-      if (!r.error && cli && existsSync(cli)) r.edgeRun = await edgeRun(engine, args, cli, work);
-      console.log(r.error ? `  ${engine}: not available — ${r.error}` : `  ${r.edgeRun?.summary ?? r.info.summary}`);
+      console.log(r.error ? `  ${engine}: not available — ${r.error}` : `  ${r.info.summary}`);
       results.push(r);
     }
     const problem = args.skipPython ? 'skipped (--skip-python)' : pythonProblem();
     const py = problem ? undefined : await pythonReferenceRun(args, work, files);
     if (problem) console.log(`  python reference: ${problem}`);
-
+    // Whole runs, alternating engines and the reference, so a slow spell of the machine hits all of them.
     const ok = results.filter((r) => !r.error);
+    const edgeRuns = new Map(ok.map((r) => [r.engine, []]));
+    const pyRuns = [];
+    for (let round = 0; round < args.edgeRuns && cli && existsSync(cli); round++) {
+      for (const r of ok) edgeRuns.get(r.engine).push(await edgeRun(r.engine, args, cli, work));
+      if (py) pyRuns.push(await pythonWholeRun(args, work, py.env));
+    }
+    for (const r of ok) if (edgeRuns.get(r.engine).length) r.edgeRun = summarizeRuns(edgeRuns.get(r.engine));
+    if (py) py.whole = summarizeRuns(pyRuns);
+
     const cols = [...ok.map((r) => r.engine), ...(py ? ['python (2 thr)'] : [])];
     const fmtMs = (ms) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
     const rows = [['', ...cols]];
@@ -276,9 +301,11 @@ async function main(args) {
     for (const s of splits) {
       rows.push([`pool ${s} (workers×threads), /min`, ...ok.map((r) => r.pools.find((p) => `${p.workers}×${p.threads}` === s)?.perMinute.toFixed(1) ?? '–'), ...(py ? [''] : [])]);
     }
-    rows.push(['edge run, 4 inputs, wall', ...ok.map((r) => fmtMs(r.edgeRun?.failed ? undefined : r.edgeRun?.ms)), ...(py ? [fmtMs(py.whole.ms)] : [])]);
+    rows.push([`edge run, 4 inputs, wall (median of ${args.edgeRuns})`, ...ok.map((r) => fmtMs(r.edgeRun?.ms)), ...(py ? [fmtMs(py.whole.ms)] : [])]);
+    const range = (x) => (x?.ms === undefined ? '–' : `${(x.minMs / 1000).toFixed(2)}–${(x.maxMs / 1000).toFixed(2)} s`);
+    if (args.edgeRuns > 1) rows.push(['  range', ...ok.map((r) => range(r.edgeRun)), ...(py ? [range(py.whole)] : [])]);
     const rss = (x) => (x?.rssBytes === undefined ? '–' : `${mb(x.rssBytes).toFixed(0)} MB`);
-    rows.push(['edge run, peak RSS', ...ok.map((r) => rss(r.edgeRun)), ...(py ? [rss(py.whole)] : [])]);
+    rows.push(['edge run, peak RSS (highest)', ...ok.map((r) => rss(r.edgeRun)), ...(py ? [rss(py.whole)] : [])]);
     if (py) {
       const ratio = (a, b) => (a === undefined || !b ? '–' : `${(a / b).toFixed(2)}×`);
       rows.push(['ratio 600×400 / python', ...ok.map((r) => ratio(r.small.ms, py.perElement.small)), '']);
@@ -294,7 +321,9 @@ async function main(args) {
     if (best) {
       const bestPool = Math.max(0, ...best.pools.map((p) => p.perMinute));
       const lines = [
-        py ? `edge run ${(best.edgeRun.ms / py.whole.ms).toFixed(2)}× the reference (target ≤ ${TARGET.ratio}×)` : 'edge run vs reference: no reference here',
+        py && best.edgeRun?.ms !== undefined && py.whole.ms !== undefined
+          ? `edge run ${(best.edgeRun.ms / py.whole.ms).toFixed(2)}× the reference (target ≤ ${TARGET.ratio}×)`
+          : 'edge run vs reference: no reference here',
         best.pools.length ? `pool ${bestPool.toFixed(1)}/min (target ≥ ${TARGET.poolPerMinute})` : 'pool: skipped',
         best.edgeRun?.rssBytes !== undefined ? `peak RSS ${mb(best.edgeRun.rssBytes).toFixed(0)} MB (target ≤ ${TARGET.rssMb})` : 'peak RSS: unknown',
       ];
