@@ -2,10 +2,11 @@
  * The memory-frugal split of the cores for a run of HED elements (what `backdrop edge` uses by default),
  * without oversubscribing them.
  *
- * onnx: one network with every core as intra-op threads. A second concurrent pass doubles the activation
- * memory (≈ 300 MB per 768×512 pass with the full-size checkpoint; 2 workers put `backdrop edge` on 4
- * inputs at ~1 GB against ~620 MB), for ~30 % more elements per minute on 2 cores (the JavaScript steps
- * around the network run on one core at a time in one process) — `createHedPool` defaults to that faster split.
+ * onnx: one network with every core as intra-op threads, on a thread of its own with two inputs in flight
+ * (`Hed.parallelism`), so the JavaScript steps around the network overlap the next pass. A second
+ * concurrent pass would double the activation memory: measured on 2 cores with the full-size checkpoint,
+ * 8 inputs of 600×400, 42–47 elements/min at ~600 MB this way against 45–50 at ~1040 MB for 2 workers ×
+ * 1 thread — `createHedPool` defaults to that split, for throughput.
  * TensorFlow.js (wasm/cpu/node in Node): one thread per pass, so one worker per core.
  */
 import os from 'node:os';
