@@ -18,7 +18,7 @@
  * Options: --engines onnx,node,wasm (default; add cpu explicitly: plain JavaScript takes minutes),
  * --weights <file> (default ../shared/hed-golden/weights/hed-random-seed1-fp16.pth, else
  * BACKDROP_HED_WEIGHTS), --inputs <dir> (default ../shared/hed-golden/inputs), --repeat N (timed passes per
- * size, default 2), --pool-jobs N (per worker, default 2), --edge-runs N (whole runs of each, default 3),
+ * size, default 2), --pool-jobs N (per worker, default 4: about 10 s of work per split, less at the mercy of a slow second), --edge-runs N (whole runs of each, default 3),
  * --skip-pool, --skip-python.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -37,7 +37,7 @@ const EDGE_RUN_INPUTS = ['coffee.png', 'motorcycle.png', 'logo.png', 'logo-512x7
 const TARGET = { ratio: 0.7, poolPerMinute: 45, rssMb: 700 };
 
 function parseArgs(argv) {
-  const args = { engines: ['onnx', 'node', 'wasm'], repeat: 2, poolJobsPerWorker: 2, edgeRuns: 3, skipPool: false, skipPython: false };
+  const args = { engines: ['onnx', 'node', 'wasm'], repeat: 2, poolJobsPerWorker: 4, edgeRuns: 3, skipPool: false, skipPython: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
