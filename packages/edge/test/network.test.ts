@@ -5,43 +5,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.js';
-import type { StateDict } from '../src/checkpoint/state-dict.js';
 import { HedNetwork } from '../src/hed/network.js';
+import type { StateDict } from '../src/checkpoint/state-dict.js';
 import type { ImageU8 } from '../src/image/image-buffer.js';
-
-/** Deterministic pseudo-random numbers in [-1, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
+import { randomImage, randomStateDict } from './helpers/random-hed.js';
 
 const CHANNELS = [4, 8, 8, 16, 16];
 const CONVS = [2, 2, 3, 3, 3];
-
-function randomStateDict(seed: number): StateDict {
-  const rnd = random(seed);
-  const sd: StateDict = new Map();
-  const fill = (shape: number[], scale: number) => ({
-    shape,
-    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rnd() * scale),
-  });
-  sd.set('norm', fill([1, 3, 1, 1], 60));
-  let inC = 3;
-  CHANNELS.forEach((c, b) => {
-    for (let i = 0; i < CONVS[b]; i++) {
-      const cin = i === 0 ? inC : c;
-      sd.set(`block${b + 1}.convs.${i}.weight`, fill([c, cin, 3, 3], 1 / Math.sqrt(cin * 9)));
-      sd.set(`block${b + 1}.convs.${i}.bias`, fill([c], 0.1));
-    }
-    sd.set(`block${b + 1}.projection.weight`, fill([1, c, 1, 1], 1 / Math.sqrt(c)));
-    sd.set(`block${b + 1}.projection.bias`, fill([1], 0.1));
-    inC = c;
-  });
-  return sd;
-}
 
 /** CHW float64 tensors for the reference. */
 interface Chw {
@@ -109,11 +79,6 @@ function referenceProjections(sd: StateDict, rgb: ImageU8): Float64Array[] {
   return outs;
 }
 
-function randomImage(width: number, height: number, seed: number): ImageU8 {
-  const rnd = random(seed);
-  return { data: Uint8Array.from({ length: width * height * 3 }, () => Math.floor((rnd() + 1) * 127.99)), width, height, channels: 3 };
-}
-
 describe('HedNetwork (tfjs)', () => {
   beforeAll(async () => {
     const info = await initBackend();
@@ -121,7 +86,7 @@ describe('HedNetwork (tfjs)', () => {
   });
 
   it('matches a float64 re-implementation of the PyTorch module on a random tiny checkpoint', async () => {
-    const sd = randomStateDict(7);
+    const sd = randomStateDict(CHANNELS, 7);
     const net = HedNetwork.fromStateDict(sd);
     try {
       expect(net.architecture.blocks.map((b) => b.convs.length)).toEqual(CONVS);
@@ -148,7 +113,7 @@ describe('HedNetwork (tfjs)', () => {
 
   it('leaks no tensors over many runs and frees its weights on dispose', async () => {
     const before = tf.memory().numTensors;
-    const net = HedNetwork.fromStateDict(randomStateDict(11));
+    const net = HedNetwork.fromStateDict(randomStateDict(CHANNELS, 11));
     const withWeights = tf.memory().numTensors;
     expect(withWeights - before).toBe(net.weightTensorCount);
     const img = randomImage(64, 64, 5);

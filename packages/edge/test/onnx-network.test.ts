@@ -18,6 +18,7 @@ import { ThreadedOnnxHedNetwork } from '../src/engines/onnx/threaded-onnx-networ
 import { encodeVarint } from '../src/engines/onnx/protobuf-writer.js';
 import { HedNetwork } from '../src/hed/network.js';
 import type { ImageU8 } from '../src/image/image-buffer.js';
+import { randomImage, randomStateDict } from './helpers/random-hed.js';
 
 const weightsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/hed/weights');
 
@@ -26,40 +27,6 @@ const ortProblem = await loadOnnxRuntime().then(
   (err: Error) => err.message,
 );
 if (ortProblem) console.log(`onnx-network: skipped — onnxruntime-node cannot run here (${ortProblem})`);
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  };
-}
-
-function randomImage(width: number, height: number, seed: number): ImageU8 {
-  const rnd = random(seed);
-  return { data: Uint8Array.from({ length: width * height * 3 }, () => Math.floor((rnd() + 1) * 127.99)), width, height, channels: 3 };
-}
-
-/** A random ControlNetHED-shaped state dict with the given channels per block. */
-function randomStateDict(channels: number[], seed: number): StateDict {
-  const rnd = random(seed);
-  const convs = [2, 2, 3, 3, 3];
-  const sd: StateDict = new Map();
-  const fill = (shape: number[], scale: number) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rnd() * scale) });
-  sd.set('norm', fill([1, 3, 1, 1], 60));
-  let inC = 3;
-  channels.forEach((c, b) => {
-    for (let i = 0; i < convs[b]; i++) {
-      const cin = i === 0 ? inC : c;
-      sd.set(`block${b + 1}.convs.${i}.weight`, fill([c, cin, 3, 3], 1 / Math.sqrt(cin * 9)));
-      sd.set(`block${b + 1}.convs.${i}.bias`, fill([c], 0.1));
-    }
-    sd.set(`block${b + 1}.projection.weight`, fill([1, c, 1, 1], 1 / Math.sqrt(c)));
-    sd.set(`block${b + 1}.projection.bias`, fill([1], 0.1));
-    inC = c;
-  });
-  return sd;
-}
 
 /** Largest difference relative to the largest value of each projection; sizes must match exactly. */
 function compare(got: HedProjections, want: HedProjections): number {
