@@ -30,6 +30,30 @@ function executionProviders(): InferenceSession.SessionOptions['executionProvide
   return ['cpu'];
 }
 
+/**
+ * The session options of every HED network (`scripts/bench-onnx-options.mjs` measures the choices below
+ * against their alternatives: `pnpm bench:onnx-options`).
+ * @internal exported for that script
+ */
+export function hedSessionOptions(threads: number): InferenceSession.SessionOptions {
+  return {
+    executionProviders: executionProviders(),
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    // `pnpm bench:onnx-options` (2 cores, 8 passes at 768×512, 512×512 and 512×704, full-size checkpoint):
+    // onnxruntime's arena, which keeps activation memory between passes, against plain malloc/free: ~8 % less
+    // CPU (system time faulting fresh pages in 1.5 s → 0.15 s) and a ~95 MB lower peak, since freed
+    // activations are reused instead of fragmenting the heap. The memory pattern on top of it (one block
+    // planned per input shape) peaked ~220 MB higher. Intra-op spinning stays onnxruntime's default (on):
+    // turning it off made lone passes ~7 % slower and `backdrop edge` no faster.
+    enableCpuMemArena: true,
+    enableMemPattern: false,
+    logSeverityLevel: 3,
+  };
+}
+
 function checkThreads(value: number | undefined): number {
   const threads = value ?? 1;
   if (!Number.isInteger(threads) || threads < 1) {
@@ -61,24 +85,7 @@ export class OnnxHedNetwork implements HedNetworkEngine {
   static async fromModel(model: Uint8Array, architecture: HedArchitecture, options: OnnxNetworkOptions = {}): Promise<OnnxHedNetwork> {
     const threads = checkThreads(options.threads);
     const ort = await loadOnnxRuntime();
-    const session = await ort.InferenceSession.create(model, {
-      executionProviders: executionProviders(),
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // Measured on 2 cores, 8 passes at 768×512, 512×512 and 512×704 with the full-size checkpoint: onnxruntime's
-      // arena (which keeps activation memory between passes) against plain malloc/free took 7–15 % less CPU —
-      // the system time of faulting fresh pages in drops from ~1.3 s to ~0.4 s — and peaked ~90 MB lower
-      // (freed activations are reused instead of fragmenting the heap); the memory pattern on top of it
-      // (one block planned per input shape) peaked ~240 MB higher for no gain.
-      enableCpuMemArena: true,
-      enableMemPattern: false,
-      // Idle intra-op threads sleep instead of spinning: the cores are shared with the steps around the
-      // network (and other passes); measured under load, 8 % less CPU and 10 % less time per pass.
-      extra: { 'session.intra_op.allow_spinning': '0' },
-      logSeverityLevel: 3,
-    });
+    const session = await ort.InferenceSession.create(model, hedSessionOptions(threads));
     releaseArrayBuffers([model.buffer]); // the session has parsed its own copy
     return new OnnxHedNetwork(architecture, ort, session, threads, options.runGate);
   }
