@@ -22,7 +22,7 @@ import type { JobMessage, WorkerInit, WorkerMessage } from './pool-protocol.js';
 export interface HedPoolOptions extends LoadHedOptions {
   /**
    * Number of worker threads (default: one per core, `os.availableParallelism()` — for throughput; measured
-   * on 2 cores with onnx (`pnpm bench:edge`): 2 workers × 1 thread 64 elements/min against 61 for 1 × 2,
+   * on 2 cores with onnx (`pnpm bench:edge`): 2 workers × 1 thread 52–64 elements/min against 45–61 for 1 × 2,
    * at about 1.7× the memory. `planHedWorkers` gives the memory-frugal split `backdrop edge` uses).
    */
   size?: number;
