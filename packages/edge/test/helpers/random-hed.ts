@@ -6,7 +6,7 @@ import type { StateDict } from '../../src/checkpoint/state-dict.js';
 import type { ImageU8 } from '../../src/image/image-buffer.js';
 
 /** Deterministic pseudo-random numbers in [-1, 1). */
-export function random(seed: number): () => number {
+function random(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
